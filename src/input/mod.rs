@@ -1,0 +1,3 @@
+//! Discovery, reading and parsing of inputs.
+pub mod source;
+pub mod yaml;

@@ -1,0 +1,98 @@
+//! Reading one input file: size, binary and UTF-8 checks, BOM stripping.
+
+use std::path::{Path, PathBuf};
+
+use crate::input::yaml::{pos_at, Pos};
+
+/// Files larger than this are reported and skipped unless `--max-file-size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// The text of one input, as read. A leading UTF-8 BOM is removed so columns match what editors show.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// The path as shown to the user.
+    pub display: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, display: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            path: path.into(),
+            display: display.into(),
+            text: text.into(),
+        }
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    }
+}
+
+/// Why a file could not be read as text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadError {
+    pub message: String,
+    /// Where in the file, when it is about the content.
+    pub pos: Option<Pos>,
+}
+
+impl ReadError {
+    fn whole(message: impl Into<String>) -> Self {
+        ReadError {
+            message: message.into(),
+            pos: None,
+        }
+    }
+}
+
+/// Read `path` as UTF-8 text, refusing files that are too large, binary or not UTF-8.
+pub fn read_text(path: &Path, max_size: u64) -> Result<String, ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::whole(io_message(&e)))?;
+    if meta.len() > max_size {
+        return Err(ReadError::whole(format!(
+            "file is {} bytes, over the {} byte limit; skipped (raise it with --max-file-size)",
+            meta.len(),
+            max_size
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadError::whole(io_message(&e)))?;
+    decode(bytes)
+}
+
+/// Check and decode bytes already in memory (also used for stdin).
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+        let pos = pos_at(&String::from_utf8_lossy(&bytes[..nul]), nul);
+        return Err(ReadError {
+            message: "binary file (contains a NUL byte); not YAML or JSON".into(),
+            pos: Some(pos),
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let bad = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let valid = String::from_utf8_lossy(&bytes[..bad]);
+            Err(ReadError {
+                message: format!("invalid UTF-8 (byte 0x{:02x} at offset {bad})", bytes[bad]),
+                pos: Some(pos_at(&valid, bad)),
+            })
+        }
+    }
+}
+
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "cannot read file: permission denied".into(),
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        _ => format!("cannot read file: {e}"),
+    }
+}

@@ -1,0 +1,487 @@
+//! A span-aware YAML (and JSON) tree built from `saphyr-parser` events.
+//!
+//! Every node keeps its byte range, line and column, so findings point at the exact key or value.
+//! The builder never recurses, bounds nesting depth and alias expansion (alias bombs), and records
+//! duplicate mapping keys instead of silently keeping the last one.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+
+/// Deeper nesting than this is rejected: no real manifest or policy comes close.
+pub const MAX_DEPTH: usize = 256;
+/// Total nodes that alias expansion may create in one stream before it is called a bomb.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// A position in a source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub struct Pos {
+    /// Byte offset into the text.
+    pub offset: usize,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// A half-open range of a source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn len(&self) -> usize {
+        self.end.offset.saturating_sub(self.start.offset)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A zero-length span at line 1, column 1.
+    pub fn with_start_line(self) -> Span {
+        let start = Pos {
+            offset: 0,
+            line: 1,
+            column: 1,
+        };
+        Span { start, end: start }
+    }
+
+    /// A span covering both `self` and `other`.
+    pub fn to(&self, other: Span) -> Span {
+        Span {
+            start: self.start,
+            end: other.end,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scalar {
+    pub text: String,
+    /// Quoted and block scalars are always strings; plain ones may be null, bool or numbers.
+    pub plain: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar(s) if s.plain && matches!(s.text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// The text of a non-null scalar (numbers and booleans included, as written).
+    pub fn as_str(&self) -> Option<&str> {
+        if self.is_null() {
+            return None;
+        }
+        self.scalar().map(|s| s.text.as_str())
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            NodeKind::Scalar(s) if s.plain => match s.text.as_str() {
+                "true" | "True" | "TRUE" => Some(true),
+                "false" | "False" | "FALSE" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?
+            .iter()
+            .find(|e| e.key.scalar().is_some_and(|k| k.text == key))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// Follow a path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// A string value at `keys`, if present and a non-null scalar.
+    pub fn str_at(&self, keys: &[&str]) -> Option<&str> {
+        self.path(keys).and_then(Node::as_str)
+    }
+
+    /// A node is a single value or a list of them (IAM's `"Action": "x"` or `["x", "y"]`).
+    pub fn one_or_many(&self) -> Vec<&Node> {
+        match &self.kind {
+            NodeKind::Seq(items) => items.iter().collect(),
+            _ => vec![self],
+        }
+    }
+
+    /// Number of nodes in this subtree (iterative).
+    pub fn count(&self) -> usize {
+        let mut stack = vec![self];
+        let mut n = 0;
+        while let Some(node) = stack.pop() {
+            n += 1;
+            match &node.kind {
+                NodeKind::Scalar(_) => {}
+                NodeKind::Seq(items) => stack.extend(items),
+                NodeKind::Map(entries) => {
+                    for e in entries {
+                        stack.push(&e.key);
+                        stack.push(&e.value);
+                    }
+                }
+            }
+        }
+        n
+    }
+
+    /// A plain JSON view (YAML 1.2 core schema), for schema validation.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            NodeKind::Scalar(s) if !s.plain => Value::String(s.text.clone()),
+            NodeKind::Scalar(s) => {
+                if self.is_null() {
+                    Value::Null
+                } else if let Some(b) = self.as_bool() {
+                    Value::Bool(b)
+                } else if let Ok(i) = s.text.parse::<i64>() {
+                    Value::from(i)
+                } else if let Some(f) = s
+                    .text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite() && s.text.chars().any(|c| c.is_ascii_digit()))
+                {
+                    Value::from(f)
+                } else {
+                    Value::String(s.text.clone())
+                }
+            }
+            NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let key = e.key.as_str().unwrap_or_default().to_string();
+                        (key, e.value.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// One document of a stream.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub root: Node,
+    /// 0-based position in the stream.
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: Span,
+    pub second: Span,
+}
+
+/// Everything parsed from one text. Documents before a syntax error are kept.
+#[derive(Debug, Default)]
+pub struct Stream {
+    pub documents: Vec<Document>,
+    pub error: Option<ParseError>,
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// Turns the parser's character positions into byte offsets, walking from the last one.
+struct Offsets<'a> {
+    text: &'a str,
+    ascii: bool,
+    char_index: usize,
+    byte: usize,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str) -> Self {
+        Offsets {
+            text,
+            ascii: text.is_ascii(),
+            char_index: 0,
+            byte: 0,
+        }
+    }
+
+    fn byte_of(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        let bytes = self.text.as_bytes();
+        while self.char_index < char_index && self.byte < bytes.len() {
+            self.byte += 1;
+            while self.byte < bytes.len() && !self.text.is_char_boundary(self.byte) {
+                self.byte += 1;
+            }
+            self.char_index += 1;
+        }
+        while self.char_index > char_index && self.byte > 0 {
+            self.byte -= 1;
+            while self.byte > 0 && !self.text.is_char_boundary(self.byte) {
+                self.byte -= 1;
+            }
+            self.char_index -= 1;
+        }
+        self.byte
+    }
+
+    fn pos(&mut self, m: &saphyr_parser::Marker) -> Pos {
+        Pos {
+            offset: self.byte_of(m.index()),
+            line: m.line(),
+            column: m.col() + 1,
+        }
+    }
+
+    fn span(&mut self, s: &saphyr_parser::Span) -> Span {
+        Span {
+            start: self.pos(&s.start),
+            end: self.pos(&s.end),
+        }
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: Pos,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        key: Option<Node>,
+        seen: HashMap<String, Span>,
+        start: Pos,
+        anchor: usize,
+    },
+}
+
+/// Parse a YAML stream (JSON is accepted as the YAML subset it is).
+pub fn parse(text: &str) -> Stream {
+    let mut out = Stream::default();
+    let mut offsets = Offsets::new(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
+    let mut alias_budget = MAX_ALIAS_NODES;
+    let mut doc_index = 0;
+    let fail = |out: &mut Stream, message: String, pos: Pos| {
+        out.error = Some(ParseError { message, pos });
+    };
+
+    for item in Parser::new_from_str(text) {
+        let (event, span) = match item {
+            Ok(ev) => ev,
+            Err(e) => {
+                let pos = scan_error_pos(&mut offsets, &e);
+                fail(&mut out, e.info().to_string(), pos);
+                return out;
+            }
+        };
+        let span = offsets.span(&span);
+        let completed = match event {
+            Event::DocumentStart(_) => {
+                anchors.clear();
+                None
+            }
+            Event::DocumentEnd => None,
+            Event::Scalar(text, style, anchor, _tag) => Some((
+                Node {
+                    kind: NodeKind::Scalar(Scalar {
+                        text: text.into_owned(),
+                        plain: style == ScalarStyle::Plain,
+                    }),
+                    span,
+                },
+                anchor,
+            )),
+            Event::Alias(id) => {
+                let Some((node, size)) = anchors.get(&id) else {
+                    fail(&mut out, "alias refers to an unknown anchor".into(), span.start);
+                    return out;
+                };
+                if *size > alias_budget {
+                    fail(
+                        &mut out,
+                        format!("alias expansion exceeds {MAX_ALIAS_NODES} nodes (a YAML alias bomb?)"),
+                        span.start,
+                    );
+                    return out;
+                }
+                alias_budget -= size;
+                let mut node = node.clone();
+                node.span = span;
+                Some((node, 0))
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _)
+                if stack.len() >= MAX_DEPTH =>
+            {
+                let _ = anchor;
+                fail(&mut out, format!("nesting deeper than {MAX_DEPTH} levels"), span.start);
+                return out;
+            }
+            Event::SequenceStart(anchor, _) => {
+                stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    start: span.start,
+                    anchor,
+                });
+                None
+            }
+            Event::MappingStart(anchor, _) => {
+                stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    key: None,
+                    seen: HashMap::new(),
+                    start: span.start,
+                    anchor,
+                });
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Frame::Seq { items, start, anchor }) => Some((
+                    Node {
+                        kind: NodeKind::Seq(items),
+                        span: Span { start, end: span.end },
+                    },
+                    anchor,
+                )),
+                Some(Frame::Map {
+                    entries,
+                    start,
+                    anchor,
+                    ..
+                }) => Some((
+                    Node {
+                        kind: NodeKind::Map(entries),
+                        span: Span { start, end: span.end },
+                    },
+                    anchor,
+                )),
+                None => None,
+            },
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
+        };
+        let Some((node, anchor)) = completed else {
+            continue;
+        };
+        if anchor > 0 {
+            let size = node.count();
+            anchors.insert(anchor, (node.clone(), size));
+        }
+        match stack.last_mut() {
+            None => {
+                out.documents.push(Document {
+                    root: node,
+                    index: doc_index,
+                });
+                doc_index += 1;
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    if let Some(text) = k.as_str() {
+                        if let Some(first) = seen.get(text) {
+                            out.duplicate_keys.push(DuplicateKey {
+                                key: text.to_string(),
+                                first: *first,
+                                second: k.span,
+                            });
+                        } else {
+                            seen.insert(text.to_string(), k.span);
+                        }
+                    }
+                    entries.push(Entry { key: k, value: node });
+                }
+            },
+        }
+    }
+    out
+}
+
+fn scan_error_pos(offsets: &mut Offsets, e: &ScanError) -> Pos {
+    offsets.pos(e.marker())
+}
+
+/// Byte offset → (line, column), both 1-based, column in characters. For errors found outside the parser.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, column)
+}
+
+pub fn pos_at(text: &str, offset: usize) -> Pos {
+    let (line, column) = line_col(text, offset);
+    Pos {
+        offset: offset.min(text.len()),
+        line,
+        column,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,80 @@
+use super::*;
+
+#[test]
+fn spans_point_at_keys_and_values() {
+    let text = "a:\n  b: hello\n";
+    let s = parse(text);
+    assert!(s.error.is_none());
+    let root = &s.documents[0].root;
+    let entry = root.get("a").unwrap().entry("b").unwrap();
+    assert_eq!((entry.key.span.start.line, entry.key.span.start.column), (2, 3));
+    assert_eq!(entry.value.as_str(), Some("hello"));
+    assert_eq!(&text[entry.value.span.start.offset..entry.value.span.end.offset], "hello");
+}
+
+#[test]
+fn multi_document_streams_keep_every_document() {
+    let s = parse("a: 1\n---\nb: 2\n---\n");
+    assert_eq!(s.documents.len(), 3);
+    assert!(s.documents[2].root.is_null());
+}
+
+#[test]
+fn duplicate_keys_are_recorded() {
+    let s = parse("{\"a\": 1, \"b\": 2, \"a\": 3}");
+    assert_eq!(s.duplicate_keys.len(), 1);
+    assert_eq!(s.duplicate_keys[0].key, "a");
+    assert_eq!(s.duplicate_keys[0].second.start.column, 18);
+}
+
+#[test]
+fn alias_bombs_are_stopped() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let s = parse(&text);
+    let err = s.error.expect("alias bomb must fail");
+    assert!(err.message.contains("alias"), "{}", err.message);
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let text = "[".repeat(100_000) + &"]".repeat(100_000);
+    let s = parse(&text);
+    let e = s.error.unwrap();
+    assert!(e.message.contains("nest") || e.message.contains("recursion"), "{}", e.message);
+    let text = "{\"a\":".repeat(100_000) + "1" + &"}".repeat(100_000);
+    assert!(parse(&text).error.is_some());
+}
+
+#[test]
+fn syntax_errors_keep_earlier_documents() {
+    let s = parse("a: 1\n---\nb: [1, 2\n");
+    assert_eq!(s.documents.len(), 1);
+    let e = s.error.unwrap();
+    assert!(e.pos.line >= 3);
+}
+
+#[test]
+fn columns_count_characters_and_offsets_bytes() {
+    let text = "é: ü\r\nkey: value\r\n";
+    let s = parse(text);
+    let v = s.documents[0].root.get("key").unwrap();
+    assert_eq!((v.span.start.line, v.span.start.column), (2, 6));
+    assert_eq!(&text[v.span.start.offset..v.span.end.offset], "value");
+}
+
+#[test]
+fn tabs_in_indentation_are_reported() {
+    let s = parse("a:\n\tb: 1\n");
+    assert!(s.error.is_some());
+}
+
+#[test]
+fn json_scalars_keep_types() {
+    let s = parse("{\"a\": \"1\", \"b\": 1, \"c\": true, \"d\": null}");
+    let j = s.documents[0].root.to_json();
+    assert_eq!(j, serde_json::json!({"a": "1", "b": 1, "c": true, "d": null}));
+}

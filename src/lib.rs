@@ -1,0 +1,6 @@
+//! kubectl-irsa: lint and diagnose IAM Roles for Service Accounts.
+pub mod input;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod workspace;

@@ -1,0 +1,1 @@
+//! The domain model: ARNs, IAM policies, trust evaluation.

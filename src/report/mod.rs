@@ -1,0 +1,2 @@
+//! Findings and their renderers.
+pub mod finding;
