@@ -1,5 +1,11 @@
 //! kubectl-irsa: lint and diagnose IAM Roles for Service Accounts.
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod doctor;
+pub mod helm;
 pub mod input;
+pub mod lint;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -17,7 +17,11 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    pub fn new(path: impl Into<PathBuf>, display: impl Into<String>, text: impl Into<String>) -> Self {
+    pub fn new(
+        path: impl Into<PathBuf>,
+        display: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
         SourceFile {
             path: path.into(),
             display: display.into(),

@@ -355,13 +355,19 @@ pub fn parse(text: &str) -> Stream {
             )),
             Event::Alias(id) => {
                 let Some((node, size)) = anchors.get(&id) else {
-                    fail(&mut out, "alias refers to an unknown anchor".into(), span.start);
+                    fail(
+                        &mut out,
+                        "alias refers to an unknown anchor".into(),
+                        span.start,
+                    );
                     return out;
                 };
                 if *size > alias_budget {
                     fail(
                         &mut out,
-                        format!("alias expansion exceeds {MAX_ALIAS_NODES} nodes (a YAML alias bomb?)"),
+                        format!(
+                            "alias expansion exceeds {MAX_ALIAS_NODES} nodes (a YAML alias bomb?)"
+                        ),
                         span.start,
                     );
                     return out;
@@ -375,7 +381,11 @@ pub fn parse(text: &str) -> Stream {
                 if stack.len() >= MAX_DEPTH =>
             {
                 let _ = anchor;
-                fail(&mut out, format!("nesting deeper than {MAX_DEPTH} levels"), span.start);
+                fail(
+                    &mut out,
+                    format!("nesting deeper than {MAX_DEPTH} levels"),
+                    span.start,
+                );
                 return out;
             }
             Event::SequenceStart(anchor, _) => {
@@ -397,10 +407,17 @@ pub fn parse(text: &str) -> Stream {
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq { items, start, anchor }) => Some((
+                Some(Frame::Seq {
+                    items,
+                    start,
+                    anchor,
+                }) => Some((
                     Node {
                         kind: NodeKind::Seq(items),
-                        span: Span { start, end: span.end },
+                        span: Span {
+                            start,
+                            end: span.end,
+                        },
                     },
                     anchor,
                 )),
@@ -412,7 +429,10 @@ pub fn parse(text: &str) -> Stream {
                 }) => Some((
                     Node {
                         kind: NodeKind::Map(entries),
-                        span: Span { start, end: span.end },
+                        span: Span {
+                            start,
+                            end: span.end,
+                        },
                     },
                     anchor,
                 )),
@@ -452,7 +472,10 @@ pub fn parse(text: &str) -> Stream {
                             seen.insert(text.to_string(), k.span);
                         }
                     }
-                    entries.push(Entry { key: k, value: node });
+                    entries.push(Entry {
+                        key: k,
+                        value: node,
+                    });
                 }
             },
         }
@@ -469,8 +492,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 

@@ -1,1 +1,2 @@
 //! The domain model: ARNs, IAM policies, trust evaluation.
+pub mod policy;

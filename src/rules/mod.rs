@@ -96,3 +96,6 @@ pub const fn first_line(doc: &'static str) -> &'static str {
         Err(_) => "",
     }
 }
+
+pub mod input_error;
+pub mod registry;

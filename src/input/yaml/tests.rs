@@ -7,9 +7,15 @@ fn spans_point_at_keys_and_values() {
     assert!(s.error.is_none());
     let root = &s.documents[0].root;
     let entry = root.get("a").unwrap().entry("b").unwrap();
-    assert_eq!((entry.key.span.start.line, entry.key.span.start.column), (2, 3));
+    assert_eq!(
+        (entry.key.span.start.line, entry.key.span.start.column),
+        (2, 3)
+    );
     assert_eq!(entry.value.as_str(), Some("hello"));
-    assert_eq!(&text[entry.value.span.start.offset..entry.value.span.end.offset], "hello");
+    assert_eq!(
+        &text[entry.value.span.start.offset..entry.value.span.end.offset],
+        "hello"
+    );
 }
 
 #[test]
@@ -44,7 +50,11 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let text = "[".repeat(100_000) + &"]".repeat(100_000);
     let s = parse(&text);
     let e = s.error.unwrap();
-    assert!(e.message.contains("nest") || e.message.contains("recursion"), "{}", e.message);
+    assert!(
+        e.message.contains("nest") || e.message.contains("recursion"),
+        "{}",
+        e.message
+    );
     let text = "{\"a\":".repeat(100_000) + "1" + &"}".repeat(100_000);
     assert!(parse(&text).error.is_some());
 }
@@ -76,5 +86,8 @@ fn tabs_in_indentation_are_reported() {
 fn json_scalars_keep_types() {
     let s = parse("{\"a\": \"1\", \"b\": 1, \"c\": true, \"d\": null}");
     let j = s.documents[0].root.to_json();
-    assert_eq!(j, serde_json::json!({"a": "1", "b": 1, "c": true, "d": null}));
+    assert_eq!(
+        j,
+        serde_json::json!({"a": "1", "b": 1, "c": true, "d": null})
+    );
 }

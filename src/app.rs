@@ -1,0 +1,156 @@
+//! Run a parsed command line and map the outcome to an exit code.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use crate::cli::{Cli, ColorChoice, Command, LintArgs, ListFormat, OutputArgs, GUIDE};
+use crate::config::Config;
+use crate::lint::{lint, LintOptions};
+use crate::report::finding::Finding;
+use crate::report::{render, Format, Report};
+use crate::rules::RuleInfo;
+
+/// Exit codes: findings are not failures of the tool.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_TOOL_ERROR: u8 = 2;
+
+pub fn run(cli: Cli) -> ExitCode {
+    let code = match cli.command {
+        None => {
+            print!("{GUIDE}");
+            EXIT_OK
+        }
+        Some(Command::Lint(args)) => run_lint(args),
+        Some(Command::Doctor(args)) => crate::doctor::run(args),
+        Some(Command::Explain { code }) => explain(&code),
+        Some(Command::Rules { format, rule_dirs }) => list_rules(format, &rule_dirs),
+    };
+    ExitCode::from(code)
+}
+
+pub fn use_color(choice: ColorChoice, format: Format) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            format == Format::Human
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Render a report to stdout and decide the exit code.
+pub fn finish(report: &Report, output: &OutputArgs) -> u8 {
+    let color = use_color(output.color, output.format);
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    if let Err(e) = render(report, output.format, color, &mut lock).and_then(|_| lock.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+            return EXIT_TOOL_ERROR;
+        }
+    }
+    gate(&report.findings, output)
+}
+
+pub fn gate(findings: &[Finding], output: &OutputArgs) -> u8 {
+    if findings.iter().any(|f| f.severity >= output.fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn run_lint(args: LintArgs) -> u8 {
+    let config = match &args.config {
+        Some(path) if !path.is_file() => {
+            eprintln!(
+                "error: config file {} not found; pass an existing file to --config",
+                path.display()
+            );
+            return EXIT_TOOL_ERROR;
+        }
+        Some(path) => Config::load(path),
+        None => Config::discover(&std::env::current_dir().unwrap_or_default()),
+    };
+    let opts = LintOptions {
+        paths: if args.paths.is_empty() {
+            vec![".".into()]
+        } else {
+            args.paths.clone()
+        },
+        max_file_size: args.max_file_size,
+        no_ignores: args.no_ignores,
+        helm: args.helm.to_options(),
+        rule_dirs: args.rule_dirs.clone(),
+    };
+    let result = lint(&opts, &config);
+    let report = Report {
+        findings: result.findings,
+        rules: result.rules,
+        sources: result.sources,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        summary: None,
+    };
+    finish(&report, &args.output)
+}
+
+fn find_rule<'a>(rules: &'a [RuleInfo], code: &str) -> Option<&'a RuleInfo> {
+    rules
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name.eq_ignore_ascii_case(code))
+}
+
+/// Doc comments carry a leading space per line; strip it for printing.
+pub fn doc_text(doc: &str) -> String {
+    doc.lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn explain(code: &str) -> u8 {
+    let rules = crate::rules::registry::all_rule_infos();
+    match find_rule(&rules, code) {
+        Some(rule) => {
+            println!(
+                "{} ({}) — default severity: {}, {}\n",
+                rule.code, rule.name, rule.severity, rule.source
+            );
+            println!("{}", doc_text(&rule.doc).trim_end());
+            EXIT_OK
+        }
+        None => {
+            eprintln!("error: no rule `{code}`; run `kubectl irsa rules` to list them");
+            EXIT_TOOL_ERROR
+        }
+    }
+}
+
+fn list_rules(format: ListFormat, _rule_dirs: &[std::path::PathBuf]) -> u8 {
+    let rules = crate::rules::registry::all_rule_infos();
+    match format {
+        ListFormat::Json => match serde_json::to_string_pretty(&rules) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_TOOL_ERROR;
+            }
+        },
+        ListFormat::Table => {
+            for r in &rules {
+                println!(
+                    "{:<8} {:<34} {:<8} {:<18} {}",
+                    r.code,
+                    r.name,
+                    r.severity.as_str(),
+                    r.source,
+                    r.summary
+                );
+            }
+        }
+    }
+    EXIT_OK
+}

@@ -1,0 +1,158 @@
+//! Command-line interface (clap derive). The same binary serves `kubectl irsa` and `helm irsa`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::finding::Severity;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-irsa",
+    bin_name = "kubectl irsa",
+    version,
+    about = "Lint and diagnose IAM Roles for Service Accounts (IRSA) on EKS",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check manifests, Helm charts and IAM policies offline (no credentials needed).
+    Lint(LintArgs),
+    /// Check a live cluster against live IAM (read-only).
+    Doctor(crate::doctor::cli::DoctorArgs),
+    /// Print the documentation of a rule.
+    Explain {
+        /// A rule code (IRSA004) or name (broad-sub-wildcard).
+        code: String,
+    },
+    /// List every rule, built-in and from rule packs.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Also load rule packs from this directory.
+        #[arg(long = "rules", value_name = "DIR")]
+        rule_dirs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Output and gating flags shared by lint and doctor.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "human")]
+    pub format: crate::report::Format,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = Severity::Error)]
+    pub fail_on: Severity,
+    /// Colour in human output (NO_COLOR is honoured with auto).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files, directories or charts to lint (`-` for stdin). Defaults to the current directory.
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Report everything: ignore inline comments, annotations and `.irsa.yaml` suppressions.
+    #[arg(long)]
+    pub no_ignores: bool,
+    /// Use this config file instead of searching for `.irsa.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Add the rule packs (YAML rule files) in this directory.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, default_value_t = crate::input::source::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+    #[command(flatten)]
+    pub helm: HelmArgs,
+}
+
+/// Helm-like flags for rendering charts.
+#[derive(Debug, Args, Clone)]
+pub struct HelmArgs {
+    /// The helm binary (default: $HELM_BIN when run as a Helm plugin, else `helm` on PATH).
+    #[arg(long = "helm", value_name = "PATH")]
+    pub helm_bin: Option<PathBuf>,
+    /// Release name for rendering (default: the chart name).
+    #[arg(long)]
+    pub release_name: Option<String>,
+    /// Release namespace for rendering.
+    #[arg(long, short = 'n', default_value = "default")]
+    pub namespace: String,
+    /// Values files, as `helm template -f`.
+    #[arg(long = "values", short = 'f', value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// Set values, as `helm template --set`.
+    #[arg(long)]
+    pub set: Vec<String>,
+    /// Set string values, as `helm template --set-string`.
+    #[arg(long)]
+    pub set_string: Vec<String>,
+    /// Kubernetes version for Capabilities.KubeVersion.
+    #[arg(long)]
+    pub kube_version: Option<String>,
+    /// API versions for Capabilities.APIVersions.
+    #[arg(long = "api-versions")]
+    pub api_versions: Vec<String>,
+    /// Give up on a render after this many seconds.
+    #[arg(long, default_value_t = 30)]
+    pub render_timeout: u64,
+    /// Do not render charts; check values statically.
+    #[arg(long)]
+    pub no_render: bool,
+}
+
+impl HelmArgs {
+    pub fn to_options(&self) -> crate::helm::HelmOptions {
+        crate::helm::HelmOptions {
+            helm_bin: self.helm_bin.clone(),
+            release_name: self.release_name.clone(),
+            namespace: Some(self.namespace.clone()),
+            values: self.values.clone(),
+            set: self.set.clone(),
+            set_string: self.set_string.clone(),
+            kube_version: self.kube_version.clone(),
+            api_versions: self.api_versions.clone(),
+            timeout: std::time::Duration::from_secs(self.render_timeout),
+            no_render: self.no_render,
+        }
+    }
+}
+
+pub const GUIDE: &str = "\
+kubectl irsa — find out why IRSA (IAM Roles for Service Accounts) is broken or too open.
+
+  lint     offline: manifests, Helm charts and IAM trust/permission policies; no credentials.
+           Cross-checks every role's trust `sub` against the service account the YAML produces.
+  doctor   live, read-only: your kubeconfig's cluster against IAM (AWS default credentials).
+
+The three commands most people need:
+  kubectl irsa lint ./manifests ./iam            # lint files and trust policies together
+  kubectl irsa lint ./chart -f values.yaml -n ci # render a chart with helm and lint what it produces
+  kubectl irsa doctor -n my-namespace            # check live SAs, roles and pods
+
+Every finding has a code; `kubectl irsa explain IRSA004` says what it checks, why it matters and
+how to fix it, and `kubectl irsa rules` lists them all. Run `kubectl irsa --help` for every flag.
+";

@@ -1,0 +1,131 @@
+//! Trace a finding about a rendered value back to the values key that supplied it.
+//!
+//! The value under the finding's primary span is looked up in the chart's values sources, highest
+//! precedence first (`--set`, then `-f` files in reverse, then `values.yaml`). A match makes the
+//! values key the primary location; the rendered object and the template become related locations.
+
+use std::sync::Arc;
+
+use crate::helm::RenderContext;
+use crate::input::source::SourceFile;
+use crate::input::yaml::{Node, NodeKind};
+use crate::report::finding::{Finding, Location};
+use crate::workspace::Workspace;
+
+/// Where a rendered value came from.
+pub enum ValueOrigin {
+    /// A key in a values file: the key path and the entry's key and value spans.
+    File {
+        file: Arc<SourceFile>,
+        key_path: String,
+        location: Location,
+    },
+    /// A `--set key=value` argument.
+    SetArg { arg: String },
+}
+
+/// Find the values key whose value is `value` (a scalar as rendered).
+pub fn find_value(
+    ctx: &RenderContext,
+    values: &[(Arc<SourceFile>, Node)],
+    value: &str,
+) -> Option<ValueOrigin> {
+    if value.trim().len() < 3 {
+        return None;
+    }
+    if let Some(arg) = ctx
+        .set_args
+        .iter()
+        .rev()
+        .find(|a| a.split_once('=').is_some_and(|(_, v)| v == value))
+    {
+        return Some(ValueOrigin::SetArg { arg: arg.clone() });
+    }
+    for (file, root) in values.iter().rev() {
+        if let Some((key_path, span)) = find_in(root, value) {
+            return Some(ValueOrigin::File {
+                file: file.clone(),
+                key_path: key_path.clone(),
+                location: Location::new(file, span)
+                    .with_message(format!("`{key_path}` supplies this value")),
+            });
+        }
+    }
+    None
+}
+
+/// Depth-first search for a scalar equal to `value`; returns the dotted key path and the key's span.
+fn find_in(root: &Node, value: &str) -> Option<(String, crate::input::yaml::Span)> {
+    let mut stack: Vec<(&Node, String)> = vec![(root, String::new())];
+    while let Some((node, path)) = stack.pop() {
+        match &node.kind {
+            NodeKind::Map(entries) => {
+                for e in entries.iter().rev() {
+                    let key = e.key.as_str().unwrap_or_default();
+                    let child = if path.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    if e.value.as_str().is_some_and(|v| v.trim() == value.trim()) {
+                        return Some((child, e.key.span.to(e.value.span)));
+                    }
+                    stack.push((&e.value, child));
+                }
+            }
+            NodeKind::Seq(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    stack.push((item, format!("{path}[{i}]")));
+                }
+            }
+            NodeKind::Scalar(_) => {}
+        }
+    }
+    None
+}
+
+/// The rendered value at a finding's primary location, if it is a scalar of a rendered file.
+fn rendered_value(ws: &Workspace, finding: &Finding) -> Option<(String, Arc<RenderContext>)> {
+    let loc = finding.location.as_ref()?;
+    let object = ws
+        .service_accounts
+        .iter()
+        .map(|s| &s.object)
+        .chain(ws.workloads.iter().map(|w| &w.object))
+        .chain(ws.objects.iter())
+        .find(|o| o.chart.is_some() && o.file.display == loc.path)?;
+    let text = &object.file.text;
+    let raw = text.get(loc.span.start.offset..loc.span.end.offset)?;
+    let value = raw.trim().trim_matches(['"', '\'']).to_string();
+    Some((value, object.chart.clone()?))
+}
+
+/// Re-point findings about rendered values at the values key that supplied them.
+pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
+    for finding in findings.iter_mut() {
+        let Some((value, ctx)) = rendered_value(ws, finding) else {
+            continue;
+        };
+        let Some(rendered_at) = finding.location.clone() else {
+            continue;
+        };
+        let Some(chart) = ws.charts.iter().find(|c| Arc::ptr_eq(&c.context, &ctx)) else {
+            continue;
+        };
+        match find_value(&ctx, &chart.values, &value) {
+            Some(ValueOrigin::File { location, .. }) => {
+                finding.location = Some(location);
+                finding.related.insert(
+                    0,
+                    rendered_at.with_message("rendered here by helm template"),
+                );
+            }
+            Some(ValueOrigin::SetArg { arg }) => {
+                finding
+                    .message
+                    .push_str(&format!(" (set on the command line: `--set {arg}`)"));
+            }
+            None => {}
+        }
+    }
+}

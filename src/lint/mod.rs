@@ -1,0 +1,237 @@
+//! `kubectl irsa lint`: discover inputs, parse each once (in parallel), run every rule, filter.
+
+pub mod suppress;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::input::classify::{classify, Classified};
+use crate::input::discover::{discover, Input};
+use crate::input::source::{decode, read_text, ReadError, SourceFile};
+use crate::input::yaml::{self, Span};
+use crate::report::finding::{Finding, Location};
+use crate::rules::input_error::{ConfigError, InputError};
+use crate::rules::registry::builtin_rules;
+use crate::rules::RuleInfo;
+use crate::workspace::Workspace;
+
+#[derive(Debug, Clone)]
+pub struct LintOptions {
+    pub paths: Vec<PathBuf>,
+    pub max_file_size: u64,
+    pub no_ignores: bool,
+    pub helm: crate::helm::HelmOptions,
+    pub rule_dirs: Vec<PathBuf>,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            paths: vec![PathBuf::from(".")],
+            max_file_size: crate::input::source::DEFAULT_MAX_FILE_SIZE,
+            no_ignores: false,
+            helm: crate::helm::HelmOptions::default(),
+            rule_dirs: Vec::new(),
+        }
+    }
+}
+
+/// What a lint run produced.
+pub struct LintResult {
+    pub findings: Vec<Finding>,
+    pub sources: BTreeMap<String, Arc<SourceFile>>,
+    pub rules: Vec<RuleInfo>,
+}
+
+/// One file's contribution, made on a worker thread.
+struct FileResult {
+    file: Arc<SourceFile>,
+    classified: Classified,
+    findings: Vec<Finding>,
+}
+
+pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
+    let mut discovered = discover(&opts.paths);
+    for path in config.roles.values() {
+        let display = path.to_string_lossy().to_string();
+        let known = discovered
+            .inputs
+            .iter()
+            .any(|i| matches!(i, Input::File { path: p, .. } if same_file(p, path)));
+        if !known {
+            discovered.inputs.push(Input::File {
+                path: path.clone(),
+                display,
+            });
+        }
+    }
+    let mut findings = Vec::new();
+    let mut ws = Workspace::default();
+    for skipped in &discovered.skipped {
+        let file = Arc::new(SourceFile::new(&skipped.display, &skipped.display, ""));
+        findings.push(input_finding(&file, &skipped.reason, None));
+        ws.files.push(file);
+    }
+
+    let files: Vec<&Input> = discovered
+        .inputs
+        .iter()
+        .filter(|i| !matches!(i, Input::Chart { .. }))
+        .collect();
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .map(|input| process_file(input, opts, config))
+        .collect();
+    for result in results {
+        findings.extend(result.findings);
+        absorb(&mut ws, result.file, result.classified);
+    }
+    for input in &discovered.inputs {
+        if let Input::Chart { dir, display } = input {
+            let chart = crate::helm::lint_chart(dir, display, &opts.helm);
+            findings.extend(chart.findings.iter().cloned());
+            for (file, classified) in chart.rendered {
+                absorb(&mut ws, file, classified);
+            }
+            ws.files.extend(chart.files.iter().cloned());
+            ws.charts.push(Arc::new(chart.input));
+        }
+    }
+
+    if let Some(file) = &config.file {
+        for err in &config.errors {
+            findings.push(
+                Finding::new(&ConfigError::META, err.message.clone())
+                    .at(Location::new(file, err.span)),
+            );
+        }
+        ws.files.push(file.clone());
+    }
+
+    let rules = builtin_rules();
+    let rule_findings: Vec<Vec<Finding>> = rules
+        .par_iter()
+        .map(|rule| {
+            let mut out = Vec::new();
+            rule.check(&ws, &mut out);
+            out
+        })
+        .collect();
+    findings.extend(rule_findings.into_iter().flatten());
+
+    let sources: BTreeMap<String, Arc<SourceFile>> = ws
+        .files
+        .iter()
+        .map(|f| (f.display.clone(), f.clone()))
+        .collect();
+    let findings = suppress::apply(findings, &ws, &sources, config, opts.no_ignores);
+    LintResult {
+        findings,
+        sources,
+        rules: crate::rules::registry::all_rule_infos(),
+    }
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+pub(crate) fn absorb(ws: &mut Workspace, file: Arc<SourceFile>, c: Classified) {
+    ws.service_accounts.extend(c.service_accounts);
+    ws.workloads.extend(c.workloads);
+    ws.policies.extend(c.policies);
+    ws.arn_values.extend(c.arn_values);
+    ws.objects.extend(c.objects);
+    if !c.duplicate_keys.is_empty() {
+        ws.duplicate_keys
+            .entry(file.display.clone())
+            .or_default()
+            .extend(c.duplicate_keys);
+    }
+    ws.files.push(file);
+}
+
+fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResult {
+    let (path, display, text) = match input {
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            let text = match std::io::stdin()
+                .take(opts.max_file_size + 1)
+                .read_to_end(&mut bytes)
+            {
+                Ok(_) if bytes.len() as u64 > opts.max_file_size => Err(ReadError {
+                    message: "standard input is over the size limit (--max-file-size)".into(),
+                    pos: None,
+                }),
+                Ok(_) => decode(bytes),
+                Err(e) => Err(ReadError {
+                    message: format!("cannot read standard input: {e}"),
+                    pos: None,
+                }),
+            };
+            (PathBuf::from("-"), "<stdin>".to_string(), text)
+        }
+        Input::File { path, display } => (
+            path.clone(),
+            display.clone(),
+            read_text(path, opts.max_file_size),
+        ),
+        Input::Chart { .. } => unreachable!("charts are linted separately"),
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            let file = Arc::new(SourceFile::new(path, display, ""));
+            let finding = input_finding(&file, &e.message, e.pos);
+            return FileResult {
+                file,
+                classified: Classified::default(),
+                findings: vec![finding],
+            };
+        }
+    };
+    let file = Arc::new(SourceFile::new(path, display, text));
+    let stream = yaml::parse(&file.text);
+    let mut findings = Vec::new();
+    if let Some(err) = &stream.error {
+        let what = if file.file_name().ends_with(".json") {
+            "JSON"
+        } else {
+            "YAML"
+        };
+        findings.push(input_finding(
+            &file,
+            &format!("invalid {what}: {}", err.message),
+            Some(err.pos),
+        ));
+    }
+    let mut classified = Classified::default();
+    classify(&file, &stream, &mut classified);
+    if let Some(role) = config.role_for_file(&file.path) {
+        for policy in &mut classified.policies {
+            policy.role_name = Some(role.to_string());
+        }
+    }
+    FileResult {
+        file,
+        classified,
+        findings,
+    }
+}
+
+/// An input-error finding at a position (or the whole file).
+pub fn input_finding(file: &Arc<SourceFile>, message: &str, pos: Option<yaml::Pos>) -> Finding {
+    let location = match pos {
+        Some(p) => Location::new(file, Span { start: p, end: p }),
+        None => Location::file(file),
+    };
+    Finding::new(&InputError::META, message.to_string()).at(location)
+}

@@ -1,0 +1,21 @@
+//! The one list of built-in rules.
+
+use crate::rules::{input_error, Rule, RuleInfo};
+
+/// Every built-in offline rule, in code order.
+pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(input_error::InputError),
+        Box::new(input_error::ConfigError),
+    ]
+}
+
+/// Metadata for every rule (offline and live), for `rules`, `explain` and SARIF.
+pub fn all_rule_infos() -> Vec<RuleInfo> {
+    let mut infos: Vec<RuleInfo> = builtin_rules()
+        .iter()
+        .map(|r| RuleInfo::from_meta(r.meta(), "built-in"))
+        .collect();
+    infos.sort_by(|a, b| a.code.cmp(&b.code));
+    infos
+}
