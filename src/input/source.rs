@@ -54,6 +54,11 @@ impl ReadError {
 /// Read `path` as UTF-8 text, refusing files that are too large, binary or not UTF-8.
 pub fn read_text(path: &Path, max_size: u64) -> Result<String, ReadError> {
     let meta = std::fs::metadata(path).map_err(|e| ReadError::whole(io_message(&e)))?;
+    if !meta.is_file() {
+        return Err(ReadError::whole(
+            "not a regular file (a FIFO, socket or device); skipped",
+        ));
+    }
     if meta.len() > max_size {
         return Err(ReadError::whole(format!(
             "file is {} bytes, over the {} byte limit; skipped (raise it with --max-file-size)",
