@@ -99,7 +99,7 @@ pub struct HelmArgs {
     #[arg(long)]
     pub release_name: Option<String>,
     /// Release namespace for rendering.
-    #[arg(long, short = 'n', default_value = "default")]
+    #[arg(long, short = 'n', default_value = "default", overrides_with = "namespace")]
     pub namespace: String,
     /// Values files, as `helm template -f`.
     #[arg(long = "values", short = 'f', value_name = "FILE")]

@@ -1,0 +1,154 @@
+use crate::model::arn::{parse_role_arn, ArnKind};
+use crate::model::trust::{self, evaluate_web_identity, MissReason, Verdict, WebIdentityRequest};
+use crate::report::finding::{Finding, Location, Severity};
+use crate::rules::{Rule, RuleMeta};
+use crate::workspace::{PolicyInput, ServiceAccount, Workspace};
+
+declare_rule! {
+    /// The role's trust policy does not let the service account that carries the role assume it.
+    ///
+    /// ## What it checks
+    /// When a ServiceAccount annotated with `eks.amazonaws.com/role-arn: …:role/R` and a trust
+    /// policy of role `R` are both in the input (an ACK/Crossplane Role CR, a file named `R.json`,
+    /// `R.trust.json` or `R-trust-policy.json`, or a `roles:` entry in `.irsa.yaml`), the trust is
+    /// evaluated with IAM's real semantics for `system:serviceaccount:<namespace>:<name>`, the SA's
+    /// audience (`eks.amazonaws.com/audience`, else `sts.amazonaws.com`) and the trust's own OIDC
+    /// provider. For charts, the namespace and name are the ones the chart really renders.
+    ///
+    /// ## Why it matters
+    /// This is the most reported IRSA failure: a typo, a renamed release, a fullname helper, a
+    /// namespace from values or `namespaceOverride` makes the token's `sub` differ from the trust,
+    /// and every AWS call fails with `AccessDenied: Not authorized to perform
+    /// sts:AssumeRoleWithWebIdentity` — visible only in CloudTrail.
+    ///
+    /// ## Example
+    /// The SA is `ci/edp-kaniko`, but the trust says:
+    /// ```json
+    /// "StringEquals": {"oidc.eks.eu-central-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:edp:edp-kaniko"}
+    /// ```
+    /// Fixed: `"system:serviceaccount:ci:edp-kaniko"` (or deploy the SA to `edp`).
+    pub struct TrustSubMismatch => ("IRSA016", "trust-sub-mismatch", Severity::Error);
+}
+
+impl Rule for TrustSubMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        for sa in &ws.service_accounts {
+            let Some(arn) = sa.role_arn_value() else { continue };
+            let Ok(parsed) = parse_role_arn(arn) else { continue };
+            let ArnKind::Role { name, .. } = &parsed.kind else { continue };
+            for policy in ws.trust_policies_for(name) {
+                if let Some(finding) = check_pair(sa, name, policy) {
+                    out.push(finding);
+                }
+            }
+        }
+    }
+}
+
+/// The namespace an SA really lands in, and a note on where it came from.
+fn effective_namespace(sa: &ServiceAccount) -> (String, Option<String>) {
+    match (&sa.object.namespace, &sa.object.chart) {
+        (Some(ns), _) => (ns.clone(), None),
+        (None, Some(ctx)) => (
+            ctx.namespace.clone(),
+            Some(format!("the chart renders it without a namespace, so it lands in the release namespace `{}` (-n)", ctx.namespace)),
+        ),
+        (None, None) => (
+            "default".into(),
+            Some("the manifest sets no namespace; `default` is assumed (as `kubectl apply` without -n)".into()),
+        ),
+    }
+}
+
+fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<Finding> {
+    let doc = policy.document()?;
+    let issuers: Vec<String> = trust::web_identity_statements(doc)
+        .flat_map(|s| s.principal.iter().flat_map(|p| p.federated()))
+        .filter_map(|f| trust::oidc_issuer_of(&f.value).map(|(_, _, issuer)| issuer))
+        .collect();
+    if issuers.is_empty() {
+        return None;
+    }
+    let (namespace, ns_note) = effective_namespace(sa);
+    let name = sa.object.name.clone();
+    let audience = sa.audience();
+    let mut denial = None;
+    for issuer in &issuers {
+        let req = WebIdentityRequest {
+            issuer,
+            account: None,
+            partition: None,
+            namespace: &namespace,
+            service_account: &name,
+            audience: &audience,
+        };
+        match evaluate_web_identity(doc, &req) {
+            Verdict::Allow { .. } => return None,
+            Verdict::Deny(d) => denial = denial.or(Some((issuer.clone(), d))),
+        }
+    }
+    let (issuer, denial) = denial?;
+    let subject = trust::subject(&namespace, &name);
+    let mut message = format!(
+        "role `{role}` does not trust service account `{namespace}/{name}`: {denial}"
+    );
+    if let Some(cause) = chart_cause(sa, &denial) {
+        message.push_str(&format!("; {cause}"));
+    } else if let Some(note) = ns_note {
+        message.push_str(&format!("; {note}"));
+    }
+    let primary = match denial.closest().map(|m| &m.reason) {
+        Some(MissReason::Condition { span, .. }) => Location::new(&policy.file, *span),
+        _ => Location::new(&policy.file, doc.span),
+    };
+    let corrected = trust::corrected_statement(&issuer, None, None, &namespace, &name, &audience);
+    let sa_location = sa
+        .role_arn
+        .as_ref()
+        .map_or_else(|| sa.object.location(sa.object.name_span()), |e| sa.object.location(e.key.span.to(e.value.span)))
+        .with_message(format!("`{namespace}/{name}` carries role `{role}` here"));
+    Some(
+        Finding::new(&TrustSubMismatch::META, message)
+            .at(primary.with_message(format!("expected `{subject}`")))
+            .related(sa_location)
+            .object(sa.object.object_ref())
+            .help(format!(
+                "set the `{issuer}:sub` condition to `{subject}`; a correct statement is:\n{}",
+                serde_json::to_string_pretty(&corrected).unwrap_or_default()
+            )),
+    )
+}
+
+/// Name the chart mechanism behind a mismatch, where it can be known.
+fn chart_cause(sa: &ServiceAccount, denial: &trust::Denial) -> Option<String> {
+    let ctx = sa.object.chart.as_ref()?;
+    let Some(MissReason::Condition { values, .. }) = denial.closest().map(|m| &m.reason) else {
+        return None;
+    };
+    let (trusted_ns, trusted_name) = values.iter().find_map(|v| trust::parse_subject(v))?;
+    let mut causes = Vec::new();
+    if trusted_name != sa.object.name && sa.object.name.contains(&ctx.release_name) {
+        causes.push(format!(
+            "the chart derives the SA name `{}` from the release name `{}` (fullname helper); --release-name changes it",
+            sa.object.name, ctx.release_name
+        ));
+    } else if trusted_name != sa.object.name {
+        causes.push(format!("the chart renders SA name `{}`, not `{trusted_name}` (check the serviceAccount name value)", sa.object.name));
+    }
+    match &sa.object.namespace {
+        Some(ns) if *ns != trusted_ns && *ns != ctx.namespace => causes.push(format!(
+            "the chart sets namespace `{ns}` from its values (namespaceOverride or similar), not from -n `{}`",
+            ctx.namespace
+        )),
+        None if ctx.namespace != trusted_ns => causes.push(format!(
+            "the SA lands in the release namespace `{}` (-n), but the trust names `{trusted_ns}`",
+            ctx.namespace
+        )),
+        _ => {}
+    }
+    (!causes.is_empty()).then(|| causes.join("; "))
+}
