@@ -25,6 +25,21 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Doctor(args)) => crate::doctor::run(args),
         Some(Command::Explain { code }) => explain(&code),
         Some(Command::Rules { format, rule_dirs }) => list_rules(format, &rule_dirs),
+        Some(Command::Completion { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "kubectl-irsa", &mut std::io::stdout());
+            EXIT_OK
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command().name("kubectl-irsa");
+            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+                Ok(()) => EXIT_OK,
+                Err(e) => {
+                    eprintln!("error: cannot write the man page: {e}");
+                    EXIT_TOOL_ERROR
+                }
+            }
+        }
     };
     ExitCode::from(code)
 }
@@ -87,8 +102,30 @@ fn run_lint(args: LintArgs) -> u8 {
         rule_dirs: args.rule_dirs.clone(),
     };
     let result = lint(&opts, &config);
+    if let Some(path) = &args.write_baseline {
+        return match crate::lint::baseline::write(path, &result.findings) {
+            Ok(n) => {
+                eprintln!("wrote {n} findings to the baseline {}", path.display());
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: cannot write the baseline {}: {e}", path.display());
+                EXIT_TOOL_ERROR
+            }
+        };
+    }
+    let findings = match &args.baseline {
+        None => result.findings,
+        Some(path) => match crate::lint::baseline::read(path) {
+            Ok(baseline) => baseline.new_findings(result.findings),
+            Err(e) => {
+                eprintln!("error: cannot read the baseline {}: {e}; create it with --write-baseline", path.display());
+                return EXIT_TOOL_ERROR;
+            }
+        },
+    };
     let report = Report {
-        findings: result.findings,
+        findings,
         rules: result.rules,
         sources: result.sources,
         tool_version: env!("CARGO_PKG_VERSION"),

@@ -30,6 +30,13 @@ pub enum Command {
         /// A rule code (IRSA004) or name (broad-sub-wildcard).
         code: String,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completion {
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    #[command(hide = true)]
+    Man,
     /// List every rule, built-in and from rule packs.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -87,6 +94,12 @@ pub struct LintArgs {
     pub max_file_size: u64,
     #[command(flatten)]
     pub helm: HelmArgs,
+    /// Only fail on findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings as the baseline, then exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Helm-like flags for rendering charts.

@@ -1,5 +1,6 @@
 //! `kubectl irsa lint`: discover inputs, parse each once (in parallel), run every rule, filter.
 
+pub mod baseline;
 pub mod suppress;
 
 use std::collections::BTreeMap;
