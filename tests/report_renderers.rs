@@ -313,3 +313,77 @@ fn github_escapes_properties_and_data() {
     assert_eq!(escape_data("a%b\r\nc:d,e"), "a%25b%0D%0Ac:d,e");
     assert_eq!(escape_property("a%b\r\nc:d,e"), "a%25b%0D%0Ac%3Ad%2Ce");
 }
+
+/// Odd inputs: empty files, spans past the end, stale spans, CRLF, tabs and non-ASCII text.
+#[test]
+fn odd_spans_render_without_panicking() {
+    let empty = Arc::new(SourceFile::new("empty.yaml", "empty.yaml", ""));
+    let odd = Arc::new(SourceFile::new(
+        "odd.yaml",
+        "odd.yaml",
+        "a: \"é\"\r\n\tb: ü\r\nc: x",
+    ));
+    let meta = |path: &str, line, column, start, end| {
+        let mut loc = Location::new(&odd, Span::default());
+        loc.path = path.into();
+        loc.line = line;
+        loc.column = column;
+        loc.span = Span {
+            start: kubectl_irsa::input::yaml::Pos {
+                offset: start,
+                line,
+                column,
+            },
+            end: kubectl_irsa::input::yaml::Pos {
+                offset: end,
+                line,
+                column: column + 1,
+            },
+        };
+        loc
+    };
+    let base = |loc: Location| Finding {
+        code: "IRSA009".into(),
+        name: "odd".into(),
+        severity: Severity::Warning,
+        message: "odd".into(),
+        location: Some(loc),
+        related: vec![meta("missing.yaml", 3, 1, 0, 1)],
+        object: None,
+        help: None,
+        fix: None,
+    };
+    let mut r = Report::new("0.1.0");
+    r.findings = vec![
+        base(Location::file(&empty)),
+        base(meta("odd.yaml", 1, 5, 5, 6)), // inside "é" (2 bytes)
+        base(meta("odd.yaml", 3, 4, 1000, 2000)), // past the end
+        base(meta("odd.yaml", 2, 99, 0, 0)), // stale span, column past the line
+        base(meta("odd.yaml", 0, 0, 0, 0)), // no position at all
+    ];
+    r.add_source(empty);
+    r.add_source(odd);
+    for format in [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+    ] {
+        let text = output(&r, format);
+        assert!(!text.is_empty(), "{format:?}");
+    }
+    validate_sarif(&output(&r, Format::Sarif));
+}
+
+#[test]
+fn sarif_uris() {
+    use kubectl_irsa::report::sarif::path_uri;
+    assert_eq!(
+        path_uri("charts/my chart/values.yaml"),
+        "charts/my%20chart/values.yaml"
+    );
+    assert_eq!(path_uri("dir\\a#b.yaml"), "dir/a%23b.yaml");
+    assert_eq!(path_uri("/tmp/x y.yaml"), "file:///tmp/x%20y.yaml");
+    assert_eq!(path_uri("C:\\work\\é.yaml"), "file:///C:/work/%C3%A9.yaml");
+}

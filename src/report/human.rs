@@ -275,7 +275,9 @@ pub fn render_string(report: &Report, color: bool) -> Result<String, std::fmt::E
         let snippet = f
             .location
             .as_ref()
-            .and_then(|l| report.source(&l.path).map(|file| (l, file)));
+            .and_then(|l| report.source(&l.path).map(|file| (l, file)))
+            // An empty file has no snippet to show.
+            .filter(|(_, file)| !file.text.is_empty());
         let text = match snippet {
             Some((loc, file)) => {
                 let mut s = String::new();
