@@ -119,7 +119,10 @@ fn run_lint(args: LintArgs) -> u8 {
         Some(path) => match crate::lint::baseline::read(path) {
             Ok(baseline) => baseline.new_findings(result.findings),
             Err(e) => {
-                eprintln!("error: cannot read the baseline {}: {e}; create it with --write-baseline", path.display());
+                eprintln!(
+                    "error: cannot read the baseline {}: {e}; create it with --write-baseline",
+                    path.display()
+                );
                 return EXIT_TOOL_ERROR;
             }
         },
@@ -140,14 +143,6 @@ fn find_rule<'a>(rules: &'a [RuleInfo], code: &str) -> Option<&'a RuleInfo> {
         .find(|r| r.code.eq_ignore_ascii_case(code) || r.name.eq_ignore_ascii_case(code))
 }
 
-/// Doc comments carry a leading space per line; strip it for printing.
-pub fn doc_text(doc: &str) -> String {
-    doc.lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn explain(code: &str) -> u8 {
     let rules = crate::rules::registry::all_rule_infos();
     match find_rule(&rules, code) {
@@ -156,7 +151,7 @@ fn explain(code: &str) -> u8 {
                 "{} ({}) — default severity: {}, {}\n",
                 rule.code, rule.name, rule.severity, rule.source
             );
-            println!("{}", doc_text(&rule.doc).trim_end());
+            println!("{}", rule.doc);
             EXIT_OK
         }
         None => {

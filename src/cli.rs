@@ -31,9 +31,7 @@ pub enum Command {
         code: String,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
-    Completion {
-        shell: clap_complete::Shell,
-    },
+    Completion { shell: clap_complete::Shell },
     /// Print the man page (roff) to stdout.
     #[command(hide = true)]
     Man,
@@ -112,7 +110,12 @@ pub struct HelmArgs {
     #[arg(long)]
     pub release_name: Option<String>,
     /// Release namespace for rendering.
-    #[arg(long, short = 'n', default_value = "default", overrides_with = "namespace")]
+    #[arg(
+        long,
+        short = 'n',
+        default_value = "default",
+        overrides_with = "namespace"
+    )]
     pub namespace: String,
     /// Values files, as `helm template -f`.
     #[arg(long = "values", short = 'f', value_name = "FILE")]

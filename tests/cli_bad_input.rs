@@ -30,7 +30,11 @@ fn findings_for<'a>(json: &'a serde_json::Value, file: &str) -> Vec<&'a serde_js
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|f| f["location"]["path"].as_str().is_some_and(|p| p.ends_with(file)))
+        .filter(|f| {
+            f["location"]["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with(file))
+        })
         .collect()
 }
 
@@ -46,15 +50,26 @@ fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
     let dir = tmp.path();
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..15 {
-        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 10].join(", ")));
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 10].join(", ")
+        ));
     }
     write(dir, "bomb.yaml", bomb);
     write(dir, "deep.yaml", "[".repeat(100_000) + &"]".repeat(100_000));
-    write(dir, "deep.json", "{\"a\":".repeat(100_000) + "1" + &"}".repeat(100_000));
+    write(
+        dir,
+        "deep.json",
+        "{\"a\":".repeat(100_000) + "1" + &"}".repeat(100_000),
+    );
     write(dir, "latin1.yaml", b"name: caf\xe9\n");
     write(dir, "binary.yaml", b"\x7fELF\x00\x01\x02\x03");
     write(dir, "tabs.yaml", "metadata:\n\tname: x\n");
-    write(dir, "dupe.json", "{\"Version\": \"2012-10-17\", \"Version\": \"2008-10-17\", \"Statement\": []}");
+    write(
+        dir,
+        "dupe.json",
+        "{\"Version\": \"2012-10-17\", \"Version\": \"2008-10-17\", \"Statement\": []}",
+    );
     write(dir, "empty.yaml", "");
     write(dir, "dashes.yaml", "---\n---\n");
     write(dir, "good.yaml", GOOD_SA);
@@ -85,11 +100,18 @@ fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
         assert_eq!(found.len(), 1, "{file}: {found:#?}");
         let f = found[0];
         assert_eq!(f["code"], "IRSA000", "{file}");
-        assert!(f["message"].as_str().unwrap().contains(needle), "{file}: {}", f["message"]);
+        assert!(
+            f["message"].as_str().unwrap().contains(needle),
+            "{file}: {}",
+            f["message"]
+        );
         assert!(f["location"]["line"].as_u64().unwrap() >= 1);
     }
     let latin1 = &findings_for(&json, "latin1.yaml")[0]["location"];
-    assert_eq!((latin1["line"].as_u64(), latin1["column"].as_u64()), (Some(1), Some(10)));
+    assert_eq!(
+        (latin1["line"].as_u64(), latin1["column"].as_u64()),
+        (Some(1), Some(10))
+    );
     let tabs = &findings_for(&json, "tabs.yaml")[0]["location"];
     assert_eq!(tabs["line"].as_u64(), Some(2));
     for quiet in ["empty.yaml", "dashes.yaml"] {
@@ -114,7 +136,10 @@ fn oversized_files_are_skipped_with_a_finding() {
     let (code, json, _) = lint_json(tmp.path(), &["--max-file-size", "100"]);
     assert_eq!(code, 1);
     let f = findings_for(&json, "big.yaml");
-    assert!(f[0]["message"].as_str().unwrap().contains("--max-file-size"));
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("--max-file-size"));
 }
 
 #[test]

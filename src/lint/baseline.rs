@@ -24,7 +24,12 @@ impl Key {
             code: f.code.clone(),
             path: f.location.as_ref().map(|l| l.path.clone()),
             object: f.object.as_ref().map(|o| {
-                format!("{}/{}/{}", o.kind, o.namespace.as_deref().unwrap_or(""), o.name)
+                format!(
+                    "{}/{}/{}",
+                    o.kind,
+                    o.namespace.as_deref().unwrap_or(""),
+                    o.name
+                )
             }),
             message: f.message.clone(),
         }
@@ -69,7 +74,11 @@ pub fn read(path: &Path) -> std::io::Result<Baseline> {
     let file: File = serde_json::from_str(&text)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
     Ok(Baseline {
-        counts: file.findings.into_iter().map(|e| (e.key, e.count)).collect(),
+        counts: file
+            .findings
+            .into_iter()
+            .map(|e| (e.key, e.count))
+            .collect(),
     })
 }
 
@@ -80,7 +89,10 @@ pub fn write(path: &Path, findings: &[Finding]) -> std::io::Result<usize> {
     }
     let file = File {
         version: 1,
-        findings: counts.into_iter().map(|(key, count)| Entry { key, count }).collect(),
+        findings: counts
+            .into_iter()
+            .map(|(key, count)| Entry { key, count })
+            .collect(),
     };
     let mut text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
     text.push('\n');

@@ -44,11 +44,21 @@ impl RuleInfo {
             name: meta.name.into(),
             severity: meta.severity,
             summary: meta.summary.into(),
-            doc: meta.doc.into(),
+            doc: doc_text(meta.doc),
             help_uri: format!("{DOCS_BASE}#{}", meta.code.to_lowercase()),
             source: source.into(),
         }
     }
+}
+
+/// Doc comments carry a leading space per line; strip it for printing.
+pub fn doc_text(doc: &str) -> String {
+    doc.lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim_end()
+        .to_string()
 }
 
 /// Declare a rule struct whose doc comment is also its `explain` text.
