@@ -332,7 +332,13 @@ pub fn parse(text: &str) -> Stream {
             Ok(ev) => ev,
             Err(e) => {
                 let pos = scan_error_pos(&mut offsets, &e);
-                fail(&mut out, e.info().to_string(), pos);
+                let info = e.info();
+                let message = if info.contains("recursion limit") {
+                    format!("nesting too deep ({info})")
+                } else {
+                    info.to_string()
+                };
+                fail(&mut out, message, pos);
                 return out;
             }
         };
