@@ -1,1 +1,3 @@
 //! The domain model: ARNs, IAM policies, trust evaluation.
+pub mod arn;
+pub mod glob;
