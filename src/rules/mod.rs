@@ -109,3 +109,4 @@ pub const fn first_line(doc: &'static str) -> &'static str {
 
 pub mod input_error;
 pub mod registry;
+pub mod trust_sub_mismatch;

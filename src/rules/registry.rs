@@ -1,12 +1,14 @@
 //! The one list of built-in rules.
 
-use crate::rules::{input_error, Rule, RuleInfo};
+use crate::rules::{input_error, trust_sub_mismatch, Rule, RuleInfo};
 
 /// Every built-in offline rule, in code order.
 pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(input_error::InputError),
         Box::new(input_error::ConfigError),
+        Box::new(trust_sub_mismatch::TrustSubMismatch),
+        Box::new(crate::helm::ChartNotRendered),
     ]
 }
 

@@ -37,9 +37,15 @@ impl Rule for TrustSubMismatch {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
         for sa in &ws.service_accounts {
-            let Some(arn) = sa.role_arn_value() else { continue };
-            let Ok(parsed) = parse_role_arn(arn) else { continue };
-            let ArnKind::Role { name, .. } = &parsed.kind else { continue };
+            let Some(arn) = sa.role_arn_value() else {
+                continue;
+            };
+            let Ok(parsed) = parse_role_arn(arn) else {
+                continue;
+            };
+            let ArnKind::Role { name, .. } = &parsed.kind else {
+                continue;
+            };
             for policy in ws.trust_policies_for(name) {
                 if let Some(finding) = check_pair(sa, name, policy) {
                     out.push(finding);
@@ -66,10 +72,11 @@ fn effective_namespace(sa: &ServiceAccount) -> (String, Option<String>) {
 
 fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<Finding> {
     let doc = policy.document()?;
-    let issuers: Vec<String> = trust::web_identity_statements(doc)
+    let mut issuers: Vec<(String, String, String)> = trust::web_identity_statements(doc)
         .flat_map(|s| s.principal.iter().flat_map(|p| p.federated()))
-        .filter_map(|f| trust::oidc_issuer_of(&f.value).map(|(_, _, issuer)| issuer))
+        .filter_map(|f| trust::oidc_issuer_of(&f.value))
         .collect();
+    issuers.dedup();
     if issuers.is_empty() {
         return None;
     }
@@ -77,7 +84,7 @@ fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<F
     let name = sa.object.name.clone();
     let audience = sa.audience();
     let mut denial = None;
-    for issuer in &issuers {
+    for (partition, account, issuer) in &issuers {
         let req = WebIdentityRequest {
             issuer,
             account: None,
@@ -88,14 +95,18 @@ fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<F
         };
         match evaluate_web_identity(doc, &req) {
             Verdict::Allow { .. } => return None,
-            Verdict::Deny(d) => denial = denial.or(Some((issuer.clone(), d))),
+            Verdict::Deny(d) => {
+                denial = denial.or(Some((
+                    (partition.clone(), account.clone(), issuer.clone()),
+                    d,
+                )))
+            }
         }
     }
-    let (issuer, denial) = denial?;
+    let ((partition, account, issuer), denial) = denial?;
     let subject = trust::subject(&namespace, &name);
-    let mut message = format!(
-        "role `{role}` does not trust service account `{namespace}/{name}`: {denial}"
-    );
+    let mut message =
+        format!("role `{role}` does not trust service account `{namespace}/{name}`: {denial}");
     if let Some(cause) = chart_cause(sa, &denial) {
         message.push_str(&format!("; {cause}"));
     } else if let Some(note) = ns_note {
@@ -105,11 +116,15 @@ fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<F
         Some(MissReason::Condition { span, .. }) => Location::new(&policy.file, *span),
         _ => Location::new(&policy.file, doc.span),
     };
-    let corrected = trust::corrected_statement(&issuer, None, None, &namespace, &name, &audience);
+    let corrected =
+        trust::corrected_statement(&issuer, &account, &partition, &namespace, &name, &audience);
     let sa_location = sa
         .role_arn
         .as_ref()
-        .map_or_else(|| sa.object.location(sa.object.name_span()), |e| sa.object.location(e.key.span.to(e.value.span)))
+        .map_or_else(
+            || sa.object.location(sa.object.name_span()),
+            |e| sa.object.location(e.key.span.to(e.value.span)),
+        )
         .with_message(format!("`{namespace}/{name}` carries role `{role}` here"));
     Some(
         Finding::new(&TrustSubMismatch::META, message)
