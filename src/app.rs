@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Lint(args)) => run_lint(args),
         Some(Command::Doctor(args)) => crate::doctor::run(args),
         Some(Command::Explain { code }) => explain(&code),
+        Some(Command::TrustPolicy(args)) => crate::commands::trust_policy::run(args),
         Some(Command::Rules { format, rule_dirs }) => list_rules(format, &rule_dirs),
         Some(Command::Completion { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

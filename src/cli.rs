@@ -25,6 +25,8 @@ pub enum Command {
     Lint(LintArgs),
     /// Check a live cluster against live IAM (read-only).
     Doctor(crate::doctor::cli::DoctorArgs),
+    /// Print the correct trust policy for service accounts (or merge them into one).
+    TrustPolicy(crate::commands::trust_policy::TrustPolicyArgs),
     /// Print the documentation of a rule.
     Explain {
         /// A rule code (IRSA004) or name (broad-sub-wildcard).

@@ -1,6 +1,7 @@
 //! kubectl-irsa: lint and diagnose IAM Roles for Service Accounts.
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod doctor;
 pub mod helm;

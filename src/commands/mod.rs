@@ -1,0 +1,2 @@
+//! Subcommands other than lint and doctor.
+pub mod trust_policy;
