@@ -1,0 +1,26 @@
+//! Shared test support for integration tests: `mod support;` in a test file.
+//!
+//! - [`fake_apiserver`]: a fake Kubernetes API server (HTTP level) seeded
+//!   through the [`FakeCluster`] builder, with fault injection and a request log.
+//! - [`objects`]: constructors for real-shaped IRSA objects (annotated SAs,
+//!   mutated/unmutated pods, owner chains, the pod identity webhook).
+//! - [`kubeconfig`]: kubeconfig files (valid or expired token) for the fake server.
+//! - [`moto`]: a moto IAM server process and an `aws_sdk_iam::Client` for it.
+//! - [`iam_proxy`]: a logging, fault-injecting proxy in front of moto.
+//!
+//! Each integration test uses only part of this, hence the allows.
+#![allow(dead_code, unused_imports)]
+
+pub mod fake_apiserver;
+mod fake_list;
+mod fake_routes;
+pub mod kubeconfig;
+pub mod objects;
+
+pub use fake_apiserver::{
+    FakeApiServer, FakeCluster, Fault, FaultAction, RecordedRequest, DEFAULT_ISSUER, EXPIRED_TOKEN,
+    VALID_TOKEN,
+};
+pub use kubeconfig::{
+    write_kubeconfig, write_kubeconfig_with, KubeconfigFile, KubeconfigOptions, Token,
+};
