@@ -2,6 +2,9 @@
 
 mod support;
 
+#[path = "support_selftest/iam.rs"]
+mod iam;
+
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::api::{Api, ListParams};
 use support::objects;

@@ -14,13 +14,17 @@
 pub mod fake_apiserver;
 mod fake_list;
 mod fake_routes;
+pub mod iam_proxy;
 pub mod kubeconfig;
+pub mod moto;
 pub mod objects;
 
 pub use fake_apiserver::{
     FakeApiServer, FakeCluster, Fault, FaultAction, RecordedRequest, DEFAULT_ISSUER, EXPIRED_TOKEN,
     VALID_TOKEN,
 };
+pub use iam_proxy::{IamCall, IamFault, IamFaultKind, IamProxy};
 pub use kubeconfig::{
     write_kubeconfig, write_kubeconfig_with, KubeconfigFile, KubeconfigOptions, Token,
 };
+pub use moto::{AwsEnv, Moto, MOTO_ACCOUNT};
