@@ -242,3 +242,35 @@ fn discovery_documents_are_real_shaped() {
         assert_eq!(v["resources"].as_array().unwrap().len(), 4);
     });
 }
+
+#[test]
+fn spawned_binary_gets_the_fake_endpoints() {
+    let server = five_sas().start();
+    let moto_env = support::AwsEnv::new("http://127.0.0.1:9");
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = server.kubeconfig();
+    let mut cmd = support::kubectl_irsa(home.path());
+    cmd.envs(kubeconfig.env());
+    moto_env.apply(&mut cmd);
+    let envs: std::collections::HashMap<String, Option<String>> = cmd
+        .get_envs()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into(),
+                v.map(|v| v.to_string_lossy().into()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        envs["KUBECONFIG"].as_deref(),
+        Some(kubeconfig.path().to_str().unwrap())
+    );
+    assert_eq!(
+        envs["AWS_ENDPOINT_URL"].as_deref(),
+        Some("http://127.0.0.1:9")
+    );
+    assert!(kubeconfig
+        .yaml()
+        .contains(&format!("server: {}", server.url())));
+    assert!(kubeconfig.yaml().contains("current-context: fake"));
+}

@@ -28,3 +28,19 @@ pub use kubeconfig::{
     write_kubeconfig, write_kubeconfig_with, KubeconfigFile, KubeconfigOptions, Token,
 };
 pub use moto::{AwsEnv, Moto, MOTO_ACCOUNT};
+
+/// A `Command` for the real `kubectl-irsa` binary with a clean environment
+/// for live tests: no ambient `KUBECONFIG`/`AWS_*`, `HOME` in `home`.
+/// Wire it to the fakes with
+/// `cmd.envs(kubeconfig.env()); proxy.aws().apply(&mut cmd);`.
+pub fn kubectl_irsa(home: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"));
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k == "KUBECONFIG" || k.starts_with("AWS_") {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd.env("HOME", home).env("NO_COLOR", "1");
+    cmd
+}
