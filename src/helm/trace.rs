@@ -84,9 +84,8 @@ fn find_in(root: &Node, value: &str) -> Option<(String, crate::input::yaml::Span
     None
 }
 
-/// The rendered value at a finding's primary location, if it is a scalar of a rendered file.
-fn rendered_value(ws: &Workspace, finding: &Finding) -> Option<(String, Arc<RenderContext>)> {
-    let loc = finding.location.as_ref()?;
+/// The rendered value at a location, if it is a scalar of a rendered file.
+fn rendered_value(ws: &Workspace, loc: &Location) -> Option<(String, Arc<RenderContext>)> {
     let object = ws
         .service_accounts
         .iter()
@@ -96,23 +95,33 @@ fn rendered_value(ws: &Workspace, finding: &Finding) -> Option<(String, Arc<Rend
         .find(|o| o.chart.is_some() && o.file.display == loc.path)?;
     let text = &object.file.text;
     let raw = text.get(loc.span.start.offset..loc.span.end.offset)?;
+    // A `key: value` span: the value part.
+    let raw = raw.split_once(": ").map_or(raw, |(_, v)| v);
     let value = raw.trim().trim_matches(['"', '\'']).to_string();
     Some((value, object.chart.clone()?))
 }
 
-/// Re-point findings about rendered values at the values key that supplied them.
+fn trace(ws: &Workspace, loc: &Location) -> Option<ValueOrigin> {
+    let (value, ctx) = rendered_value(ws, loc)?;
+    let chart = ws.charts.iter().find(|c| Arc::ptr_eq(&c.context, &ctx))?;
+    find_value(&ctx, &chart.values, &value)
+}
+
+/// Re-point findings about rendered values at the values key that supplied them; the rendered
+/// object becomes a related location. Related locations in renders gain their values key too.
 pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
     for finding in findings.iter_mut() {
-        let Some((value, ctx)) = rendered_value(ws, finding) else {
-            continue;
-        };
+        let mut extra = Vec::new();
+        for related in &finding.related {
+            if let Some(ValueOrigin::File { location, .. }) = trace(ws, related) {
+                extra.push(location);
+            }
+        }
+        finding.related.extend(extra);
         let Some(rendered_at) = finding.location.clone() else {
             continue;
         };
-        let Some(chart) = ws.charts.iter().find(|c| Arc::ptr_eq(&c.context, &ctx)) else {
-            continue;
-        };
-        match find_value(&ctx, &chart.values, &value) {
+        match trace(ws, &rendered_at) {
             Some(ValueOrigin::File { location, .. }) => {
                 finding.location = Some(location);
                 finding.related.insert(
@@ -125,7 +134,14 @@ pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
                     .message
                     .push_str(&format!(" (set on the command line: `--set {arg}`)"));
             }
+            None if ws.charts.iter().any(|c| c.rendered) && is_rendered(ws, &rendered_at) => {
+                finding.message.push_str(" (could not trace this value to a values key: it comes from a template or helper)");
+            }
             None => {}
         }
     }
+}
+
+fn is_rendered(ws: &Workspace, loc: &Location) -> bool {
+    rendered_value(ws, loc).is_some()
 }

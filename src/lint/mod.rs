@@ -123,7 +123,9 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             out
         })
         .collect();
-    findings.extend(rule_findings.into_iter().flatten());
+    let mut rule_findings: Vec<Finding> = rule_findings.into_iter().flatten().collect();
+    crate::helm::trace::trace_findings(&ws, &mut rule_findings);
+    findings.extend(rule_findings);
 
     let sources: BTreeMap<String, Arc<SourceFile>> = ws
         .files

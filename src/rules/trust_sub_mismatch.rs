@@ -154,16 +154,16 @@ fn chart_cause(sa: &ServiceAccount, denial: &trust::Denial) -> Option<String> {
     } else if trusted_name != sa.object.name {
         causes.push(format!("the chart renders SA name `{}`, not `{trusted_name}` (check the serviceAccount name value)", sa.object.name));
     }
-    match &sa.object.namespace {
-        Some(ns) if *ns != trusted_ns && *ns != ctx.namespace => causes.push(format!(
-            "the chart sets namespace `{ns}` from its values (namespaceOverride or similar), not from -n `{}`",
-            ctx.namespace
-        )),
-        None if ctx.namespace != trusted_ns => causes.push(format!(
-            "the SA lands in the release namespace `{}` (-n), but the trust names `{trusted_ns}`",
-            ctx.namespace
-        )),
-        _ => {}
+    let rendered_ns = sa.object.namespace.as_deref().unwrap_or(&ctx.namespace);
+    if rendered_ns != trusted_ns {
+        causes.push(if rendered_ns == ctx.namespace {
+            format!("the SA lands in the release namespace `{rendered_ns}` (-n), but the trust names `{trusted_ns}`")
+        } else {
+            format!(
+                "the chart sets namespace `{rendered_ns}` from its values (namespaceOverride or similar), not from -n `{}`",
+                ctx.namespace
+            )
+        });
     }
     (!causes.is_empty()).then(|| causes.join("; "))
 }
