@@ -1,8 +1,10 @@
-//! Value formats a pack can assert. Minimal ARN checks until `model::arn` is merged.
+//! Value formats a pack can assert (ARNs and regions through `model::arn`).
 
 use std::sync::OnceLock;
 
 use regex::Regex;
+
+use crate::model::arn::{self, RolesAnywhereResource};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Format {
@@ -32,94 +34,41 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("built-in regex"))
 }
 
-const PARTITIONS: &[&str] = &[
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-];
-
-/// A placeholder left in a value (`<AWS_ACCOUNT_ID>`, `${ACCOUNT}`, `{{ .x }}`, bare `AWS_ACCOUNT_ID`).
-pub fn placeholder(value: &str) -> Option<&'static str> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let r = re(
-        &RE,
-        r"(<[^>]*>|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|\{[^}]*\}|ACCOUNT_?ID|ROLE_NAME|X{4,}|x{12})",
-    );
-    r.is_match(value).then_some("a placeholder is left in it")
-}
-
 /// Why `value` is not a valid `format`, or `None` when it is.
 pub fn check(format: Format, value: &str, pattern: Option<&Regex>) -> Option<String> {
     let value = value.trim();
     match format {
-        Format::RoleArn => role_arn(value),
+        Format::RoleArn => arn::parse_role_arn(value).err().map(|e| e.to_string()),
         Format::Region => region(value),
         Format::Duration => duration(value),
         Format::Regex => pattern
             .filter(|p| !p.is_match(value))
             .map(|p| format!("does not match `{}`", p.as_str())),
-        Format::RolesAnywhereProfile => rolesanywhere(value, "profile"),
-        Format::RolesAnywhereTrustAnchor => rolesanywhere(value, "trust-anchor"),
+        Format::RolesAnywhereProfile => rolesanywhere(value, RolesAnywhereResource::Profile),
+        Format::RolesAnywhereTrustAnchor => {
+            rolesanywhere(value, RolesAnywhereResource::TrustAnchor)
+        }
     }
 }
 
-fn role_arn(value: &str) -> Option<String> {
-    if let Some(p) = placeholder(value) {
-        return Some(p.into());
-    }
-    let parts: Vec<&str> = value.splitn(6, ':').collect();
-    if parts.len() != 6 || parts[0] != "arn" {
-        return Some("expected `arn:<partition>:iam::<account>:role/<name>`".into());
-    }
-    if !PARTITIONS.contains(&parts[1]) {
-        return Some(format!("unknown partition `{}`", parts[1]));
-    }
-    if parts[2] != "iam" {
-        return Some(format!("service is `{}`, not `iam`", parts[2]));
-    }
-    if !parts[3].is_empty() {
-        return Some("IAM ARNs have no region (`iam::`)".into());
-    }
-    if let Some(e) = account(parts[4]) {
-        return Some(e);
-    }
-    static NAME: OnceLock<Regex> = OnceLock::new();
-    let name = re(&NAME, r"^role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}$");
-    if !name.is_match(parts[5]) {
-        return Some(format!("`{}` is not `role/<name>`", parts[5]));
-    }
-    None
-}
-
-fn account(a: &str) -> Option<String> {
-    (a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| format!("account `{a}` is not 12 digits"))
-}
-
-/// A region name such as `eu-central-1` or `us-gov-west-1`.
-pub fn is_region(value: &str) -> bool {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    re(
-        &RE,
-        r"^(us|eu|ap|sa|ca|me|af|il|mx|cn|eusc)(-gov|-iso|-isob|-isoe|-isof)?-(north|south|east|west|central)(east|west)?-[1-9][0-9]?$",
-    )
-    .is_match(value)
+fn rolesanywhere(value: &str, kind: RolesAnywhereResource) -> Option<String> {
+    arn::parse_rolesanywhere_arn(value, kind)
+        .err()
+        .map(|e| e.to_string())
 }
 
 fn region(value: &str) -> Option<String> {
-    if is_region(value) {
+    if arn::is_valid_region(value) {
         return None;
     }
-    if account(value).is_none() {
+    if arn::is_account_id(value) {
         return Some("it is an account ID, not a region (AWS_REGION=$AWS_ACCOUNT_ID?)".into());
     }
-    if let Some(p) = placeholder(value) {
-        return Some(p.into());
+    if let Some(p) = arn::find_placeholder(value) {
+        return Some(format!("the placeholder `{}` is left in it", p.text));
+    }
+    if arn::is_region_shaped(value) {
+        return Some("not a known AWS region (a typo, or a region newer than this tool?)".into());
     }
     Some("not an AWS region such as `eu-central-1`".into())
 }
@@ -128,36 +77,6 @@ fn duration(value: &str) -> Option<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let ok = value == "0" || re(&RE, r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$").is_match(value);
     (!ok).then(|| "not a Go duration such as `30m` or `1h`".into())
-}
-
-fn rolesanywhere(value: &str, kind: &str) -> Option<String> {
-    if let Some(p) = placeholder(value) {
-        return Some(p.into());
-    }
-    let parts: Vec<&str> = value.splitn(6, ':').collect();
-    if parts.len() != 6 || parts[0] != "arn" || parts[2] != "rolesanywhere" {
-        return Some(format!(
-            "expected `arn:<partition>:rolesanywhere:<region>:<account>:{kind}/<id>`"
-        ));
-    }
-    if !PARTITIONS.contains(&parts[1]) {
-        return Some(format!("unknown partition `{}`", parts[1]));
-    }
-    if !is_region(parts[3]) {
-        return Some(format!("`{}` is not a region", parts[3]));
-    }
-    if let Some(e) = account(parts[4]) {
-        return Some(e);
-    }
-    static ID: OnceLock<Regex> = OnceLock::new();
-    let id = re(
-        &ID,
-        r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-    );
-    match parts[5].split_once('/') {
-        Some((k, i)) if k == kind && id.is_match(i) => None,
-        _ => Some(format!("`{}` is not `{kind}/<uuid>`", parts[5])),
-    }
 }
 
 #[cfg(test)]
