@@ -241,9 +241,6 @@ impl Eval<'_> {
                 "{serviceAccount}",
                 object.as_ref().map_or("?", |o| o.name.as_str()),
             );
-        if let Some(edp) = self.meaning_value("namespace") {
-            message = message.replace("{saNamespace}", &edp);
-        }
         if let Some((k, v)) = at.as_ref().and_then(|r| r.set_arg.clone()) {
             message.push_str(&format!(" (set on the command line: `--set {k}={v}`)"));
         }
