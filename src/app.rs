@@ -145,7 +145,7 @@ fn find_rule<'a>(rules: &'a [RuleInfo], code: &str) -> Option<&'a RuleInfo> {
 }
 
 fn explain(code: &str) -> u8 {
-    let rules = crate::rules::registry::all_rule_infos();
+    let rules = crate::rules::registry::all_rule_infos_with(&[]);
     match find_rule(&rules, code) {
         Some(rule) => {
             println!(
@@ -162,8 +162,8 @@ fn explain(code: &str) -> u8 {
     }
 }
 
-fn list_rules(format: ListFormat, _rule_dirs: &[std::path::PathBuf]) -> u8 {
-    let rules = crate::rules::registry::all_rule_infos();
+fn list_rules(format: ListFormat, rule_dirs: &[std::path::PathBuf]) -> u8 {
+    let rules = crate::rules::registry::all_rule_infos_with(rule_dirs);
     match format {
         ListFormat::Json => match serde_json::to_string_pretty(&rules) {
             Ok(s) => println!("{s}"),

@@ -8,6 +8,7 @@ pub mod helm;
 pub mod input;
 pub mod lint;
 pub mod model;
+pub mod packs;
 pub mod report;
 pub mod rules;
 pub mod workspace;

@@ -126,17 +126,20 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     let mut rule_findings: Vec<Finding> = rule_findings.into_iter().flatten().collect();
     crate::helm::trace::trace_findings(&ws, &mut rule_findings);
     findings.extend(rule_findings);
+    let packs = crate::packs::PackSet::load(&opts.rule_dirs);
+    findings.extend(packs.check(&ws));
 
     let sources: BTreeMap<String, Arc<SourceFile>> = ws
         .files
         .iter()
+        .chain(packs.files.iter())
         .map(|f| (f.display.clone(), f.clone()))
         .collect();
     let findings = suppress::apply(findings, &ws, &sources, config, opts.no_ignores);
     LintResult {
         findings,
         sources,
-        rules: crate::rules::registry::all_rule_infos(),
+        rules: crate::rules::registry::all_rule_infos_with(&opts.rule_dirs),
     }
 }
 

@@ -9,6 +9,7 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(input_error::ConfigError),
         Box::new(trust_sub_mismatch::TrustSubMismatch),
         Box::new(crate::helm::ChartNotRendered),
+        Box::new(crate::packs::RulePackError),
     ]
 }
 
@@ -18,6 +19,14 @@ pub fn all_rule_infos() -> Vec<RuleInfo> {
         .iter()
         .map(|r| RuleInfo::from_meta(r.meta(), "built-in"))
         .collect();
+    infos.sort_by(|a, b| a.code.cmp(&b.code));
+    infos
+}
+
+/// Every rule, plus the rules of the built-in and `--rules DIR` packs (source = the pack file).
+pub fn all_rule_infos_with(rule_dirs: &[std::path::PathBuf]) -> Vec<RuleInfo> {
+    let mut infos = all_rule_infos();
+    infos.extend(crate::packs::pack_rule_infos(rule_dirs));
     infos.sort_by(|a, b| a.code.cmp(&b.code));
     infos
 }
