@@ -97,5 +97,12 @@ pub const fn first_line(doc: &'static str) -> &'static str {
     }
 }
 
+pub mod duplicate_policy_key;
 pub mod input_error;
+pub mod legacy_iam_annotation;
 pub mod registry;
+pub mod sa_annotation_value;
+pub mod static_credentials;
+pub mod token_unreadable;
+pub mod trust_policy_size;
+pub mod util;
