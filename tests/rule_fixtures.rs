@@ -15,6 +15,15 @@ const NO_FIXTURES: &[&str] = &["IRSA017"];
 /// (code, line of `bad.*` where a finding of that code must be).
 const EXPECTED: &[(&str, usize)] = &[
     ("IRSA000", 6),
+    ("IRSA001", 7),
+    ("IRSA002", 13),
+    ("IRSA003", 7),
+    ("IRSA004", 15),
+    ("IRSA005", 12),
+    ("IRSA006", 12),
+    ("IRSA007", 12),
+    ("IRSA008", 10),
+    ("IRSA009", 11),
     ("IRSA010", 14),
     ("IRSA011", 3),
     ("IRSA012", 8),
