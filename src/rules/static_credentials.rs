@@ -71,7 +71,12 @@ impl Rule for StaticCredentialsWithIrsa {
 fn static_sources(c: &Node) -> Vec<(crate::input::yaml::Span, String)> {
     let mut found = Vec::new();
     for env in items(c.get("env")) {
-        if let Some(e) = env.entry("name") {
+        // `value: ""` without `valueFrom` sets nothing the SDK uses.
+        let empty = env.get("valueFrom").is_none()
+            && env
+                .get("value")
+                .is_none_or(|v| v.as_str().is_none_or(str::is_empty));
+        if let Some(e) = env.entry("name").filter(|_| !empty) {
             if let Some(name) = e.value.as_str().filter(|n| STATIC_ENV.contains(n)) {
                 found.push((e.value.span, format!("`{name}`")));
             }
