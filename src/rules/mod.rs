@@ -107,6 +107,22 @@ pub const fn first_line(doc: &'static str) -> &'static str {
     }
 }
 
+pub mod audience_mismatch;
+pub mod broad_sub_wildcard;
+pub mod duplicate_policy_key;
+pub mod for_any_value_claim;
+pub mod https_condition_key;
 pub mod input_error;
+pub mod invalid_role_arn;
+pub mod legacy_iam_annotation;
+pub mod missing_sub_condition;
+pub mod provider_key_mismatch;
 pub mod registry;
+pub mod sa_annotation_value;
+pub mod static_credentials;
+pub mod token_unreadable;
+pub mod trust_policy_size;
 pub mod trust_sub_mismatch;
+pub mod util;
+pub mod wildcard_string_equals;
+pub mod wrong_principal_action;

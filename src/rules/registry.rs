@@ -1,11 +1,32 @@
 //! The one list of built-in rules.
 
-use crate::rules::{input_error, trust_sub_mismatch, Rule, RuleInfo};
+use crate::rules::{
+    audience_mismatch, broad_sub_wildcard, duplicate_policy_key, for_any_value_claim,
+    https_condition_key, input_error, invalid_role_arn, legacy_iam_annotation,
+    missing_sub_condition, provider_key_mismatch, sa_annotation_value, static_credentials,
+    token_unreadable, trust_policy_size, trust_sub_mismatch, wildcard_string_equals,
+    wrong_principal_action, Rule, RuleInfo,
+};
 
 /// Every built-in offline rule, in code order.
 pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(input_error::InputError),
+        Box::new(invalid_role_arn::InvalidRoleArn),
+        Box::new(wildcard_string_equals::WildcardInStringEquals),
+        Box::new(missing_sub_condition::MissingSubCondition),
+        Box::new(broad_sub_wildcard::BroadSubWildcard),
+        Box::new(audience_mismatch::AudienceMismatch),
+        Box::new(provider_key_mismatch::ProviderKeyMismatch),
+        Box::new(https_condition_key::HttpsInConditionKey),
+        Box::new(wrong_principal_action::WrongPrincipalAction),
+        Box::new(for_any_value_claim::ForAnyValueOnClaim),
+        Box::new(duplicate_policy_key::DuplicatePolicyKey),
+        Box::new(trust_policy_size::TrustPolicySize),
+        Box::new(sa_annotation_value::SaAnnotationValue),
+        Box::new(static_credentials::StaticCredentialsWithIrsa),
+        Box::new(token_unreadable::TokenUnreadableNonRoot),
+        Box::new(legacy_iam_annotation::LegacyIamAnnotation),
         Box::new(input_error::ConfigError),
         Box::new(trust_sub_mismatch::TrustSubMismatch),
         Box::new(crate::helm::ChartNotRendered),

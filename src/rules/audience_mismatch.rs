@@ -1,0 +1,124 @@
+use std::collections::BTreeSet;
+
+use crate::model::glob::glob_match;
+use crate::model::policy::{BaseOp, Condition};
+use crate::report::finding::{Finding, Severity};
+use crate::rules::util::{
+    is_claim, oidc_federated, oidc_statements, policy_finding, policy_related, trust_policies,
+};
+use crate::rules::{Rule, RuleMeta};
+use crate::workspace::{Workspace, AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE};
+
+declare_rule! {
+    /// The trust's `:aud` condition is missing, wrong, or swapped with `:sub`.
+    ///
+    /// ## What it checks
+    /// For OIDC web identity statements of trust policies:
+    /// - no `<issuer>:aud` condition at all (warning);
+    /// - an `:aud` value that is neither `sts.amazonaws.com` nor the `eks.amazonaws.com/audience`
+    ///   of a service account in the files read, e.g. `sts.amazon.com` (error);
+    /// - `:aud` holding `system:serviceaccount:...`, or `:sub` holding an audience (error).
+    ///
+    /// ## Why it matters
+    /// The pod-identity webhook requests tokens for `sts.amazonaws.com` unless the service account
+    /// says otherwise. A wrong audience fails every `AssumeRoleWithWebIdentity` with "Incorrect
+    /// token audience" or "Not authorized", and swapped keys fail both conditions. Without an
+    /// `:aud` check the role also accepts tokens minted for other audiences by the same issuer.
+    ///
+    /// ## Example
+    /// ```json
+    /// "StringEquals": {
+    ///   "oidc.eks.us-east-1.amazonaws.com/id/EX:aud": "sts.amazon.com",
+    ///   "oidc.eks.us-east-1.amazonaws.com/id/EX:sub": "system:serviceaccount:app:api"
+    /// }
+    /// ```
+    /// Fixed: `"oidc.eks.us-east-1.amazonaws.com/id/EX:aud": "sts.amazonaws.com"`.
+    pub struct AudienceMismatch => ("IRSA005", "audience-mismatch", Severity::Error);
+}
+
+impl Rule for AudienceMismatch {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        let audiences = known_audiences(ws);
+        let listed = audiences
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for (p, doc) in trust_policies(ws) {
+            for s in oidc_statements(doc) {
+                let positive = |c: &&Condition| !c.operator.base.is_negated();
+                let auds: Vec<&Condition> = s
+                    .conditions
+                    .iter()
+                    .filter(|c| is_claim(c, "aud"))
+                    .filter(positive)
+                    .collect();
+                if auds.is_empty() && !s.conditions.iter().any(|c| is_claim(c, "aud")) {
+                    let span = s
+                        .conditions
+                        .iter()
+                        .find(|c| is_claim(c, "sub"))
+                        .map(|c| c.key_span)
+                        .or_else(|| oidc_federated(s).first().map(|v| v.span))
+                        .unwrap_or(s.span);
+                    out.push(
+                        policy_finding(&Self::META, p, span, "this OIDC trust statement has no `:aud` condition: tokens minted for any audience are accepted")
+                            .severity(Severity::Warning)
+                            .help(format!("add \"<issuer>:aud\": \"{DEFAULT_AUDIENCE}\" next to the `:sub` condition")),
+                    );
+                }
+                for c in &auds {
+                    for v in &c.values {
+                        let val = v.value.as_str();
+                        let ok = audiences.iter().any(|a| matches(c, val, a));
+                        if ok {
+                            continue;
+                        }
+                        let msg = if val.starts_with("system:serviceaccount:") {
+                            format!("`:aud` holds the subject `{val}`: the `:aud` and `:sub` values are swapped")
+                        } else {
+                            format!("audience `{val}` is not what IRSA tokens carry ({listed}): every AssumeRoleWithWebIdentity fails")
+                        };
+                        out.push(
+                            policy_finding(&Self::META, p, v.span, msg)
+                                .related(policy_related(p, c.key_span, "the audience condition"))
+                                .help(format!("use `{DEFAULT_AUDIENCE}`, or the service account's `{AUDIENCE_ANNOTATION}`")),
+                        );
+                    }
+                }
+                for c in s.conditions.iter().filter(|c| is_claim(c, "sub")) {
+                    for v in c
+                        .values
+                        .iter()
+                        .filter(|v| audiences.iter().any(|a| v.value == *a))
+                    {
+                        out.push(
+                            policy_finding(&Self::META, p, v.span, format!("`:sub` holds the audience `{}`: the `:aud` and `:sub` values are swapped", v.value))
+                                .related(policy_related(p, c.key_span, "the subject condition"))
+                                .help("`:sub` takes `system:serviceaccount:<namespace>:<name>`, `:aud` the audience"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `sts.amazonaws.com` and every non-empty SA audience annotation.
+fn known_audiences(ws: &Workspace) -> BTreeSet<String> {
+    let mut set: BTreeSet<String> = ws.service_accounts.iter().map(|sa| sa.audience()).collect();
+    set.insert(DEFAULT_AUDIENCE.to_string());
+    set
+}
+
+fn matches(c: &Condition, value: &str, audience: &str) -> bool {
+    match c.operator.base {
+        BaseOp::StringLike => glob_match(value, audience),
+        BaseOp::StringEqualsIgnoreCase => value.eq_ignore_ascii_case(audience),
+        _ => value == audience,
+    }
+}

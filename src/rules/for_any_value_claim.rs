@@ -1,0 +1,72 @@
+use crate::model::policy::SetQualifier;
+use crate::report::finding::{Finding, Severity};
+use crate::rules::util::{is_claim, policy_finding, policy_related, trust_policies};
+use crate::rules::{Rule, RuleMeta};
+use crate::workspace::Workspace;
+
+declare_rule! {
+    /// `ForAnyValue:`/`ForAllValues:` on the single-valued `:sub` or `:aud` claim.
+    ///
+    /// ## What it checks
+    /// Condition operators with a set qualifier (`ForAnyValue:StringEquals`,
+    /// `ForAllValues:StringLike`...) on `<issuer>:sub` or `<issuer>:aud` keys in trust policies.
+    ///
+    /// ## Why it matters
+    /// Set operators are meant for multi-valued keys. `ForAllValues:` is true when the key is
+    /// absent or empty, so the restriction can pass without any matching value; `ForAnyValue:`
+    /// happens to work for a single value but reads as if the claim were a list and hides the
+    /// real semantics from reviewers. Plain `StringEquals`/`StringLike` already OR the values of
+    /// a list.
+    ///
+    /// ## Example
+    /// ```json
+    /// "ForAnyValue:StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/EX:aud": "sts.amazonaws.com"}
+    /// ```
+    /// Fixed: `"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/EX:aud": "sts.amazonaws.com"}`.
+    pub struct ForAnyValueOnClaim => ("IRSA009", "for-any-value-on-claim", Severity::Warning);
+}
+
+impl Rule for ForAnyValueOnClaim {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        for (p, doc) in trust_policies(ws) {
+            for c in doc.statements.iter().flat_map(|s| &s.conditions) {
+                let Some(set) = c.operator.set else {
+                    continue;
+                };
+                if !(is_claim(c, "sub") || is_claim(c, "aud")) {
+                    continue;
+                }
+                let why = match set {
+                    SetQualifier::ForAllValues => {
+                        "`ForAllValues:` is also true when the claim is absent"
+                    }
+                    SetQualifier::ForAnyValue => {
+                        "`ForAnyValue:` treats it as a list, which it is not"
+                    }
+                };
+                let base = c
+                    .operator
+                    .raw
+                    .split_once(':')
+                    .map_or(c.operator.raw.as_str(), |(_, b)| b);
+                out.push(
+                    policy_finding(
+                        &Self::META,
+                        p,
+                        c.operator_span,
+                        format!(
+                            "`{}` on the single-valued key `{}`: {why}",
+                            c.operator.raw, c.key
+                        ),
+                    )
+                    .related(policy_related(p, c.key_span, "the single-valued claim"))
+                    .help(format!("use `{base}` without the set qualifier")),
+                );
+            }
+        }
+    }
+}

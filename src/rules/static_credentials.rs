@@ -1,0 +1,105 @@
+use crate::input::yaml::Node;
+use crate::report::finding::{Finding, Severity};
+use crate::rules::util::{items, sa_related, workload_role_sa};
+use crate::rules::{Rule, RuleMeta};
+use crate::workspace::Workspace;
+
+const STATIC_ENV: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+
+declare_rule! {
+    /// A workload that uses IRSA also sets static AWS keys, which take precedence.
+    ///
+    /// ## What it checks
+    /// Workloads whose service account (same namespace and name, in the files read) carries a role,
+    /// with a container that sets `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` or
+    /// `AWS_SESSION_TOKEN` in `env` (as a value or `valueFrom`), or takes `envFrom` a Secret whose
+    /// name looks like AWS credentials (`aws-credentials`, `aws-creds`, `aws-secret`...).
+    ///
+    /// ## Why it matters
+    /// Every AWS SDK reads the environment variables before the web identity token. With static
+    /// keys present the pod acts as that IAM user, not as the IRSA role: permissions differ,
+    /// the keys never rotate, and removing the role changes nothing, which hides the mistake.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   serviceAccountName: s3-reader        # annotated with eks.amazonaws.com/role-arn
+    ///   containers:
+    ///     - name: app
+    ///       env:
+    ///         - name: AWS_ACCESS_KEY_ID
+    ///           valueFrom: {secretKeyRef: {name: aws-creds, key: id}}
+    /// ```
+    /// Fixed: remove the `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` variables and the Secret.
+    pub struct StaticCredentialsWithIrsa => ("IRSA013", "static-credentials-with-irsa", Severity::Error);
+}
+
+impl Rule for StaticCredentialsWithIrsa {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        for w in &ws.workloads {
+            let Some(sa) = workload_role_sa(ws, w) else {
+                continue;
+            };
+            for c in w.containers() {
+                let cname = c.str_at(&["name"]).unwrap_or("?");
+                for (span, what) in static_sources(c) {
+                    out.push(
+                        Finding::new(
+                            &Self::META,
+                            format!("container `{cname}` sets {what} while its service account `{}` uses IRSA: static keys win over the web identity token in the SDK credential chain", sa.object.name),
+                        )
+                        .at(w.object.location(span))
+                        .related(sa_related(sa, "the service account's role"))
+                        .object(w.object.object_ref())
+                        .help("remove the static AWS keys and let the pod use the IRSA role"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Spans (and a description) of static-key env vars and credential Secrets of one container.
+fn static_sources(c: &Node) -> Vec<(crate::input::yaml::Span, String)> {
+    let mut found = Vec::new();
+    for env in items(c.get("env")) {
+        // `value: ""` without `valueFrom` sets nothing the SDK uses.
+        let empty = env.get("valueFrom").is_none()
+            && env
+                .get("value")
+                .is_none_or(|v| v.as_str().is_none_or(str::is_empty));
+        if let Some(e) = env.entry("name").filter(|_| !empty) {
+            if let Some(name) = e.value.as_str().filter(|n| STATIC_ENV.contains(n)) {
+                found.push((e.value.span, format!("`{name}`")));
+            }
+        }
+    }
+    for from in items(c.get("envFrom")) {
+        let Some(node) = from.path(&["secretRef", "name"]) else {
+            continue;
+        };
+        if let Some(name) = node.as_str().filter(|n| looks_like_aws_secret(n)) {
+            found.push((
+                node.span,
+                format!("environment from Secret `{name}` (AWS keys?)"),
+            ));
+        }
+    }
+    found
+}
+
+fn looks_like_aws_secret(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("aws")
+        && ["cred", "key", "secret", "access", "iam-user"]
+            .iter()
+            .any(|w| n.contains(w))
+}

@@ -1,0 +1,67 @@
+use crate::model::glob::has_wildcard;
+use crate::model::policy::BaseOp;
+use crate::report::finding::{Finding, Severity};
+use crate::rules::util::{policy_finding, policy_related, trust_policies};
+use crate::rules::{Rule, RuleMeta};
+use crate::workspace::Workspace;
+
+declare_rule! {
+    /// A `*` or `?` inside `StringEquals`: the wildcard is compared literally and never matches.
+    ///
+    /// ## What it checks
+    /// Values containing `*` or `?` under `StringEquals`, `StringNotEquals` or their
+    /// `IgnoreCase`, `IfExists` and `ForAnyValue:`/`ForAllValues:` variants, in trust policies.
+    ///
+    /// ## Why it matters
+    /// Only `StringLike` and `StringNotLike` expand wildcards. Under `StringEquals`,
+    /// `system:serviceaccount:app:*` matches only a subject that literally ends in `*`, so
+    /// `AssumeRoleWithWebIdentity` fails with "Not authorized to perform
+    /// sts:AssumeRoleWithWebIdentity" for every pod. Under `StringNotEquals` the exclusion
+    /// silently excludes nothing.
+    ///
+    /// ## Example
+    /// ```json
+    /// "StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/EX:sub": "system:serviceaccount:app:*"}
+    /// ```
+    /// Fixed: `"StringLike": {"oidc.eks.us-east-1.amazonaws.com/id/EX:sub": "system:serviceaccount:app:*"}`,
+    /// or better, the exact `system:serviceaccount:app:<name>` under `StringEquals`.
+    pub struct WildcardInStringEquals => ("IRSA002", "wildcard-in-string-equals", Severity::Error);
+}
+
+impl Rule for WildcardInStringEquals {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        for (p, doc) in trust_policies(ws) {
+            for c in doc.statements.iter().flat_map(|s| &s.conditions) {
+                let like = match c.operator.base {
+                    BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase => "StringLike",
+                    BaseOp::StringNotEquals | BaseOp::StringNotEqualsIgnoreCase => "StringNotLike",
+                    _ => continue,
+                };
+                for v in c.values.iter().filter(|v| has_wildcard(&v.value)) {
+                    let effect = if c.operator.base.is_negated() {
+                        "never excludes anything"
+                    } else {
+                        "never matches"
+                    };
+                    out.push(
+                        policy_finding(
+                            &Self::META,
+                            p,
+                            v.span,
+                            format!(
+                                "`{}` under `{}` {effect}: {} is literal, `*` and `?` are not wildcards there; use {like}",
+                                v.value, c.operator.raw, c.operator.base
+                            ),
+                        )
+                        .related(policy_related(p, c.operator_span, "the literal operator"))
+                        .help(format!("change `{}` to `{like}` for `{}`, or list exact values", c.operator.raw, c.key)),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+use crate::model::policy::{Effect, PrincipalValue, Statement};
+use crate::model::trust::{
+    POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, ROLES_ANYWHERE_ACTIONS, ROLES_ANYWHERE_SERVICE,
+    WEB_IDENTITY_ACTION,
+};
+use crate::report::finding::{Finding, Severity};
+use crate::rules::util::{policy_finding, policy_related, trust_policies};
+use crate::rules::{Rule, RuleMeta};
+use crate::workspace::{PolicyInput, Workspace};
+
+declare_rule! {
+    /// The trust statement's principal and action do not fit together.
+    ///
+    /// ## What it checks
+    /// Allow statements of trust policies:
+    /// - `sts:AssumeRoleWithWebIdentity` under `Principal.AWS` or `Principal.Service`;
+    /// - an `oidc-provider` ARN under `Principal.AWS` instead of `Principal.Federated`;
+    /// - `Principal: "*"` or `Principal.AWS: "*"` (warning when conditions narrow it);
+    /// - EKS Pod Identity (`Service: pods.eks.amazonaws.com`) without both `sts:AssumeRole` and
+    ///   `sts:TagSession`;
+    /// - IAM Roles Anywhere (`Service: rolesanywhere.amazonaws.com`) without `sts:AssumeRole`,
+    ///   `sts:TagSession` and `sts:SetSourceIdentity`.
+    ///
+    /// ## Why it matters
+    /// STS only matches web identity requests against `Federated` principals, so the role can
+    /// never be assumed. The Pod Identity agent always tags the session, and Roles Anywhere always
+    /// tags it and sets the source identity: without those actions every credential request fails
+    /// with AccessDenied. A `*` principal lets any AWS account assume the role.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    /// ```
+    /// Fixed: `"Action": ["sts:AssumeRole", "sts:TagSession"]`.
+    pub struct WrongPrincipalAction => ("IRSA008", "wrong-principal-action", Severity::Error);
+}
+
+impl Rule for WrongPrincipalAction {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        for (p, doc) in trust_policies(ws) {
+            for s in doc
+                .statements
+                .iter()
+                .filter(|s| s.effect.value == Effect::Allow)
+            {
+                check_statement(p, s, out);
+            }
+        }
+    }
+}
+
+fn names_action(s: &Statement, action: &str) -> bool {
+    s.actions
+        .iter()
+        .any(|a| a.value.eq_ignore_ascii_case(action))
+}
+
+fn check_statement(p: &PolicyInput, s: &Statement, out: &mut Vec<Finding>) {
+    let Some(principal) = &s.principal else {
+        return;
+    };
+    let meta = &WrongPrincipalAction::META;
+    let action_span = s.action_span.unwrap_or(s.span);
+    let federated = !principal.federated().is_empty();
+    if names_action(s, WEB_IDENTITY_ACTION) && !federated {
+        let kind = if principal.services().is_empty() {
+            "AWS"
+        } else {
+            "Service"
+        };
+        out.push(
+            policy_finding(meta, p, action_span, format!("`{WEB_IDENTITY_ACTION}` under `Principal.{kind}`: STS only matches web identity against `Principal.Federated`, so the role can never be assumed"))
+                .related(policy_related(p, principal.key_span, "the principal"))
+                .help("put the OIDC provider ARN under `Principal.Federated`"),
+        );
+    }
+    for v in principal
+        .aws()
+        .into_iter()
+        .filter(|v| v.value.contains(":oidc-provider/"))
+    {
+        out.push(
+            policy_finding(meta, p, v.span, "an OIDC provider ARN under `Principal.AWS`: it belongs under `Principal.Federated`")
+                .help("write `\"Principal\": {\"Federated\": \"arn:aws:iam::<account>:oidc-provider/<issuer>\"}`"),
+        );
+    }
+    let wildcard = match &principal.value {
+        PrincipalValue::Wildcard(span) => Some(*span),
+        PrincipalValue::Typed(_) => principal
+            .aws()
+            .into_iter()
+            .find(|v| v.value == "*")
+            .map(|v| v.span),
+    };
+    if let Some(span) = wildcard {
+        let (severity, tail) = if s.conditions.is_empty() {
+            (
+                Severity::Error,
+                "any AWS principal in any account can assume the role",
+            )
+        } else {
+            (
+                Severity::Warning,
+                "any AWS principal that meets the conditions can assume the role",
+            )
+        };
+        out.push(
+            policy_finding(meta, p, span, format!("wildcard principal: {tail}"))
+                .severity(severity)
+                .help(
+                    "name the account, role, OIDC provider or service that should assume the role",
+                ),
+        );
+    }
+    for (service, required) in [
+        (POD_IDENTITY_SERVICE, POD_IDENTITY_ACTIONS),
+        (ROLES_ANYWHERE_SERVICE, ROLES_ANYWHERE_ACTIONS),
+    ] {
+        let Some(v) = principal
+            .services()
+            .into_iter()
+            .find(|v| v.value.eq_ignore_ascii_case(service))
+        else {
+            continue;
+        };
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|a| !s.matches_action(a))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let list = missing
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        out.push(
+            policy_finding(
+                meta,
+                p,
+                action_span,
+                format!(
+                    "`{service}` trust lacks {list}: credential requests fail with AccessDenied"
+                ),
+            )
+            .related(policy_related(p, v.span, "the service principal"))
+            .help(format!("allow {}", required.join(", "))),
+        );
+    }
+}

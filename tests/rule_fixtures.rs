@@ -1,0 +1,137 @@
+//! Every built-in rule against its fixtures: `testdata/rules/<CODE>/bad.*` must raise the rule at
+//! the expected line, `good.*` must not raise it at all.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use kubectl_irsa::config::Config;
+use kubectl_irsa::lint::{lint, LintOptions};
+use kubectl_irsa::report::finding::Finding;
+use kubectl_irsa::rules::registry::builtin_rules;
+
+/// Rules without fixtures: checked elsewhere (config errors need an `.irsa.yaml`).
+// IRSA018 (rule packs) is covered by tests/packs.rs, IRSA020 (charts) by tests/helm_charts.rs.
+const NO_FIXTURES: &[&str] = &["IRSA017", "IRSA018", "IRSA020"];
+
+/// (code, line of `bad.*` where a finding of that code must be).
+const EXPECTED: &[(&str, usize)] = &[
+    ("IRSA000", 6),
+    ("IRSA001", 7),
+    ("IRSA002", 13),
+    ("IRSA003", 7),
+    ("IRSA004", 15),
+    ("IRSA005", 12),
+    ("IRSA006", 12),
+    ("IRSA007", 12),
+    ("IRSA008", 10),
+    ("IRSA009", 11),
+    ("IRSA010", 14),
+    ("IRSA011", 3),
+    ("IRSA012", 8),
+    ("IRSA013", 28),
+    ("IRSA014", 24),
+    ("IRSA015", 6),
+    ("IRSA016", 12),
+];
+
+fn fixture_dir(code: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/rules")
+        .join(code)
+}
+
+/// The `bad.*` or `good.*` file of a rule.
+fn fixture(code: &str, stem: &str) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(fixture_dir(code))
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{stem}.")))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+fn run(path: &Path) -> Vec<Finding> {
+    let opts = LintOptions {
+        paths: vec![path.to_path_buf()],
+        ..Default::default()
+    };
+    lint(&opts, &Config::default()).findings
+}
+
+fn describe(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| {
+            let line = f.location.as_ref().map_or(0, |l| l.line);
+            format!("  {} line {line}: {}", f.code, f.message)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn bad_fixtures_raise_their_rule_at_the_expected_line() {
+    for (code, line) in EXPECTED {
+        let path = fixture(code, "bad").unwrap_or_else(|| panic!("{code}: no bad.* fixture"));
+        let findings = run(&path);
+        let hits: Vec<&Finding> = findings.iter().filter(|f| f.code == *code).collect();
+        assert!(
+            hits.iter()
+                .any(|f| f.location.as_ref().is_some_and(|l| l.line == *line)),
+            "{code}: expected a finding at {}:{line}, got:\n{}",
+            path.display(),
+            describe(&findings)
+        );
+        for f in hits {
+            assert!(!f.message.is_empty(), "{code}: empty message");
+        }
+    }
+}
+
+#[test]
+fn good_fixtures_are_clean_for_their_rule() {
+    for (code, _) in EXPECTED {
+        let path = fixture(code, "good").unwrap_or_else(|| panic!("{code}: no good.* fixture"));
+        let findings = run(&path);
+        assert!(
+            findings.iter().all(|f| f.code != *code),
+            "{code}: {} should be clean, got:\n{}",
+            path.display(),
+            describe(&findings)
+        );
+    }
+}
+
+#[test]
+fn every_rule_is_documented_and_has_fixtures() {
+    let mut codes = HashSet::new();
+    let expected: HashSet<&str> = EXPECTED.iter().map(|(c, _)| *c).collect();
+    for rule in builtin_rules() {
+        let m = rule.meta();
+        assert!(codes.insert(m.code), "duplicate rule code {}", m.code);
+        assert!(!m.summary.is_empty(), "{}: empty summary", m.code);
+        assert!(!m.name.is_empty(), "{}: empty name", m.code);
+        for part in ["## What it checks", "## Why it matters", "## Example"] {
+            assert!(m.doc.contains(part), "{}: doc lacks `{part}`", m.code);
+        }
+        if NO_FIXTURES.contains(&m.code) {
+            continue;
+        }
+        assert!(
+            fixture(m.code, "bad").is_some() && fixture(m.code, "good").is_some(),
+            "{}: missing testdata/rules/{}/bad.* or good.*",
+            m.code,
+            m.code
+        );
+        assert!(
+            expected.contains(m.code),
+            "{}: add it to EXPECTED in tests/rule_fixtures.rs",
+            m.code
+        );
+    }
+}
