@@ -32,6 +32,8 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA014", 24),
     ("IRSA015", 6),
     ("IRSA016", 12),
+    ("IRSA019", 11),
+    ("IRSA021", 16),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

@@ -36,6 +36,8 @@ pub struct PolicyDocument {
     pub span: Span,
     /// The `Statement` key.
     pub statement_key_span: Option<Span>,
+    /// Parts IAM would reject that were skipped so the rest could still be checked.
+    pub problems: Vec<PolicyError>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,20 +232,26 @@ pub fn parse_policy(node: &Node) -> Result<PolicyDocument, PolicyError> {
             ))
         }
     };
+    let mut problems = Vec::new();
     let statements = items
         .into_iter()
         .enumerate()
-        .map(|(i, n)| parse_statement(i, n))
+        .map(|(i, n)| parse_statement(i, n, &mut problems))
         .collect::<Result<_, _>>()?;
     Ok(PolicyDocument {
         version,
         statements,
         span: node.span,
         statement_key_span: Some(entry.key.span),
+        problems,
     })
 }
 
-fn parse_statement(index: usize, node: &Node) -> Result<Statement, PolicyError> {
+fn parse_statement(
+    index: usize,
+    node: &Node,
+    problems: &mut Vec<PolicyError>,
+) -> Result<Statement, PolicyError> {
     if node.as_map().is_none() {
         return Err(PolicyError::new(
             format!("statement {index} must be an object"),
@@ -278,7 +286,7 @@ fn parse_statement(index: usize, node: &Node) -> Result<Statement, PolicyError> 
         node.get(key).map_or(Ok(Vec::new()), |v| strings(v, key))
     };
     let (conditions, condition_span) = match node.get("Condition") {
-        Some(c) => (condition::parse_conditions(c)?, Some(c.span)),
+        Some(c) => (condition::parse_conditions(c, problems)?, Some(c.span)),
         None => (Vec::new(), None),
     };
     Ok(Statement {

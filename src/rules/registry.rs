@@ -2,10 +2,10 @@
 
 use crate::rules::{
     audience_mismatch, broad_sub_wildcard, duplicate_policy_key, for_any_value_claim,
-    https_condition_key, input_error, invalid_role_arn, legacy_iam_annotation,
-    missing_sub_condition, provider_key_mismatch, sa_annotation_value, static_credentials,
-    token_unreadable, trust_policy_size, trust_sub_mismatch, wildcard_string_equals,
-    wrong_principal_action, Rule, RuleInfo,
+    https_condition_key, input_error, invalid_policy_document, invalid_role_arn,
+    legacy_iam_annotation, missing_sub_condition, provider_key_mismatch, sa_annotation_value,
+    same_key_anded, static_credentials, token_unreadable, trust_policy_size, trust_sub_mismatch,
+    wildcard_string_equals, wrong_principal_action, Rule, RuleInfo,
 };
 
 /// Every built-in offline rule, in code order.
@@ -29,7 +29,9 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(legacy_iam_annotation::LegacyIamAnnotation),
         Box::new(input_error::ConfigError),
         Box::new(trust_sub_mismatch::TrustSubMismatch),
+        Box::new(invalid_policy_document::InvalidPolicyDocument),
         Box::new(crate::helm::ChartNotRendered),
+        Box::new(same_key_anded::SameKeyAnded),
         Box::new(crate::packs::RulePackError),
     ]
 }

@@ -169,7 +169,11 @@ impl fmt::Display for Operator {
 }
 
 /// Parse a `Condition` value into one `Condition` per (operator, key).
-pub(super) fn parse_conditions(node: &Node) -> Result<Vec<Condition>, PolicyError> {
+/// Operators whose value is not a mapping are skipped and recorded in `problems`.
+pub(super) fn parse_conditions(
+    node: &Node,
+    problems: &mut Vec<PolicyError>,
+) -> Result<Vec<Condition>, PolicyError> {
     let Some(ops) = node.as_map() else {
         return Err(PolicyError::new(
             "Condition must be an object of operators, e.g. {\"StringEquals\": {...}}",
@@ -181,10 +185,11 @@ pub(super) fn parse_conditions(node: &Node) -> Result<Vec<Condition>, PolicyErro
         let raw = scalar_text(&op_entry.key).unwrap_or_default();
         let operator = Operator::parse(&raw);
         let Some(keys) = op_entry.value.as_map() else {
-            return Err(PolicyError::new(
-                format!("condition operator `{raw}` must map condition keys to values"),
-                op_entry.value.span,
+            problems.push(PolicyError::new(
+                format!("condition operator `{raw}` must map condition keys to values; IAM rejects this policy (MalformedPolicyDocument)"),
+                op_entry.key.span.to(op_entry.value.span),
             ));
+            continue;
         };
         for key_entry in keys {
             let key = scalar_text(&key_entry.key).unwrap_or_default();
