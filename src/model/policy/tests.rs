@@ -98,11 +98,14 @@ fn structural_errors() {
             .message
             .contains("Principal must be")
     );
-    assert!(
-        error(r#"{"Statement": [{"Effect": "Allow", "Condition": {"StringEquals": "x"}}]}"#)
-            .message
-            .contains("must map condition keys")
+    // A malformed operator is skipped and recorded; the rest of the document is still read.
+    let lenient = doc(
+        r#"{"Statement": [{"Effect": "Allow", "Condition": {"StringEquals": "x", "Bool": {"aws:SecureTransport": "true"}}}]}"#,
     );
+    assert!(lenient.problems[0]
+        .message
+        .contains("must map condition keys"));
+    assert_eq!(lenient.statements[0].conditions.len(), 1);
     assert!(
         error(r#"{"Statement": [{"Effect": "Allow", "Condition": {"Bool": {"k": null}}}]}"#)
             .message
