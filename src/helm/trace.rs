@@ -29,8 +29,9 @@ pub fn find_value(
     ctx: &RenderContext,
     values: &[(Arc<SourceFile>, Node)],
     value: &str,
+    rendered_key: Option<&str>,
 ) -> Option<ValueOrigin> {
-    if value.trim().len() < 3 {
+    if !is_distinctive(value) {
         return None;
     }
     if let Some(arg) = ctx
@@ -42,7 +43,13 @@ pub fn find_value(
         return Some(ValueOrigin::SetArg { arg: arg.clone() });
     }
     for (file, root) in values.iter().rev() {
-        if let Some((key_path, span)) = find_in(root, value) {
+        let matches = find_all(root, value);
+        let best = matches
+            .iter()
+            .find(|(path, _)| rendered_key.is_some_and(|k| path.ends_with(k)))
+            .or(matches.first());
+        if let Some((key_path, span)) = best {
+            let (key_path, span) = (key_path.clone(), *span);
             return Some(ValueOrigin::File {
                 file: file.clone(),
                 key_path: key_path.clone(),
@@ -54,8 +61,17 @@ pub fn find_value(
     None
 }
 
-/// Depth-first search for a scalar equal to `value`; returns the dotted key path and the key's span.
-fn find_in(root: &Node, value: &str) -> Option<(String, crate::input::yaml::Span)> {
+/// Booleans, numbers and short strings are too common to trace by value.
+fn is_distinctive(value: &str) -> bool {
+    let v = value.trim();
+    v.len() >= 4
+        && !matches!(v, "true" | "false" | "null" | "True" | "False")
+        && v.parse::<f64>().is_err()
+}
+
+/// Every scalar equal to `value`, in document order: the dotted key path and the entry's span.
+fn find_all(root: &Node, value: &str) -> Vec<(String, crate::input::yaml::Span)> {
+    let mut found = Vec::new();
     let mut stack: Vec<(&Node, String)> = vec![(root, String::new())];
     while let Some((node, path)) = stack.pop() {
         match &node.kind {
@@ -68,7 +84,7 @@ fn find_in(root: &Node, value: &str) -> Option<(String, crate::input::yaml::Span
                         format!("{path}.{key}")
                     };
                     if e.value.as_str().is_some_and(|v| v.trim() == value.trim()) {
-                        return Some((child, e.key.span.to(e.value.span)));
+                        found.push((child.clone(), e.key.span.to(e.value.span)));
                     }
                     stack.push((&e.value, child));
                 }
@@ -81,11 +97,14 @@ fn find_in(root: &Node, value: &str) -> Option<(String, crate::input::yaml::Span
             NodeKind::Scalar(_) => {}
         }
     }
-    None
+    found
 }
 
 /// The rendered value at a location, if it is a scalar of a rendered file.
-fn rendered_value(ws: &Workspace, loc: &Location) -> Option<(String, Arc<RenderContext>)> {
+fn rendered_value(
+    ws: &Workspace,
+    loc: &Location,
+) -> Option<(String, Option<String>, Arc<RenderContext>)> {
     let object = ws
         .service_accounts
         .iter()
@@ -96,15 +115,18 @@ fn rendered_value(ws: &Workspace, loc: &Location) -> Option<(String, Arc<RenderC
     let text = &object.file.text;
     let raw = text.get(loc.span.start.offset..loc.span.end.offset)?;
     // A `key: value` span: the value part.
-    let raw = raw.split_once(": ").map_or(raw, |(_, v)| v);
+    let (key, raw) = match raw.split_once(": ") {
+        Some((k, v)) => (Some(k.trim().trim_matches(['"', '\'']).to_string()), v),
+        None => (None, raw),
+    };
     let value = raw.trim().trim_matches(['"', '\'']).to_string();
-    Some((value, object.chart.clone()?))
+    Some((value, key, object.chart.clone()?))
 }
 
 fn trace(ws: &Workspace, loc: &Location) -> Option<ValueOrigin> {
-    let (value, ctx) = rendered_value(ws, loc)?;
+    let (value, key, ctx) = rendered_value(ws, loc)?;
     let chart = ws.charts.iter().find(|c| Arc::ptr_eq(&c.context, &ctx))?;
-    find_value(&ctx, &chart.values, &value)
+    find_value(&ctx, &chart.values, &value, key.as_deref())
 }
 
 /// Re-point findings about rendered values at the values key that supplied them; the rendered
@@ -135,7 +157,9 @@ pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
                     .push_str(&format!(" (set on the command line: `--set {arg}`)"));
             }
             None if ws.charts.iter().any(|c| c.rendered) && is_rendered(ws, &rendered_at) => {
-                finding.message.push_str(" (could not trace this value to a values key: it comes from a template or helper)");
+                finding
+                    .message
+                    .push_str(" (rendered by the chart; not traced to a single values key)");
             }
             None => {}
         }
