@@ -102,7 +102,26 @@ fn run_lint(args: LintArgs) -> u8 {
         helm: args.helm.to_options(),
         rule_dirs: args.rule_dirs.clone(),
     };
-    let result = lint(&opts, &config);
+    let mut result = lint(&opts, &config);
+    if args.fix {
+        match crate::lint::fix::apply(&result.findings, &result.sources) {
+            Ok(applied) => {
+                for (path, n) in &applied.files {
+                    eprintln!("fixed {path}: {n} edit(s)");
+                }
+                if applied.skipped > 0 {
+                    eprintln!("{} fix(es) not applied (overlapping, or not in a JSON file); run --fix again or edit by hand", applied.skipped);
+                }
+                if !applied.files.is_empty() {
+                    result = lint(&opts, &config);
+                }
+            }
+            Err(e) => {
+                eprintln!("error: cannot write fixes: {e}");
+                return EXIT_TOOL_ERROR;
+            }
+        }
+    }
     if let Some(path) = &args.write_baseline {
         return match crate::lint::baseline::write(path, &result.findings) {
             Ok(n) => {

@@ -94,6 +94,9 @@ pub struct LintArgs {
     pub max_file_size: u64,
     #[command(flatten)]
     pub helm: HelmArgs,
+    /// Apply mechanical fixes to JSON trust-policy files (only the affected values are rewritten).
+    #[arg(long)]
+    pub fix: bool,
     /// Only fail on findings not recorded in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

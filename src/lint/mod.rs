@@ -1,6 +1,7 @@
 //! `kubectl irsa lint`: discover inputs, parse each once (in parallel), run every rule, filter.
 
 pub mod baseline;
+pub mod fix;
 pub mod suppress;
 
 use std::collections::BTreeMap;

@@ -179,6 +179,11 @@ impl Finding {
         self
     }
 
+    pub fn fix_opt(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix.or(self.fix);
+        self
+    }
+
     /// Stable order for output: path, line, column, code, message.
     pub fn sort_key(&self) -> impl Ord + '_ {
         let loc = self.location.as_ref();

@@ -260,6 +260,7 @@ fn handler(color: bool) -> GraphicalReportHandler {
     };
     GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
+        .with_wrap_lines(false)
         .with_urls(false)
         .without_syntax_highlighting()
 }

@@ -68,7 +68,8 @@ impl Rule for AudienceMismatch {
                     out.push(
                         policy_finding(&Self::META, p, span, "this OIDC trust statement has no `:aud` condition: tokens minted for any audience are accepted")
                             .severity(Severity::Warning)
-                            .help(format!("add \"<issuer>:aud\": \"{DEFAULT_AUDIENCE}\" next to the `:sub` condition")),
+                            .help(format!("add \"<issuer>:aud\": \"{DEFAULT_AUDIENCE}\" next to the `:sub` condition"))
+                            .fix_opt(add_aud_fix(p, s)),
                     );
                 }
                 for c in &auds {
@@ -121,4 +122,33 @@ fn matches(c: &Condition, value: &str, audience: &str) -> bool {
         BaseOp::StringEqualsIgnoreCase => value.eq_ignore_ascii_case(audience),
         _ => value == audience,
     }
+}
+
+/// In a JSON policy whose `StringEquals` tests `:sub` on one line, add the `:aud` entry after it.
+fn add_aud_fix(
+    p: &crate::workspace::PolicyInput,
+    s: &crate::model::policy::Statement,
+) -> Option<crate::report::finding::Fix> {
+    if !p.file.file_name().ends_with(".json") {
+        return None;
+    }
+    let sub = s
+        .conditions
+        .iter()
+        .find(|c| is_claim(c, "sub") && c.operator.raw == "StringEquals" && c.values.len() == 1)?;
+    let issuer = sub.key.strip_suffix(":sub")?;
+    let line_start = p.file.text[..sub.key_span.start.offset]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent = &p.file.text[line_start..sub.key_span.start.offset];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    let key = serde_json::to_string(&format!("{issuer}:aud")).ok()?;
+    let text = format!(",\n{indent}{key}: \"{DEFAULT_AUDIENCE}\"");
+    let insert = crate::lint::fix::insert_at(&p.file, sub.values_span, text);
+    Some(crate::lint::fix::fix(
+        format!("add `{issuer}:aud` = `{DEFAULT_AUDIENCE}`"),
+        vec![insert],
+    ))
 }

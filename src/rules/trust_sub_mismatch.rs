@@ -126,8 +126,14 @@ fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<F
             |e| sa.object.location(e.key.span.to(e.value.span)),
         )
         .with_message(format!("`{namespace}/{name}` carries role `{role}` here"));
+    let fix = sub_fix(policy, doc, &denial, &subject);
+    let finding = Finding::new(&TrustSubMismatch::META, message);
+    let finding = match fix {
+        Some(fx) => finding.fix(fx),
+        None => finding,
+    };
     Some(
-        Finding::new(&TrustSubMismatch::META, message)
+        finding
             .at(primary.with_message(format!("expected `{subject}`")))
             .related(sa_location)
             .object(sa.object.object_ref())
@@ -166,4 +172,35 @@ fn chart_cause(sa: &ServiceAccount, denial: &trust::Denial) -> Option<String> {
         });
     }
     (!causes.is_empty()).then(|| causes.join("; "))
+}
+
+/// Replace the refusing `:sub` value when it is the only one: the trust then names this SA.
+fn sub_fix(
+    policy: &PolicyInput,
+    doc: &crate::model::policy::PolicyDocument,
+    denial: &trust::Denial,
+    subject: &str,
+) -> Option<crate::report::finding::Fix> {
+    let miss = denial.closest()?;
+    let MissReason::Condition { key, .. } = &miss.reason else {
+        return None;
+    };
+    if !key.to_ascii_lowercase().ends_with(":sub") {
+        return None;
+    }
+    let statement = doc.statements.get(miss.statement)?;
+    let mut conditions = statement
+        .conditions
+        .iter()
+        .filter(|c| c.key.eq_ignore_ascii_case(key));
+    let condition = conditions.next()?;
+    if conditions.next().is_some() || condition.values.len() != 1 {
+        return None;
+    }
+    let replacement =
+        crate::lint::fix::replace_scalar(&policy.file, condition.values[0].span, subject)?;
+    Some(crate::lint::fix::fix(
+        format!("trust `{subject}`"),
+        vec![replacement],
+    ))
 }

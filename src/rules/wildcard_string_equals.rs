@@ -58,10 +58,36 @@ impl Rule for WildcardInStringEquals {
                             ),
                         )
                         .related(policy_related(p, c.operator_span, "the literal operator"))
+                        .fix_opt(operator_fix(p, doc, c, like))
                         .help(format!("change `{}` to `{like}` for `{}`, or list exact values", c.operator.raw, c.key)),
                     );
                 }
             }
         }
     }
+}
+
+/// `StringEquals` → `StringLike` (qualifiers kept), unless the statement already has that operator.
+fn operator_fix(
+    p: &crate::workspace::PolicyInput,
+    doc: &crate::model::policy::PolicyDocument,
+    c: &crate::model::policy::Condition,
+    like: &str,
+) -> Option<crate::report::finding::Fix> {
+    let equals = like.replace("Like", "Equals");
+    if c.operator.raw.contains("IgnoreCase") {
+        return None;
+    }
+    let new_op = c.operator.raw.replacen(&equals, like, 1);
+    let clash = doc
+        .statements
+        .iter()
+        .filter(|s| s.conditions.iter().any(|x| std::ptr::eq(x, c)))
+        .flat_map(|s| &s.conditions)
+        .any(|x| x.operator.raw == new_op);
+    if clash {
+        return None;
+    }
+    let r = crate::lint::fix::replace_scalar(&p.file, c.operator_span, &new_op)?;
+    Some(crate::lint::fix::fix(format!("use `{new_op}`"), vec![r]))
 }

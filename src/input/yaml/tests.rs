@@ -91,3 +91,18 @@ fn json_scalars_keep_types() {
         serde_json::json!({"a": "1", "b": 1, "c": true, "d": null})
     );
 }
+
+#[test]
+fn quoted_scalar_spans_include_the_quotes() {
+    let text = "{\"key\": \"value\"}";
+    let s = parse(text);
+    let e = s.documents[0].root.entry("key").unwrap();
+    assert_eq!(
+        &text[e.key.span.start.offset..e.key.span.end.offset],
+        "\"key\""
+    );
+    assert_eq!(
+        &text[e.value.span.start.offset..e.value.span.end.offset],
+        "\"value\""
+    );
+}
