@@ -1,2 +1,4 @@
 //! The domain model: ARNs, IAM policies, trust evaluation.
+pub mod arn;
+pub mod glob;
 pub mod policy;
