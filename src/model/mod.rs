@@ -2,3 +2,4 @@
 pub mod arn;
 pub mod glob;
 pub mod policy;
+pub mod trust;

@@ -327,3 +327,26 @@ fn never_panics_on_odd_input() {
         let _ = find_placeholder(s);
     }
 }
+
+#[test]
+fn random_strings_never_panic() {
+    let alphabet: Vec<char> = "arn:aws-iso/{}<>$_xX1é ".chars().collect();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..2000 {
+        let len = (seed % 40) as usize;
+        let s: String = (0..len)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                alphabet[(seed >> 33) as usize % alphabet.len()]
+            })
+            .collect();
+        let _ = Arn::parse(&s);
+        let _ = parse_oidc_provider_arn(&s);
+        let _ = parse_rolesanywhere_arn(&s, RolesAnywhereResource::Profile);
+        if let Some(p) = find_placeholder(&s) {
+            assert_eq!(&s[p.byte_range.clone()], p.text);
+        }
+    }
+}
