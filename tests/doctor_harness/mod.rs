@@ -130,8 +130,11 @@ pub fn doctor(server: &FakeApiServer, iam: &Iam, extra: &[&str]) -> Run {
     cmd.arg("doctor")
         .arg("--kubeconfig")
         .arg(kc.path())
-        .args(["--format", "json", "--request-timeout", "5s"])
+        .args(["--request-timeout", "5s"])
         .args(extra);
+    if !extra.contains(&"--format") {
+        cmd.args(["--format", "json"]);
+    }
     iam.proxy.aws().apply(&mut cmd);
     run(cmd)
 }

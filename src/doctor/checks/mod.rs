@@ -140,9 +140,21 @@ fn irsa_sa(sa: &ServiceAccount) -> Option<IrsaSa<'_>> {
 }
 
 /// The one-screen summary: SA → role → verdict.
+/// Rows beyond this are folded into one line, so the table fits a screen.
+const SUMMARY_ROWS: usize = 40;
+
 pub fn summary_table(sas: &[IrsaSa<'_>]) -> String {
-    let rows: Vec<[String; 3]> = sas
+    let mut order: Vec<&IrsaSa<'_>> = sas.iter().collect();
+    // Worst first, then by name; stable for deterministic output.
+    order.sort_by(|a, b| {
+        b.verdict
+            .cmp(&a.verdict)
+            .then_with(|| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)))
+    });
+    let hidden = order.len().saturating_sub(SUMMARY_ROWS);
+    let rows: Vec<[String; 3]> = order
         .iter()
+        .take(SUMMARY_ROWS)
         .map(|s| {
             let role = s
                 .role
@@ -171,6 +183,14 @@ pub fn summary_table(sas: &[IrsaSa<'_>]) -> String {
     let mut out = String::new();
     for r in std::iter::once(&header).chain(rows.iter()) {
         out.push_str(&format!("{:<w0$}  {:<w1$}  {}\n", r[0], r[1], r[2]));
+    }
+    if hidden > 0 {
+        let ok = order
+            .iter()
+            .skip(SUMMARY_ROWS)
+            .filter(|s| s.verdict == Verdict::Ok)
+            .count();
+        out.push_str(&format!("... and {hidden} more ({ok} OK)\n"));
     }
     if rows.is_empty() {
         out.push_str("(no ServiceAccount carries eks.amazonaws.com/role-arn)\n");
