@@ -351,3 +351,42 @@ fn get_role_once_per_distinct_role_with_paged_lists() {
     server.assert_only_gets();
     iam.proxy.assert_read_only();
 }
+
+#[test]
+fn namespace_flag_lists_only_that_namespace() {
+    let iam = Iam::start().with_provider();
+    iam.irsa_role("app", "edp", "app");
+    let server = healthy()
+        .service_account(annotated_service_account("other", "x", &arn("missing")))
+        .start();
+    // A namespace-scoped user: the cluster-wide lists are forbidden.
+    server.fail("/api/v1/serviceaccounts", 403);
+    server.fail("/api/v1/pods", 403);
+    let run = doctor(&server, &iam, &["-n", "edp", "--no-role-scan"]);
+    run.assert_clean();
+    assert!(server
+        .request_lines()
+        .iter()
+        .any(|l| l.starts_with("GET /api/v1/namespaces/edp/serviceaccounts")));
+}
+
+#[test]
+fn issuer_from_flag_when_discovery_is_unavailable() {
+    let iam = Iam::start().with_provider();
+    iam.irsa_role("app", "edp", "app");
+    let server = healthy().start();
+    server.fail("/.well-known/openid-configuration", 404);
+    let run = doctor(&server, &iam, &["--no-role-scan"]);
+    let f = run.one("IRSA100");
+    assert!(f["message"].as_str().unwrap().contains("--issuer"), "{f}");
+    assert!(
+        run.with("IRSA105").is_empty(),
+        "no trust verdict without an issuer"
+    );
+    let run = doctor(
+        &server,
+        &iam,
+        &["--no-role-scan", "--issuer", doctor_harness::ISSUER],
+    );
+    run.assert_clean();
+}
