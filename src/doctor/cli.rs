@@ -19,7 +19,7 @@ pub struct DoctorArgs {
     #[arg(long, short = 'A')]
     pub all_namespaces: bool,
     /// Timeout for each Kubernetes request, e.g. 10s.
-    #[arg(long, default_value = "30s")]
+    #[arg(long, default_value = "30s", overrides_with = "request_timeout")]
     pub request_timeout: String,
     /// AWS profile.
     #[arg(long)]

@@ -1,0 +1,38 @@
+//! IRSA103: the role ARN annotation of each live ServiceAccount parses as an IAM role ARN.
+
+use super::{Ctx, RoleRef, Verdict};
+use crate::doctor::rules::RoleArnInvalid;
+use crate::model::arn::{parse_role_arn, ArnKind};
+use crate::report::finding::Finding;
+use crate::workspace::ROLE_ARN_ANNOTATION;
+
+pub fn check(ctx: &mut Ctx<'_>) {
+    for i in 0..ctx.sas.len() {
+        let sa = &ctx.sas[i];
+        match parse_role_arn(sa.arn.trim()) {
+            Ok(arn) => {
+                if let ArnKind::Role { name, .. } = arn.kind {
+                    ctx.sas[i].role = Some(RoleRef {
+                        name,
+                        account: arn.account,
+                        partition: arn.partition,
+                    });
+                }
+            }
+            Err(e) => {
+                let object = sa.object();
+                let loc = sa
+                    .view(&mut ctx.views)
+                    .entry_loc(&["metadata", "annotations"], ROLE_ARN_ANNOTATION);
+                let finding = Finding::new(&RoleArnInvalid::META, format!(
+                    "ServiceAccount {}/{}: {e}", sa.namespace, sa.name
+                ))
+                .at(loc)
+                .object(object)
+                .help("the value must be `arn:<partition>:iam::<12-digit account>:role/<path/>name`; fix the annotation, then restart the pods that use this ServiceAccount");
+                ctx.sas[i].worsen(Verdict::InvalidArn);
+                ctx.push(finding);
+            }
+        }
+    }
+}
