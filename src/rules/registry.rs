@@ -41,6 +41,11 @@ pub fn all_rule_infos() -> Vec<RuleInfo> {
     let mut infos: Vec<RuleInfo> = builtin_rules()
         .iter()
         .map(|r| RuleInfo::from_meta(r.meta(), "built-in"))
+        .chain(
+            crate::doctor::live_rule_metas()
+                .into_iter()
+                .map(|m| RuleInfo::from_meta(m, "built-in (live)")),
+        )
         .collect();
     infos.sort_by(|a, b| a.code.cmp(&b.code));
     infos
