@@ -6,6 +6,10 @@ set -euo pipefail
 dir="${HELM_PLUGIN_DIR:-$(cd "$(dirname "$0")/.." && pwd)}"
 
 find_binary() {
+  if [ -n "${KUBECTL_IRSA_BIN:-}" ] && [ -x "$KUBECTL_IRSA_BIN" ]; then
+    echo "$KUBECTL_IRSA_BIN"
+    return 0
+  fi
   for candidate in "$dir/bin/kubectl-irsa" "$dir/target/release/kubectl-irsa" "$dir/target/debug/kubectl-irsa"; do
     [ -x "$candidate" ] && { echo "$candidate"; return 0; }
   done
