@@ -51,6 +51,8 @@ pub enum Command {
 pub enum ListFormat {
     Table,
     Json,
+    /// The rule reference (docs/rules.md).
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

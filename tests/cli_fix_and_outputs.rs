@@ -206,3 +206,17 @@ fn a_broken_config_is_a_located_diagnostic() {
         .ends_with(".irsa.yaml"));
     assert_eq!(f["location"]["line"], 3);
 }
+
+#[test]
+fn rule_docs_are_current() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
+        .args(["rules", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"))
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stdout).unwrap() == docs,
+        "docs/rules.md is stale: run scripts/gen-rule-docs.sh"
+    );
+}
