@@ -177,6 +177,27 @@ pub struct ArnValue {
     pub object: Option<ObjectRef>,
 }
 
+/// An AWS config text with a `credential_process` (a Secret's key, or a literal file).
+#[derive(Debug, Clone)]
+pub struct AwsConfigInput {
+    pub file: Arc<SourceFile>,
+    pub processes: Vec<crate::input::aws_config::CredentialProcess>,
+    /// Where each byte range of the config text lands in `file` (None: the whole `fallback` span).
+    pub spans: Vec<(std::ops::Range<usize>, Span)>,
+    pub fallback: Span,
+    pub object: Option<ObjectRef>,
+}
+
+impl AwsConfigInput {
+    /// The file span of a byte range of the config text.
+    pub fn span_of(&self, range: &std::ops::Range<usize>) -> Span {
+        self.spans
+            .iter()
+            .find(|(r, _)| r == range)
+            .map_or(self.fallback, |(_, s)| *s)
+    }
+}
+
 #[derive(Default)]
 pub struct Workspace {
     pub files: Vec<Arc<SourceFile>>,
@@ -188,6 +209,8 @@ pub struct Workspace {
     pub objects: Vec<Object>,
     /// Charts and values files, for chart rules and rule packs.
     pub charts: Vec<Arc<crate::helm::ChartInput>>,
+    /// AWS config texts with a Roles Anywhere `credential_process`.
+    pub aws_configs: Vec<AwsConfigInput>,
     /// Duplicate keys found while parsing, per file.
     pub duplicate_keys: BTreeMap<String, Vec<crate::input::yaml::DuplicateKey>>,
 }

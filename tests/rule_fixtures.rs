@@ -34,6 +34,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA016", 12),
     ("IRSA019", 11),
     ("IRSA021", 16),
+    ("IRSA022", 11),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

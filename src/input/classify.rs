@@ -31,6 +31,9 @@ pub struct Classified {
     pub arn_values: Vec<ArnValue>,
     pub objects: Vec<Object>,
     pub duplicate_keys: Vec<DuplicateKey>,
+    pub aws_configs: Vec<crate::workspace::AwsConfigInput>,
+    /// Chart values found outside charts (an EKS Anywhere `Package` CR's `spec.config`).
+    pub charts: Vec<crate::helm::ChartInput>,
 }
 
 const WORKLOAD_KINDS: &[(&str, &[&str])] = &[
@@ -147,6 +150,14 @@ pub fn classify_node(
             out.objects.push(object);
         }
         ("eksctl.io", "ClusterConfig") => classify_eksctl(file, root, &object, out),
+        ("v1", "Secret") => {
+            crate::input::eksa::classify_secret(file, &object, out);
+            out.objects.push(object);
+        }
+        ("packages.eks.amazonaws.com", "Package") => {
+            crate::input::eksa::classify_package(file, &object, out);
+            out.objects.push(object);
+        }
         _ => {
             if let Some((_, path)) = WORKLOAD_KINDS.iter().find(|(k, _)| *k == kind) {
                 if let Some(pod_spec) = root.path(path) {

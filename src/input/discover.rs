@@ -155,6 +155,15 @@ fn has_linted_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| LINTED_EXTENSIONS.contains(&e))
+        || is_aws_config_name(path)
+}
+
+/// Literal AWS config files that may hold a Roles Anywhere `credential_process`.
+pub fn is_aws_config_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    matches!(name, "credfile" | "credentials" | "config" | "aws-config")
+        || name.ends_with(".ini")
+        || name.ends_with(".cfg")
 }
 
 fn error_path(e: &ignore::Error) -> Option<PathBuf> {

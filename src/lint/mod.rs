@@ -157,6 +157,8 @@ pub(crate) fn absorb(ws: &mut Workspace, file: Arc<SourceFile>, c: Classified) {
     ws.policies.extend(c.policies);
     ws.arn_values.extend(c.arn_values);
     ws.objects.extend(c.objects);
+    ws.aws_configs.extend(c.aws_configs);
+    ws.charts.extend(c.charts.into_iter().map(Arc::new));
     if !c.duplicate_keys.is_empty() {
         ws.duplicate_keys
             .entry(file.display.clone())
@@ -193,7 +195,27 @@ fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResul
         ),
         Input::Chart { .. } => unreachable!("charts are linted separately"),
     };
+    let aws_config = matches!(input, Input::File { path, .. } if crate::input::discover::is_aws_config_name(path));
     let text = match text {
+        Ok(t) if aws_config => {
+            let file = Arc::new(SourceFile::new(path, display, t));
+            let mut classified = Classified::default();
+            crate::input::eksa::classify_aws_config_file(&file, &mut classified);
+            return FileResult {
+                file,
+                classified,
+                findings: Vec::new(),
+            };
+        }
+        // Only AWS config files with a credential_process matter; unreadable ones are not ours.
+        Err(_) if aws_config => {
+            let file = Arc::new(SourceFile::new(path, display, ""));
+            return FileResult {
+                file,
+                classified: Classified::default(),
+                findings: Vec::new(),
+            };
+        }
         Ok(t) => t,
         Err(e) => {
             let file = Arc::new(SourceFile::new(path, display, ""));

@@ -119,6 +119,7 @@ pub mod legacy_iam_annotation;
 pub mod missing_sub_condition;
 pub mod provider_key_mismatch;
 pub mod registry;
+pub mod roles_anywhere_config;
 pub mod sa_annotation_value;
 pub mod same_key_anded;
 pub mod static_credentials;

@@ -3,9 +3,9 @@
 use crate::rules::{
     audience_mismatch, broad_sub_wildcard, duplicate_policy_key, for_any_value_claim,
     https_condition_key, input_error, invalid_policy_document, invalid_role_arn,
-    legacy_iam_annotation, missing_sub_condition, provider_key_mismatch, sa_annotation_value,
-    same_key_anded, static_credentials, token_unreadable, trust_policy_size, trust_sub_mismatch,
-    wildcard_string_equals, wrong_principal_action, Rule, RuleInfo,
+    legacy_iam_annotation, missing_sub_condition, provider_key_mismatch, roles_anywhere_config,
+    sa_annotation_value, same_key_anded, static_credentials, token_unreadable, trust_policy_size,
+    trust_sub_mismatch, wildcard_string_equals, wrong_principal_action, Rule, RuleInfo,
 };
 
 /// Every built-in offline rule, in code order.
@@ -32,6 +32,7 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(invalid_policy_document::InvalidPolicyDocument),
         Box::new(crate::helm::ChartNotRendered),
         Box::new(same_key_anded::SameKeyAnded),
+        Box::new(roles_anywhere_config::RolesAnywhereConfig),
         Box::new(crate::packs::RulePackError),
     ]
 }
