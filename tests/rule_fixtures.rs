@@ -35,6 +35,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA019", 11),
     ("IRSA021", 16),
     ("IRSA022", 11),
+    ("IRSA023", 8),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

@@ -110,6 +110,7 @@ pub const fn first_line(doc: &'static str) -> &'static str {
 pub mod audience_mismatch;
 pub mod broad_sub_wildcard;
 pub mod duplicate_policy_key;
+pub mod duplicate_role_annotation;
 pub mod for_any_value_claim;
 pub mod https_condition_key;
 pub mod input_error;
