@@ -72,6 +72,7 @@ fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
     );
     write(dir, "empty.yaml", "");
     write(dir, "dashes.yaml", "---\n---\n");
+    write(dir, "huge.yaml", "key: value\n".repeat(5 * 1024 * 1024));
     write(dir, "good.yaml", GOOD_SA);
     write(dir, "crlf.yaml", GOOD_SA.replace('\n', "\r\n"));
     write(dir, "bom.yaml", format!("\u{feff}{GOOD_SA}"));
@@ -95,6 +96,7 @@ fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
         ("tabs.yaml", "invalid YAML"),
         ("loop-a.yaml", "symlink loop"),
         ("outside.yaml", "outside the tree"),
+        ("huge.yaml", "--max-file-size"),
     ] {
         let found = findings_for(&json, file);
         assert_eq!(found.len(), 1, "{file}: {found:#?}");
@@ -114,6 +116,11 @@ fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
     );
     let tabs = &findings_for(&json, "tabs.yaml")[0]["location"];
     assert_eq!(tabs["line"].as_u64(), Some(2));
+    let dupe = findings_for(&json, "dupe.json");
+    assert!(
+        dupe.iter().any(|f| f["code"] == "IRSA010" && f["location"]["column"] == 27),
+        "{dupe:#?}"
+    );
     for quiet in ["empty.yaml", "dashes.yaml"] {
         assert!(findings_for(&json, quiet).is_empty(), "{quiet}");
     }
