@@ -118,7 +118,8 @@ fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
     assert_eq!(tabs["line"].as_u64(), Some(2));
     let dupe = findings_for(&json, "dupe.json");
     assert!(
-        dupe.iter().any(|f| f["code"] == "IRSA010" && f["location"]["column"] == 27),
+        dupe.iter()
+            .any(|f| f["code"] == "IRSA010" && f["location"]["column"] == 27),
         "{dupe:#?}"
     );
     for quiet in ["empty.yaml", "dashes.yaml"] {

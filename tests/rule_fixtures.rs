@@ -36,6 +36,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA021", 16),
     ("IRSA022", 11),
     ("IRSA023", 8),
+    ("IRSA024", 7),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

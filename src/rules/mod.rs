@@ -108,6 +108,7 @@ pub const fn first_line(doc: &'static str) -> &'static str {
 }
 
 pub mod audience_mismatch;
+pub mod broad_permissions;
 pub mod broad_sub_wildcard;
 pub mod duplicate_policy_key;
 pub mod duplicate_role_annotation;

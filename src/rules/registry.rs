@@ -1,12 +1,12 @@
 //! The one list of built-in rules.
 
 use crate::rules::{
-    audience_mismatch, broad_sub_wildcard, duplicate_policy_key, duplicate_role_annotation,
-    for_any_value_claim, https_condition_key, input_error, invalid_policy_document,
-    invalid_role_arn, legacy_iam_annotation, missing_sub_condition, provider_key_mismatch,
-    roles_anywhere_config, sa_annotation_value, same_key_anded, static_credentials,
-    token_unreadable, trust_policy_size, trust_sub_mismatch, wildcard_string_equals,
-    wrong_principal_action, Rule, RuleInfo,
+    audience_mismatch, broad_permissions, broad_sub_wildcard, duplicate_policy_key,
+    duplicate_role_annotation, for_any_value_claim, https_condition_key, input_error,
+    invalid_policy_document, invalid_role_arn, legacy_iam_annotation, missing_sub_condition,
+    provider_key_mismatch, roles_anywhere_config, sa_annotation_value, same_key_anded,
+    static_credentials, token_unreadable, trust_policy_size, trust_sub_mismatch,
+    wildcard_string_equals, wrong_principal_action, Rule, RuleInfo,
 };
 
 /// Every built-in offline rule, in code order.
@@ -35,6 +35,7 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(same_key_anded::SameKeyAnded),
         Box::new(roles_anywhere_config::RolesAnywhereConfig),
         Box::new(duplicate_role_annotation::DuplicateRoleAnnotation),
+        Box::new(broad_permissions::BroadPermissions),
         Box::new(crate::packs::RulePackError),
     ]
 }
