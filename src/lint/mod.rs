@@ -193,7 +193,14 @@ fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResul
             display.clone(),
             read_text(path, opts.max_file_size),
         ),
-        Input::Chart { .. } => unreachable!("charts are linted separately"),
+        Input::Chart { dir, display } => (
+            dir.clone(),
+            display.clone(),
+            Err(ReadError {
+                message: "a chart directory is rendered, not read as a file".into(),
+                pos: None,
+            }),
+        ),
     };
     let aws_config = matches!(input, Input::File { path, .. } if crate::input::discover::is_aws_config_name(path));
     let text = match text {
