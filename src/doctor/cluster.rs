@@ -70,14 +70,14 @@ pub async fn connect(args: &DoctorArgs, timeout: Option<Duration>) -> Result<Cli
     let kubeconfig = match &args.kubeconfig {
         Some(path) => Some(
             Kubeconfig::read_from(path)
-                .map_err(|e| format!("cannot read kubeconfig {}: {e}", path.display()))?,
+                .map_err(|e| format!("cannot read kubeconfig {}: {e}; pass an existing file with --kubeconfig or set KUBECONFIG", path.display()))?,
         ),
         None => Kubeconfig::read().ok(),
     };
     let mut config = match kubeconfig {
         Some(kc) => Config::from_custom_kubeconfig(kc, &opts)
             .await
-            .map_err(|e| format!("cannot use the kubeconfig: {e}"))?,
+            .map_err(|e| format!("cannot use the kubeconfig: {e}; check --context (`kubectl config get-contexts` lists them)"))?,
         None => Config::incluster().map_err(|_| {
             "no kubeconfig found (set --kubeconfig or KUBECONFIG) and not running in a cluster"
                 .to_string()
