@@ -136,3 +136,39 @@ fn statement_only_and_bad_provider() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--oidc-provider"));
 }
+
+mod support;
+
+#[test]
+fn issuer_from_the_live_cluster() {
+    let server = support::FakeCluster::new()
+        .issuer("https://oidc.eks.eu-west-1.amazonaws.com/id/FEEDFACE0123456789")
+        .start();
+    let kubeconfig = server.kubeconfig();
+    let out = bin()
+        .args([
+            "trust-policy",
+            "-n",
+            "edp",
+            "-s",
+            "edp-kaniko",
+            "--account",
+            "111122223333",
+            "--kubeconfig",
+        ])
+        .arg(kubeconfig.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Principal"]["Federated"],
+        "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/FEEDFACE0123456789"
+    );
+    assert!(server.request_lines().iter().all(|l| l.starts_with("GET ")));
+}

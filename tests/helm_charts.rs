@@ -171,3 +171,42 @@ fn a_hanging_helm_is_stopped_by_the_render_timeout() {
         .unwrap()
         .contains("did not finish within 1s"));
 }
+
+#[test]
+fn create_false_drops_the_role_annotation() {
+    let (code, findings) = lint_webapp(&[
+        "-n",
+        "apps",
+        "-f",
+        "testdata/charts/create-false-values.yaml",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f["code"], "KSA002");
+    assert_eq!(f["location"]["path"], "testdata/charts/webapp/values.yaml");
+    assert_eq!(f["location"]["line"], 9);
+}
+
+#[test]
+fn a_placeholder_in_a_values_file_is_reported_at_that_file() {
+    let (_, findings) = lint_webapp(&[
+        "-n",
+        "apps",
+        "-f",
+        "testdata/charts/placeholder-values.yaml",
+    ]);
+    let f = findings
+        .iter()
+        .find(|f| f["code"] == "IRSA001" || f["code"] == "KSA001")
+        .expect("placeholder finding");
+    assert_eq!(
+        f["location"]["path"],
+        "testdata/charts/placeholder-values.yaml"
+    );
+    assert_eq!(f["location"]["line"], 3);
+    assert!(
+        f["message"].as_str().unwrap().contains("<AWS_ACCOUNT_ID>"),
+        "{f:#}"
+    );
+}

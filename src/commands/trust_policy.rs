@@ -21,11 +21,17 @@ pub struct TrustPolicyArgs {
     #[arg(long, conflicts_with = "issuer")]
     pub oidc_provider: Option<String>,
     /// The cluster's OIDC issuer URL (with --account).
-    #[arg(long, requires = "account")]
+    #[arg(long)]
     pub issuer: Option<String>,
-    /// The AWS account that holds the OIDC provider (with --issuer).
+    /// The AWS account that holds the OIDC provider (with --issuer, or with the live cluster's issuer).
     #[arg(long)]
     pub account: Option<String>,
+    /// Without --issuer/--oidc-provider: read the issuer from this kubeconfig's cluster.
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to read the issuer from.
+    #[arg(long)]
+    pub context: Option<String>,
     /// Token audience.
     #[arg(long, default_value = DEFAULT_AUDIENCE)]
     pub audience: String,
@@ -48,15 +54,61 @@ fn provider(args: &TrustPolicyArgs) -> Result<(String, String), String> {
             return Ok((arn.clone(), issuer));
         }
     }
-    match (&args.issuer, &args.account) {
+    let live;
+    let issuer = match &args.issuer {
+        Some(i) => Some(i),
+        None if args.account.is_some() => {
+            live = live_issuer(args)?;
+            Some(&live)
+        }
+        None => None,
+    };
+    match (issuer, &args.account) {
         (Some(issuer), Some(account)) => {
             let issuer = normalize_issuer(issuer).to_string();
             let arn = format!("arn:{}:iam::{account}:oidc-provider/{issuer}", args.partition);
             parse_oidc_provider_arn(&arn).map_err(|e| format!("--issuer/--account: {e}"))?;
             Ok((arn, issuer))
         }
-        _ => Err("pass --oidc-provider ARN, or --issuer URL with --account ID (the issuer is in `aws eks describe-cluster --query cluster.identity.oidc.issuer`)".into()),
+        (Some(_), None) => Err("--issuer needs --account (the AWS account that holds the IAM OIDC provider)".into()),
+        _ => Err("pass --oidc-provider ARN, --issuer URL with --account ID, or --account alone to read the issuer from the current cluster (`aws eks describe-cluster --query cluster.identity.oidc.issuer` shows it)".into()),
     }
+}
+
+/// The issuer the cluster of the kubeconfig serves at `/.well-known/openid-configuration`.
+fn live_issuer(args: &TrustPolicyArgs) -> Result<String, String> {
+    #[derive(clap::Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        doctor: crate::doctor::cli::DoctorArgs,
+    }
+    let mut argv = vec!["doctor".to_string()];
+    if let Some(k) = &args.kubeconfig {
+        argv.extend(["--kubeconfig".into(), k.to_string_lossy().to_string()]);
+    }
+    if let Some(c) = &args.context {
+        argv.extend(["--context".into(), c.clone()]);
+    }
+    let doctor = <Wrap as clap::Parser>::try_parse_from(argv)
+        .map_err(|e| e.to_string())?
+        .doctor;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let client =
+            crate::doctor::cluster::connect(&doctor, Some(std::time::Duration::from_secs(30)))
+                .await?;
+        crate::doctor::cluster::fetch_issuer(&client)
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot read the cluster's OIDC issuer: {}; pass --issuer instead",
+                    e.message
+                )
+            })
+    })
 }
 
 fn subjects(args: &TrustPolicyArgs) -> Vec<String> {

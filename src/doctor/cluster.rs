@@ -227,7 +227,7 @@ impl KubeError {
     }
 }
 
-async fn fetch_issuer(client: &Client) -> Result<String, KubeError> {
+pub async fn fetch_issuer(client: &Client) -> Result<String, KubeError> {
     let req = http::Request::get("/.well-known/openid-configuration")
         .body(Vec::new())
         .map_err(|e| KubeError {

@@ -128,7 +128,15 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     crate::helm::trace::trace_findings(&ws, &mut rule_findings);
     findings.extend(rule_findings);
     let packs = crate::packs::PackSet::load(&opts.rule_dirs);
-    findings.extend(packs.check(&ws));
+    // A pack rule that re-states a built-in finding at the same values key (e.g. the role ARN
+    // format, checked on the rendered SA and traced back) is dropped: one finding per problem.
+    let located: std::collections::HashSet<(String, usize, usize)> =
+        rule_findings_locations(&findings);
+    findings.extend(packs.check(&ws).into_iter().filter(|f| {
+        f.location
+            .as_ref()
+            .is_none_or(|l| !located.contains(&(l.path.clone(), l.line, l.column)))
+    }));
 
     let sources: BTreeMap<String, Arc<SourceFile>> = ws
         .files
@@ -270,4 +278,19 @@ pub fn input_finding(file: &Arc<SourceFile>, message: &str, pos: Option<yaml::Po
         None => Location::file(file),
     };
     Finding::new(&InputError::META, message.to_string()).at(location)
+}
+
+/// `(path, line, column)` of the built-in findings about values keys (not input or render errors).
+fn rule_findings_locations(
+    findings: &[Finding],
+) -> std::collections::HashSet<(String, usize, usize)> {
+    findings
+        .iter()
+        .filter(|f| f.code.starts_with("IRSA") && !matches!(f.code.as_str(), "IRSA000" | "IRSA020"))
+        .filter_map(|f| {
+            f.location
+                .as_ref()
+                .map(|l| (l.path.clone(), l.line, l.column))
+        })
+        .collect()
 }
