@@ -1,4 +1,5 @@
-//! `kubectl irsa trust-policy` output must pass our own lint, and `--merge` must keep the rest.
+//! Subcommands through the real binary: `trust-policy` (its output must pass our own lint, `--merge`
+//! keeps the rest, the issuer from a live cluster), stdin, the default path and the first-run guide.
 
 use std::process::Command;
 
@@ -171,4 +172,38 @@ fn issuer_from_the_live_cluster() {
         "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/FEEDFACE0123456789"
     );
     assert!(server.request_lines().iter().all(|l| l.starts_with("GET ")));
+}
+
+#[test]
+fn lint_reads_stdin_and_defaults_to_the_current_directory() {
+    use std::io::Write;
+    let mut child = bin()
+        .args(["lint", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::12345:role/a\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"][0]["code"], "IRSA001");
+    assert_eq!(json["findings"][0]["location"]["path"], "<stdin>");
+    assert_eq!(json["findings"][0]["location"]["line"], 6);
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("legacy.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n  annotations:\n    iam.amazonaws.com/permitted: \".*\"\n").unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"][0]["code"], "IRSA015", "{json:#}");
+    let guide = bin().output().unwrap();
+    assert!(String::from_utf8_lossy(&guide.stdout).contains("kubectl irsa explain"));
 }
