@@ -199,6 +199,9 @@ impl Config {
 
     /// The role a trust-policy file is mapped to in `roles:`.
     pub fn role_for_file(&self, path: &Path) -> Option<&str> {
+        if self.roles.is_empty() {
+            return None;
+        }
         let canonical = path.canonicalize().ok()?;
         self.roles
             .iter()
