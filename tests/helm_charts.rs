@@ -210,3 +210,51 @@ fn a_placeholder_in_a_values_file_is_reported_at_that_file() {
         "{f:#}"
     );
 }
+
+/// KubeRocketCI: the SA's namespace comes from `global.edpName`, not `-n`; the subcharts are not
+/// vendored, so the chart is rendered without them (and says so).
+#[test]
+fn kuberocketci_namespace_from_values_with_missing_subcharts() {
+    let helm = helm();
+    let (code, json) = lint(&[
+        "testdata/charts/edp-mini",
+        "testdata/charts/kaniko-trust",
+        "--helm",
+        helm.to_str().unwrap(),
+        "-n",
+        "ci",
+        "-f",
+        "testdata/charts/edp-values.yaml",
+    ]);
+    assert_eq!(code, 1);
+    let findings = json["findings"].as_array().unwrap();
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"IRSA020") && codes.contains(&"KRCI002") && codes.contains(&"IRSA016"),
+        "{codes:?}"
+    );
+    let partial = findings.iter().find(|f| f["code"] == "IRSA020").unwrap();
+    assert!(partial["message"]
+        .as_str()
+        .unwrap()
+        .contains("without its subcharts (codebase-operator)"));
+    let mismatch = findings.iter().find(|f| f["code"] == "IRSA016").unwrap();
+    let msg = mismatch["message"].as_str().unwrap();
+    assert!(
+        msg.contains("`edp/edp-kaniko`") && msg.contains("namespace `edp` from its values"),
+        "{msg}"
+    );
+    let related: Vec<String> = mismatch["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}:{}", r["path"].as_str().unwrap(), r["line"]))
+        .collect();
+    assert!(
+        related.contains(&"testdata/charts/edp-values.yaml:4".to_string()),
+        "the kaniko.roleArn key: {related:?}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Helm charts: render with the user's helm, map renders back to templates and values keys,
 //! and fall back to static analysis of values when a chart cannot render.
 
+pub mod deps;
 pub mod render;
 pub mod trace;
 
@@ -197,20 +198,49 @@ pub fn lint_chart(dir: &Path, display: &str, opts: &HelmOptions) -> ChartLint {
     } else {
         render::render(dir, &release, opts)
     };
+    let mut partial: Option<Vec<String>> = None;
+    let outcome = match outcome {
+        Err(render::RenderError::Failed(stderr)) if deps::is_missing_dependencies(&stderr) => {
+            match deps::strip_dependencies(dir) {
+                Some(copy) => match render::render(&copy.dir, &release, opts) {
+                    Ok(text) => {
+                        partial = Some(copy.removed.clone());
+                        Ok(text)
+                    }
+                    Err(_) => Err(render::RenderError::Failed(stderr)),
+                },
+                None => Err(render::RenderError::Failed(stderr)),
+            }
+        }
+        other => other,
+    };
     let ok = outcome.is_ok();
+    let first_file = files
+        .first()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(SourceFile::new(dir, display, "")));
     match outcome {
         Ok(text) => rendered = split_render(&text, &context),
         Err(e) => {
-            let file = files
-                .first()
-                .cloned()
-                .unwrap_or_else(|| Arc::new(SourceFile::new(dir, display, "")));
             findings.push(
                 Finding::new(&ChartNotRendered::META, format!("chart `{name}` was not rendered: {e}"))
-                    .at(Location::file(&file))
+                    .at(Location::file(&first_file))
                     .help("only values.yaml and the rule packs were checked; pass the values the chart requires, run `helm dependency build`, or install helm 3"),
             );
         }
+    }
+    if let Some(removed) = partial {
+        findings.push(
+            Finding::new(
+                &ChartNotRendered::META,
+                format!(
+                    "chart `{name}` was rendered without its subcharts ({}), which are not in charts/: their service accounts were not checked",
+                    removed.join(", ")
+                ),
+            )
+            .at(Location::file(&first_file))
+            .help("run `helm dependency build` before linting for a full render"),
+        );
     }
     ChartLint {
         input: ChartInput {
