@@ -74,6 +74,8 @@ pub enum FaultAction {
     /// Sleep this long, then handle the request normally (or let a later
     /// Status fault answer).
     Delay(Duration),
+    /// Start a 200 response, send part of the body, then drop the connection.
+    Reset,
 }
 
 /// A fault for every request whose path starts with `path_prefix`.
@@ -83,6 +85,29 @@ pub struct Fault {
     pub action: FaultAction,
     /// `None`: for ever; `Some(n)`: the next `n` matching requests only.
     pub remaining: Option<usize>,
+    /// Only requests that carry a `continue` token: a later page of a list.
+    pub later_pages_only: bool,
+}
+
+impl Fault {
+    pub fn new(path_prefix: &str, action: FaultAction) -> Fault {
+        Fault {
+            path_prefix: path_prefix.into(),
+            action,
+            remaining: None,
+            later_pages_only: false,
+        }
+    }
+    /// The next `n` matching requests only.
+    pub fn times(mut self, n: usize) -> Fault {
+        self.remaining = Some(n);
+        self
+    }
+    /// Only pages after the first (requests with `continue`).
+    pub fn later_pages(mut self) -> Fault {
+        self.later_pages_only = true;
+        self
+    }
 }
 
 pub(crate) struct State {
@@ -343,27 +368,29 @@ impl FakeApiServer {
     /// Answer `status` (401, 403, 404, 409, 410, 429, 500, 503, ...) with a
     /// proper Status body for every request under `path_prefix`.
     pub fn fail(&self, path_prefix: &str, status: u16) {
-        self.inject(Fault {
-            path_prefix: path_prefix.into(),
-            action: FaultAction::Status(status),
-            remaining: None,
-        });
+        self.inject(Fault::new(path_prefix, FaultAction::Status(status)));
     }
     /// Like [`fail`](Self::fail), for the next `times` matching requests only.
     pub fn fail_times(&self, path_prefix: &str, status: u16, times: usize) {
-        self.inject(Fault {
-            path_prefix: path_prefix.into(),
-            action: FaultAction::Status(status),
-            remaining: Some(times),
-        });
+        self.inject(Fault::new(path_prefix, FaultAction::Status(status)).times(times));
+    }
+    /// Like [`fail`](Self::fail), but only for later pages of a list (requests
+    /// with a `continue` token): the list ends early. 410 answers Kubernetes'
+    /// "continue parameter is too old" Status.
+    pub fn fail_later_pages(&self, path_prefix: &str, status: u16) {
+        self.inject(Fault::new(path_prefix, FaultAction::Status(status)).later_pages());
+    }
+    /// Drop the connection in the middle of every response under `path_prefix`.
+    pub fn reset(&self, path_prefix: &str) {
+        self.inject(Fault::new(path_prefix, FaultAction::Reset));
+    }
+    /// Like [`reset`](Self::reset), only for later pages of a list.
+    pub fn reset_later_pages(&self, path_prefix: &str) {
+        self.inject(Fault::new(path_prefix, FaultAction::Reset).later_pages());
     }
     /// Delay every response under `path_prefix`.
     pub fn delay(&self, path_prefix: &str, delay: Duration) {
-        self.inject(Fault {
-            path_prefix: path_prefix.into(),
-            action: FaultAction::Delay(delay),
-            remaining: None,
-        });
+        self.inject(Fault::new(path_prefix, FaultAction::Delay(delay)));
     }
     pub fn clear_faults(&self) {
         self.state().faults.clear();

@@ -176,8 +176,13 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
         });
         let mut delay = Duration::ZERO;
         let mut injected = None;
+        let later_page = query.get("continue").is_some_and(|t| !t.is_empty());
         for f in st.faults.iter_mut() {
-            if injected.is_some() || !path.starts_with(&f.path_prefix) || f.remaining == Some(0) {
+            if injected.is_some()
+                || !path.starts_with(&f.path_prefix)
+                || f.remaining == Some(0)
+                || (f.later_pages_only && !later_page)
+            {
                 continue;
             }
             if let Some(n) = f.remaining.as_mut() {
@@ -185,7 +190,8 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
             }
             match f.action {
                 FaultAction::Delay(d) => delay += d,
-                FaultAction::Status(code) => injected = Some(code),
+                FaultAction::Status(code) => injected = Some(Injected::Status(code)),
+                FaultAction::Reset => injected = Some(Injected::Reset),
             }
         }
         (delay, injected)
@@ -198,13 +204,17 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
     if bearer.as_deref() != Some(st.token.as_str()) {
         return to_response(status(401, "Unauthorized", None));
     }
-    if let Some(code) = injected {
+    if let Some(Injected::Reset) = injected {
+        return reset_response();
+    }
+    if let Some(Injected::Status(code)) = injected {
         let msg = match code {
             403 => format!(
                 "{path} is forbidden: User \"fake-user\" cannot {} this resource (injected)",
                 method.to_lowercase()
             ),
             404 => "the server could not find the requested resource (injected)".to_string(),
+            410 => EXPIRED_CONTINUE.to_string(),
             _ => format!("injected failure {code} for {path}"),
         };
         return to_response(status(code, &msg, None));
@@ -217,6 +227,44 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
         ));
     }
     to_response(route(&st, &path, &query))
+}
+
+enum Injected {
+    Status(u16),
+    Reset,
+}
+
+/// What Kubernetes says when a `continue` token has expired (410 Gone, reason Expired).
+const EXPIRED_CONTINUE: &str =
+    "The provided continue parameter is too old to display a consistent \
+    list result. You can start a new list without the continue parameter, or use the continue \
+    token in this response to retrieve the remainder of the results. (injected)";
+
+/// A 200 whose chunked body stops after the first bytes with an error: hyper
+/// then closes the connection without the final chunk, so the client has the
+/// headers and part of the body when the connection drops.
+fn reset_response() -> Response {
+    let stream = futures::stream::unfold(0u8, |step| async move {
+        match step {
+            0 => Some((
+                Ok("{\"kind\":\"List\",\"apiVersion\":\"v1\",\"metadata\":{},\"items\":[{"),
+                1,
+            )),
+            1 => {
+                // Let the headers and first chunk reach the client first.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let e = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset");
+                Some((Err(e), 2))
+            }
+            _ => None,
+        }
+    });
+    let mut resp = Response::new(axum::body::Body::from_stream(stream));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    resp
 }
 
 fn route(st: &State, path: &str, q: &HashMap<String, String>) -> Reply {
