@@ -33,6 +33,7 @@ use k8s_openapi::{Metadata, Resource};
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::fake_faults::{Fault, FaultAction};
 use super::fake_routes::{self, ResourceKind, KINDS};
 use super::kubeconfig::{self, KubeconfigFile, KubeconfigOptions};
 use super::objects;
@@ -63,50 +64,6 @@ impl RecordedRequest {
             Some(q) => format!("{}?{q}", self.path),
             None => self.path.clone(),
         }
-    }
-}
-
-/// What an injected fault does.
-#[derive(Clone, Debug)]
-pub enum FaultAction {
-    /// Answer with this HTTP status and a matching `metav1.Status` body.
-    Status(u16),
-    /// Sleep this long, then handle the request normally (or let a later
-    /// Status fault answer).
-    Delay(Duration),
-    /// Start a 200 response, send part of the body, then drop the connection.
-    Reset,
-}
-
-/// A fault for every request whose path starts with `path_prefix`.
-#[derive(Clone, Debug)]
-pub struct Fault {
-    pub path_prefix: String,
-    pub action: FaultAction,
-    /// `None`: for ever; `Some(n)`: the next `n` matching requests only.
-    pub remaining: Option<usize>,
-    /// Only requests that carry a `continue` token: a later page of a list.
-    pub later_pages_only: bool,
-}
-
-impl Fault {
-    pub fn new(path_prefix: &str, action: FaultAction) -> Fault {
-        Fault {
-            path_prefix: path_prefix.into(),
-            action,
-            remaining: None,
-            later_pages_only: false,
-        }
-    }
-    /// The next `n` matching requests only.
-    pub fn times(mut self, n: usize) -> Fault {
-        self.remaining = Some(n);
-        self
-    }
-    /// Only pages after the first (requests with `continue`).
-    pub fn later_pages(mut self) -> Fault {
-        self.later_pages_only = true;
-        self
     }
 }
 

@@ -16,6 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
 use serde_json::{json, Value};
 
 use super::fake_apiserver::{FaultAction, RecordedRequest, State};
+use super::fake_faults::{reset_response, Injected, EXPIRED_CONTINUE};
 use super::fake_list::list;
 
 /// One served resource type.
@@ -227,44 +228,6 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
         ));
     }
     to_response(route(&st, &path, &query))
-}
-
-enum Injected {
-    Status(u16),
-    Reset,
-}
-
-/// What Kubernetes says when a `continue` token has expired (410 Gone, reason Expired).
-const EXPIRED_CONTINUE: &str =
-    "The provided continue parameter is too old to display a consistent \
-    list result. You can start a new list without the continue parameter, or use the continue \
-    token in this response to retrieve the remainder of the results. (injected)";
-
-/// A 200 whose chunked body stops after the first bytes with an error: hyper
-/// then closes the connection without the final chunk, so the client has the
-/// headers and part of the body when the connection drops.
-fn reset_response() -> Response {
-    let stream = futures::stream::unfold(0u8, |step| async move {
-        match step {
-            0 => Some((
-                Ok("{\"kind\":\"List\",\"apiVersion\":\"v1\",\"metadata\":{},\"items\":[{"),
-                1,
-            )),
-            1 => {
-                // Let the headers and first chunk reach the client first.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                let e = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset");
-                Some((Err(e), 2))
-            }
-            _ => None,
-        }
-    });
-    let mut resp = Response::new(axum::body::Body::from_stream(stream));
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    resp
 }
 
 fn route(st: &State, path: &str, q: &HashMap<String, String>) -> Reply {
