@@ -199,6 +199,10 @@ impl KubeError {
                 self.message
             ),
             Some(403) => format!("forbidden by RBAC (403): {}", self.message),
+            Some(410) => format!(
+                "the list expired while paging (410 Gone: the continue token is too old; the cluster changed or the list was slow), run doctor again: {}",
+                self.message
+            ),
             Some(404) => format!(
                 "the API is not served (404: a missing API group or CRD): {}",
                 self.message
@@ -206,7 +210,7 @@ impl KubeError {
             Some(c) if c >= 500 => format!("the API server failed ({c}): {}", self.message),
             Some(c) => format!("the API server answered {c}: {}", self.message),
             None => format!(
-                "the API server could not be reached (timeout or connection error): {}",
+                "the API server could not be reached or the connection broke (timeout, connection reset): {}",
                 self.message
             ),
         }
@@ -260,15 +264,23 @@ where
     let verb = format!("list {plural}");
     let mut out = Vec::new();
     let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
+    for n in 1..=MAX_PAGES {
         let mut lp = ListParams::default().limit(PAGE);
         if let Some(t) = &token {
             lp = lp.continue_token(t);
         }
-        let page = api
-            .list(&lp)
-            .await
-            .map_err(|e| (KubeError::from_kube(e), verb.clone()))?;
+        let page = api.list(&lp).await.map_err(|e| {
+            let mut e = KubeError::from_kube(e);
+            if n > 1 {
+                // A later page failed: say so, and that the first pages were not used.
+                e.message = format!(
+                    "{} (page {n}, after {} items; the partial list was discarded)",
+                    e.message,
+                    out.len()
+                );
+            }
+            (e, verb.clone())
+        })?;
         out.extend(page.items);
         match page.metadata.continue_ {
             Some(t) if !t.is_empty() => token = Some(t),

@@ -60,6 +60,18 @@ impl IamError {
             IamError::Other(m) => m.clone(),
         }
     }
+
+    /// The same error with `extra` appended to its message.
+    fn with_context(self, extra: &str) -> Self {
+        match self {
+            IamError::NotFound(m) => IamError::NotFound(format!("{m} {extra}")),
+            IamError::Denied(m) => IamError::Denied(format!("{m} {extra}")),
+            IamError::Throttled(m) => IamError::Throttled(format!("{m} {extra}")),
+            IamError::Timeout(m) => IamError::Timeout(format!("{m} {extra}")),
+            IamError::Server(m) => IamError::Server(format!("{m} {extra}")),
+            IamError::Other(m) => IamError::Other(format!("{m} {extra}")),
+        }
+    }
 }
 
 fn classify<E>(e: &SdkError<E, aws_sdk_iam::config::http::HttpResponse>) -> IamError
@@ -231,7 +243,17 @@ impl Iam {
                 .max_items(100)
                 .send()
                 .await
-                .map_err(|e| classify(&e))?;
+                .map_err(|e| {
+                    let e = classify(&e);
+                    match marker {
+                        // A later page failed: the roles already read are not used.
+                        Some(_) => e.with_context(&format!(
+                            "(a later page, after {} roles; the partial list was discarded)",
+                            roles.len()
+                        )),
+                        None => e,
+                    }
+                })?;
             roles.extend(out.roles().iter().map(|r| RoleInfo {
                 name: r.role_name().to_string(),
                 arn: r.arn().to_string(),

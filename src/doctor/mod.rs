@@ -73,7 +73,13 @@ async fn run_async(args: cli::DoctorArgs, timeout: Option<std::time::Duration>) 
         checks::webhook::check(&mut ctx, &stats);
     }
     Progress::clear();
-    let summary = checks::summary_table(&ctx.sas);
+    let summary = if snap.service_accounts.is_none() {
+        // Never an empty table that reads as "nothing to check".
+        "(ServiceAccounts could not be listed: nothing was verified for them; see IRSA100)\n"
+            .to_string()
+    } else {
+        checks::summary_table(&ctx.sas)
+    };
     let mut findings = std::mem::take(&mut ctx.findings);
     findings.extend(ctx.faults.iter().map(fault::Fault::finding));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

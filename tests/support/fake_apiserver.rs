@@ -33,6 +33,7 @@ use k8s_openapi::{Metadata, Resource};
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::fake_faults::{Fault, FaultAction};
 use super::fake_routes::{self, ResourceKind, KINDS};
 use super::kubeconfig::{self, KubeconfigFile, KubeconfigOptions};
 use super::objects;
@@ -64,25 +65,6 @@ impl RecordedRequest {
             None => self.path.clone(),
         }
     }
-}
-
-/// What an injected fault does.
-#[derive(Clone, Debug)]
-pub enum FaultAction {
-    /// Answer with this HTTP status and a matching `metav1.Status` body.
-    Status(u16),
-    /// Sleep this long, then handle the request normally (or let a later
-    /// Status fault answer).
-    Delay(Duration),
-}
-
-/// A fault for every request whose path starts with `path_prefix`.
-#[derive(Clone, Debug)]
-pub struct Fault {
-    pub path_prefix: String,
-    pub action: FaultAction,
-    /// `None`: for ever; `Some(n)`: the next `n` matching requests only.
-    pub remaining: Option<usize>,
 }
 
 pub(crate) struct State {
@@ -343,27 +325,29 @@ impl FakeApiServer {
     /// Answer `status` (401, 403, 404, 409, 410, 429, 500, 503, ...) with a
     /// proper Status body for every request under `path_prefix`.
     pub fn fail(&self, path_prefix: &str, status: u16) {
-        self.inject(Fault {
-            path_prefix: path_prefix.into(),
-            action: FaultAction::Status(status),
-            remaining: None,
-        });
+        self.inject(Fault::new(path_prefix, FaultAction::Status(status)));
     }
     /// Like [`fail`](Self::fail), for the next `times` matching requests only.
     pub fn fail_times(&self, path_prefix: &str, status: u16, times: usize) {
-        self.inject(Fault {
-            path_prefix: path_prefix.into(),
-            action: FaultAction::Status(status),
-            remaining: Some(times),
-        });
+        self.inject(Fault::new(path_prefix, FaultAction::Status(status)).times(times));
+    }
+    /// Like [`fail`](Self::fail), but only for later pages of a list (requests
+    /// with a `continue` token): the list ends early. 410 answers Kubernetes'
+    /// "continue parameter is too old" Status.
+    pub fn fail_later_pages(&self, path_prefix: &str, status: u16) {
+        self.inject(Fault::new(path_prefix, FaultAction::Status(status)).later_pages());
+    }
+    /// Drop the connection in the middle of every response under `path_prefix`.
+    pub fn reset(&self, path_prefix: &str) {
+        self.inject(Fault::new(path_prefix, FaultAction::Reset));
+    }
+    /// Like [`reset`](Self::reset), only for later pages of a list.
+    pub fn reset_later_pages(&self, path_prefix: &str) {
+        self.inject(Fault::new(path_prefix, FaultAction::Reset).later_pages());
     }
     /// Delay every response under `path_prefix`.
     pub fn delay(&self, path_prefix: &str, delay: Duration) {
-        self.inject(Fault {
-            path_prefix: path_prefix.into(),
-            action: FaultAction::Delay(delay),
-            remaining: None,
-        });
+        self.inject(Fault::new(path_prefix, FaultAction::Delay(delay)));
     }
     pub fn clear_faults(&self) {
         self.state().faults.clear();

@@ -16,6 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
 use serde_json::{json, Value};
 
 use super::fake_apiserver::{FaultAction, RecordedRequest, State};
+use super::fake_faults::{reset_response, Injected, EXPIRED_CONTINUE};
 use super::fake_list::list;
 
 /// One served resource type.
@@ -176,8 +177,13 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
         });
         let mut delay = Duration::ZERO;
         let mut injected = None;
+        let later_page = query.get("continue").is_some_and(|t| !t.is_empty());
         for f in st.faults.iter_mut() {
-            if injected.is_some() || !path.starts_with(&f.path_prefix) || f.remaining == Some(0) {
+            if injected.is_some()
+                || !path.starts_with(&f.path_prefix)
+                || f.remaining == Some(0)
+                || (f.later_pages_only && !later_page)
+            {
                 continue;
             }
             if let Some(n) = f.remaining.as_mut() {
@@ -185,7 +191,8 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
             }
             match f.action {
                 FaultAction::Delay(d) => delay += d,
-                FaultAction::Status(code) => injected = Some(code),
+                FaultAction::Status(code) => injected = Some(Injected::Status(code)),
+                FaultAction::Reset => injected = Some(Injected::Reset),
             }
         }
         (delay, injected)
@@ -198,13 +205,17 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
     if bearer.as_deref() != Some(st.token.as_str()) {
         return to_response(status(401, "Unauthorized", None));
     }
-    if let Some(code) = injected {
+    if let Some(Injected::Reset) = injected {
+        return reset_response();
+    }
+    if let Some(Injected::Status(code)) = injected {
         let msg = match code {
             403 => format!(
                 "{path} is forbidden: User \"fake-user\" cannot {} this resource (injected)",
                 method.to_lowercase()
             ),
             404 => "the server could not find the requested resource (injected)".to_string(),
+            410 => EXPIRED_CONTINUE.to_string(),
             _ => format!("injected failure {code} for {path}"),
         };
         return to_response(status(code, &msg, None));

@@ -61,6 +61,8 @@ pub struct IamFault {
     pub action: String,
     /// Only when this parameter has this value (e.g. `RoleName`, `app`).
     pub when_param: Option<(String, String)>,
+    /// Only when this parameter is present (e.g. `Marker`: a later page).
+    pub when_present: Option<String>,
     pub kind: IamFaultKind,
     /// `None`: for ever; `Some(n)`: the next `n` matching calls.
     pub remaining: Option<usize>,
@@ -71,6 +73,7 @@ impl IamFault {
         IamFault {
             action: action.into(),
             when_param: None,
+            when_present: None,
             kind: IamFaultKind::Error {
                 status,
                 code: code.into(),
@@ -86,6 +89,11 @@ impl IamFault {
     }
     pub fn when(mut self, param: &str, value: &str) -> Self {
         self.when_param = Some((param.into(), value.into()));
+        self
+    }
+    /// Only calls that carry `param` (any value), e.g. `Marker` for later pages.
+    pub fn when_present(mut self, param: &str) -> Self {
+        self.when_present = Some(param.into());
         self
     }
 }
@@ -259,11 +267,27 @@ impl IamProxy {
         f.remaining = times;
         self.inject(f);
     }
+    /// Fail every later page of a paged `action` (calls with `Marker`) with
+    /// `status` (`ServiceFailure` for 5xx, else `AccessDenied`): the list ends early.
+    pub fn fail_later_pages(&self, action: &str, status: u16) {
+        let f = if status >= 500 {
+            IamFault::error(
+                action,
+                status,
+                "ServiceFailure",
+                "Internal failure (injected)",
+            )
+        } else {
+            IamFault::error(action, status, "AccessDenied", &denied_message(action))
+        };
+        self.inject(f.when_present("Marker"));
+    }
     /// Delay every call of `action` (e.g. past the client's timeout).
     pub fn delay(&self, action: &str, delay: Duration) {
         self.inject(IamFault {
             action: action.into(),
             when_param: None,
+            when_present: None,
             kind: IamFaultKind::Delay(delay),
             remaining: None,
         });
@@ -302,6 +326,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
                 && f.when_param
                     .as_ref()
                     .is_none_or(|(k, v)| params.get(k) == Some(v))
+                && f.when_present
+                    .as_ref()
+                    .is_none_or(|k| params.contains_key(k))
                 && f.remaining != Some(0);
             if !matches || error.is_some() {
                 continue;

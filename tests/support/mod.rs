@@ -12,6 +12,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod fake_apiserver;
+mod fake_faults;
 mod fake_list;
 mod fake_routes;
 pub mod iam_proxy;

@@ -1,8 +1,9 @@
 //! Pod checks: IRSA106 not mutated, IRSA107 stale role, IRSA108 static keys, IRSA109 no fsGroup,
 //! IRSA110 hostNetwork, IRSA111 missing ServiceAccount.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
+use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Container, Pod};
 
 use super::Ctx;
@@ -71,6 +72,14 @@ pub fn check(ctx: &mut Ctx<'_>) -> PodStats {
             })
             .collect()
     });
+    // Indexes, so that matching pods to SAs and owners stays linear at scale.
+    let sa_index: HashMap<(String, String), usize> = ctx
+        .sas
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ((s.namespace.clone(), s.name.clone()), i))
+        .collect();
+    let replica_sets = ReplicaSets::new(snap);
     for pod in pods {
         let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
         if matches!(phase, Some("Succeeded" | "Failed")) {
@@ -103,11 +112,7 @@ pub fn check(ctx: &mut Ctx<'_>) -> PodStats {
             );
             continue;
         }
-        let Some(sa_idx) = ctx
-            .sas
-            .iter()
-            .position(|s| s.namespace == ns && s.name == sa_name)
-        else {
+        let Some(&sa_idx) = sa_index.get(&(ns.clone(), sa_name.clone())) else {
             continue;
         };
         stats.irsa_pods += 1;
@@ -145,7 +150,7 @@ pub fn check(ctx: &mut Ctx<'_>) -> PodStats {
         if any_mutated {
             stats.mutated += 1;
         }
-        let owner = owner_to_restart(snap, pod);
+        let owner = replica_sets.owner_to_restart(pod);
         let restart = match &owner {
             Some((kind, oname)) => format!(
                 "restart it: `kubectl rollout restart {} {oname} -n {ns}`",
@@ -279,21 +284,41 @@ fn token_readable(ctx: &mut Ctx<'_>, pod: &Pod, ns: &str, name: &str, object: &O
     );
 }
 
-/// The Deployment, StatefulSet or DaemonSet (or other controller) that owns a pod.
-pub fn owner_to_restart(snap: &Snapshot, pod: &Pod) -> Option<(String, String)> {
-    let ns = pod.metadata.namespace.as_deref();
-    let owner = pod
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .find(|o| o.controller == Some(true))?;
-    if owner.kind != "ReplicaSet" {
-        return Some((owner.kind.clone(), owner.name.clone()));
+/// ReplicaSets by (namespace, name), to find a pod's Deployment.
+pub struct ReplicaSets<'a>(HashMap<(&'a str, &'a str), &'a ReplicaSet>);
+
+impl<'a> ReplicaSets<'a> {
+    pub fn new(snap: &'a Snapshot) -> Self {
+        ReplicaSets(
+            snap.replica_sets
+                .iter()
+                .flatten()
+                .filter_map(|r| {
+                    let m = &r.metadata;
+                    Some(((m.namespace.as_deref()?, m.name.as_deref()?), r))
+                })
+                .collect(),
+        )
     }
-    let rs = snap.replica_sets.iter().flatten().find(|r| {
-        r.metadata.name.as_deref() == Some(&owner.name) && r.metadata.namespace.as_deref() == ns
-    });
+
+    /// The Deployment, StatefulSet or DaemonSet (or other controller) that owns a pod.
+    pub fn owner_to_restart(&self, pod: &Pod) -> Option<(String, String)> {
+        let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+        let owner = pod
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .find(|o| o.controller == Some(true))?;
+        if owner.kind != "ReplicaSet" {
+            return Some((owner.kind.clone(), owner.name.clone()));
+        }
+        let rs = self.0.get(&(ns, owner.name.as_str()));
+        controller_of(rs.copied(), &owner.name)
+    }
+}
+
+fn controller_of(rs: Option<&ReplicaSet>, rs_name: &str) -> Option<(String, String)> {
     match rs.and_then(|r| {
         r.metadata
             .owner_references
@@ -302,6 +327,6 @@ pub fn owner_to_restart(snap: &Snapshot, pod: &Pod) -> Option<(String, String)> 
             .find(|o| o.controller == Some(true))
     }) {
         Some(dep) => Some((dep.kind.clone(), dep.name.clone())),
-        None => Some(("ReplicaSet".into(), owner.name.clone())),
+        None => Some(("ReplicaSet".into(), rs_name.to_string())),
     }
 }
