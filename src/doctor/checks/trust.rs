@@ -3,7 +3,9 @@
 use super::{Ctx, Verdict};
 use crate::doctor::fault::Fault;
 use crate::doctor::rules::TrustDenies;
-use crate::model::policy::parse_policy;
+use std::collections::HashMap;
+
+use crate::model::policy::{parse_policy, PolicyDocument};
 use crate::model::trust::{self, evaluate_web_identity, Denial, MissReason, WebIdentityRequest};
 use crate::report::finding::{Finding, Location};
 use crate::workspace::ROLE_ARN_ANNOTATION;
@@ -15,59 +17,19 @@ pub fn check(ctx: &mut Ctx<'_>) {
         }
         return;
     };
-    let mut bad_docs = std::collections::BTreeSet::new();
+    let docs = parse_trust_once(ctx);
     for i in 0..ctx.sas.len() {
         let Some(role) = ctx.sas[i].role.clone() else {
             continue;
         };
-        let Some(Ok(info)) = ctx.roles.get(&role.name) else {
-            continue;
-        };
-        let Some(document) = info.trust.clone() else {
-            ctx.sas[i].worsen(Verdict::CouldNotVerify);
-            if bad_docs.insert(role.name.clone()) {
-                ctx.faults.push(Fault::new(
-                    "Role",
-                    None,
-                    &role.name,
-                    "iam:GetRole",
-                    "GetRole returned no trust policy document",
-                ));
-            }
-            continue;
-        };
-        let parsed = ctx
-            .views
-            .trust(&role.name, &document)
-            .map(|v| (v.file.clone(), parse_policy(&v.root)));
-        let (file, doc) = match parsed {
-            Some((file, Ok(doc))) => (file, doc),
-            Some((_, Err(e))) => {
+        let (file, doc) = match docs.get(&role.name) {
+            Some(Some((file, doc))) => (file.clone(), doc),
+            // The role could not be read (a fault is already recorded for it).
+            Some(None) => {
                 ctx.sas[i].worsen(Verdict::CouldNotVerify);
-                if bad_docs.insert(role.name.clone()) {
-                    ctx.faults.push(Fault::new(
-                        "Role",
-                        None,
-                        &role.name,
-                        "iam:GetRole",
-                        format!("the trust policy could not be read: {}", e.message),
-                    ));
-                }
                 continue;
             }
-            None => {
-                ctx.sas[i].worsen(Verdict::CouldNotVerify);
-                if bad_docs.insert(role.name.clone()) {
-                    ctx.faults.push(Fault::new(
-                        "Role",
-                        None,
-                        &role.name,
-                        "iam:GetRole",
-                        "the trust policy document is not JSON",
-                    ));
-                }
-                continue;
-            }
+            None => continue,
         };
         let sa = &ctx.sas[i];
         let req = WebIdentityRequest {
@@ -78,7 +40,7 @@ pub fn check(ctx: &mut Ctx<'_>) {
             service_account: &sa.name,
             audience: &sa.audience,
         };
-        let denial = match evaluate_web_identity(&doc, &req) {
+        let denial = match evaluate_web_identity(doc, &req) {
             trust::Verdict::Allow { .. } => continue,
             trust::Verdict::Deny(d) => d,
         };
@@ -125,4 +87,51 @@ pub fn check(ctx: &mut Ctx<'_>) {
                 )),
         );
     }
+}
+
+type ParsedTrust = Option<(
+    std::sync::Arc<crate::input::source::SourceFile>,
+    PolicyDocument,
+)>;
+
+/// Each distinct role's trust policy, parsed once (None, with one fault, when it cannot be read).
+fn parse_trust_once(ctx: &mut Ctx<'_>) -> HashMap<String, ParsedTrust> {
+    let mut out: HashMap<String, ParsedTrust> = HashMap::new();
+    let names: Vec<String> = ctx
+        .sas
+        .iter()
+        .filter_map(|s| s.role.as_ref().map(|r| r.name.clone()))
+        .collect();
+    for name in names {
+        if out.contains_key(&name) {
+            continue;
+        }
+        let Some(Ok(info)) = ctx.roles.get(&name) else {
+            continue;
+        };
+        let parsed = match info.trust.clone() {
+            None => Err("GetRole returned no trust policy document".to_string()),
+            Some(document) => match ctx
+                .views
+                .trust(&name, &document)
+                .map(|v| (v.file.clone(), parse_policy(&v.root)))
+            {
+                Some((file, Ok(doc))) => Ok((file, doc)),
+                Some((_, Err(e))) => {
+                    Err(format!("the trust policy could not be read: {}", e.message))
+                }
+                None => Err("the trust policy document is not JSON".to_string()),
+            },
+        };
+        let entry = match parsed {
+            Ok(pair) => Some(pair),
+            Err(message) => {
+                ctx.faults
+                    .push(Fault::new("Role", None, &name, "iam:GetRole", message));
+                None
+            }
+        };
+        out.insert(name, entry);
+    }
+    out
 }
