@@ -122,7 +122,6 @@ for n in $SIZES; do
   trivy_t="–"; trivy_r="–"; trivy_rss="–"; checkov_t="–"; checkov_r="–"; checkov_rss="–"
   if [ "$PEERS" = 1 ] && command -v trivy >/dev/null; then
     log "$n docs: trivy config"
-    trivy config --skip-check-update --quiet "$dir" >/dev/null 2>&1 || true   # warm the cache
     read -r trivy_t trivy_rss < <(time_once trivy config --skip-check-update --quiet "$dir")
     trivy_r="$(ratio "$trivy_t" "$ours")"; trivy_t="${trivy_t} s"; trivy_rss="${trivy_rss} MiB"
   fi

@@ -132,6 +132,9 @@ fn trace(ws: &Workspace, loc: &Location) -> Option<ValueOrigin> {
 /// Re-point findings about rendered values at the values key that supplied them; the rendered
 /// object becomes a related location. Related locations in renders gain their values key too.
 pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
+    if ws.charts.is_empty() {
+        return; // nothing was rendered: no finding can point into a render
+    }
     for finding in findings.iter_mut() {
         let mut extra = Vec::new();
         for related in &finding.related {

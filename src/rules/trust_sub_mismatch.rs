@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::model::arn::{parse_role_arn, ArnKind};
 use crate::model::trust::{self, evaluate_web_identity, MissReason, Verdict, WebIdentityRequest};
 use crate::report::finding::{Finding, Location, Severity};
@@ -36,6 +38,14 @@ impl Rule for TrustSubMismatch {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        // Trust policies by role name, in workspace order (as `Workspace::trust_policies_for`),
+        // built once: a scan per ServiceAccount is quadratic on large repositories.
+        let mut trusts: HashMap<&str, Vec<&PolicyInput>> = HashMap::new();
+        for p in &ws.policies {
+            if let Some(role) = p.role_name.as_deref().filter(|_| p.is_trust()) {
+                trusts.entry(role).or_default().push(p);
+            }
+        }
         for sa in &ws.service_accounts {
             let Some(arn) = sa.role_arn_value() else {
                 continue;
@@ -46,7 +56,7 @@ impl Rule for TrustSubMismatch {
             let ArnKind::Role { name, .. } = &parsed.kind else {
                 continue;
             };
-            for policy in ws.trust_policies_for(name) {
+            for policy in trusts.get(name.as_str()).into_iter().flatten() {
                 if let Some(finding) = check_pair(sa, name, policy) {
                     out.push(finding);
                 }

@@ -1,0 +1,215 @@
+//! The bodies of the fuzz targets, shared by `fuzz/fuzz_targets/*.rs` (libFuzzer, nightly
+//! features) and `tests/fuzz_regressions.rs` (stable, replays `tests/fuzz_regressions/<target>/`).
+//!
+//! Each function must never panic, whatever the bytes; besides the library's own code not
+//! panicking, they assert a few invariants the reports rely on (spans inside the text and on
+//! character boundaries, ARNs that print back as they were parsed).
+
+use std::sync::Arc;
+
+use kubectl_irsa::input::classify::{classify, Classified};
+use kubectl_irsa::input::source::{decode, SourceFile};
+use kubectl_irsa::input::yaml::{self, Node, NodeKind, Span};
+use kubectl_irsa::model::arn::{
+    find_placeholder, is_valid_region, parse_oidc_provider_arn, parse_role_arn,
+    parse_rolesanywhere_arn, region_partition, Arn, ArnKind, RolesAnywhereResource,
+};
+use kubectl_irsa::model::policy::{is_trust_policy, looks_like_policy, parse_policy};
+use kubectl_irsa::model::trust::{
+    evaluate_service, evaluate_web_identity, oidc_issuer_of, parse_subject,
+    web_identity_statements, WebIdentityRequest, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE,
+};
+
+/// A target's body.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name (the directory names under `tests/fuzz_regressions/`).
+#[allow(dead_code)]
+pub const TARGETS: &[(&str, Target)] = &[
+    ("yaml_parse", yaml_parse),
+    ("arn_parse", arn_parse),
+    ("policy_parse", policy_parse),
+    ("trust_eval", trust_eval),
+];
+
+fn check_span(text: &str, span: &Span) {
+    for pos in [span.start, span.end] {
+        assert!(pos.offset <= text.len(), "offset past the end: {span:?}");
+        assert!(
+            text.is_char_boundary(pos.offset),
+            "offset inside a character: {span:?}"
+        );
+        assert!(
+            pos.line >= 1 && pos.column >= 1,
+            "0-based position: {span:?}"
+        );
+    }
+    assert!(
+        span.start.offset <= span.end.offset,
+        "reversed span: {span:?}"
+    );
+}
+
+fn check_tree(text: &str, root: &Node) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        check_span(text, &node.span);
+        match &node.kind {
+            NodeKind::Scalar(_) => {}
+            NodeKind::Seq(items) => stack.extend(items),
+            NodeKind::Map(entries) => {
+                for e in entries {
+                    stack.push(&e.key);
+                    stack.push(&e.value);
+                }
+            }
+        }
+    }
+}
+
+fn decode_and_parse(data: &[u8]) -> Option<(String, yaml::Stream)> {
+    match decode(data.to_vec()) {
+        Ok(text) => {
+            let stream = yaml::parse(&text);
+            Some((text, stream))
+        }
+        Err(e) => {
+            if let Some(pos) = e.pos {
+                assert!(pos.offset <= data.len());
+            }
+            None
+        }
+    }
+}
+
+/// The input layer: bytes → text (`decode`) → span-aware YAML tree (`parse`) → classification.
+pub fn yaml_parse(data: &[u8]) {
+    let Some((text, stream)) = decode_and_parse(data) else {
+        return;
+    };
+    for doc in &stream.documents {
+        check_tree(&text, &doc.root);
+        let _ = doc.root.to_json();
+    }
+    if let Some(err) = &stream.error {
+        assert!(err.pos.offset <= text.len(), "error past the end: {err:?}");
+    }
+    for dup in &stream.duplicate_keys {
+        check_span(&text, &dup.first);
+        check_span(&text, &dup.second);
+    }
+    let file = Arc::new(SourceFile::new("fuzz.yaml", "fuzz.yaml", text));
+    let mut out = Classified::default();
+    classify(&file, &stream, &mut out);
+}
+
+/// The ARN parser and its helpers, on any string.
+pub fn arn_parse(data: &[u8]) {
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(arn) = Arn::parse(s) {
+        assert_eq!(arn.to_string(), s, "an ARN must print back as parsed");
+        let _ = arn.resource_type();
+        if let ArnKind::Role { name, .. } = &arn.kind {
+            assert!(!name.is_empty());
+        }
+    }
+    let _ = parse_role_arn(s);
+    let _ = parse_oidc_provider_arn(s);
+    let _ = parse_rolesanywhere_arn(s, RolesAnywhereResource::TrustAnchor);
+    let _ = parse_rolesanywhere_arn(s, RolesAnywhereResource::Profile);
+    if let Some(p) = find_placeholder(s) {
+        let _ = format!("{p:?}");
+    }
+    let _ = is_valid_region(s);
+    let _ = region_partition(s);
+    let _ = oidc_issuer_of(s);
+    let _ = parse_subject(s);
+}
+
+/// YAML/JSON text → `parse_policy` on every document (and every nested mapping that looks like a
+/// policy).
+pub fn policy_parse(data: &[u8]) {
+    let Some((text, stream)) = decode_and_parse(data) else {
+        return;
+    };
+    for doc in &stream.documents {
+        let mut stack = vec![&doc.root];
+        while let Some(node) = stack.pop() {
+            if node.as_map().is_some() && (std::ptr::eq(node, &doc.root) || looks_like_policy(node))
+            {
+                match parse_policy(node) {
+                    Ok(policy) => {
+                        let _ = is_trust_policy(&policy);
+                        for st in &policy.statements {
+                            let _ = st.allows_action("sts:AssumeRoleWithWebIdentity");
+                            let _ = st.matches_action("s3:GetObject");
+                            let _ = st.has_principal();
+                        }
+                    }
+                    Err(e) => check_span(&text, &e.span),
+                }
+            }
+            match &node.kind {
+                NodeKind::Scalar(_) => {}
+                NodeKind::Seq(items) => stack.extend(items),
+                NodeKind::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            }
+        }
+    }
+}
+
+/// A policy plus an arbitrary token: the first line is `namespace:serviceaccount:audience`
+/// (split at the first two colons), an optional second line starting with `issuer=` overrides the
+/// issuer, and the rest is the policy. Evaluated for the policy's own issuers and the given one.
+pub fn trust_eval(data: &[u8]) {
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (head, rest) = input.split_once('\n').unwrap_or((input, ""));
+    let mut parts = head.splitn(3, ':');
+    let namespace = parts.next().unwrap_or("");
+    let service_account = parts.next().unwrap_or("");
+    let audience = parts.next().unwrap_or("sts.amazonaws.com");
+    let (issuer, policy_text) = match rest.strip_prefix("issuer=") {
+        Some(r) => r.split_once('\n').unwrap_or((r, "")),
+        None => ("", rest),
+    };
+    let stream = yaml::parse(policy_text);
+    for doc in &stream.documents {
+        let Ok(policy) = parse_policy(&doc.root) else {
+            continue;
+        };
+        let mut issuers: Vec<(String, Option<String>, Option<String>)> =
+            vec![(issuer.to_string(), None, None)];
+        for st in web_identity_statements(&policy) {
+            if let Some(p) = &st.principal {
+                for f in p.federated() {
+                    if let Some((partition, account, iss)) = oidc_issuer_of(&f.value) {
+                        issuers.push((iss, Some(account), Some(partition)));
+                    }
+                }
+            }
+        }
+        for (iss, account, partition) in &issuers {
+            let req = WebIdentityRequest {
+                issuer: iss,
+                account: account.as_deref(),
+                partition: partition.as_deref(),
+                namespace,
+                service_account,
+                audience,
+            };
+            let verdict = evaluate_web_identity(&policy, &req);
+            if let Some(denial) = verdict.denial() {
+                let _ = denial.to_string();
+                if let Some(miss) = denial.closest() {
+                    let _ = miss.to_string();
+                }
+            }
+            let _ = req.provider_arn();
+        }
+        let _ = evaluate_service(&policy, POD_IDENTITY_SERVICE, POD_IDENTITY_ACTIONS);
+    }
+}
