@@ -176,9 +176,14 @@ pub fn classify_node(
                         pod_spec: pod_spec.clone(),
                         object: object.clone(),
                     });
+                    return;
                 }
             }
-            out.objects.push(object);
+            // Other kinds are only read for their metadata (names, annotations, suppressions).
+            out.objects.push(Object {
+                node: metadata_only(root),
+                ..object
+            });
         }
     }
 }
@@ -328,4 +333,19 @@ pub fn role_name_from_file_name(file_name: &str) -> Option<String> {
 /// An object reference for things that are not Kubernetes objects (IAM roles).
 pub fn role_ref(name: &str) -> ObjectRef {
     ObjectRef::new("Role", None, name)
+}
+
+/// The object with only `apiVersion`, `kind` and `metadata` (spans and the object's span kept).
+fn metadata_only(root: &Node) -> Node {
+    let entries = root
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| matches!(e.key.as_str(), Some("apiVersion" | "kind" | "metadata")))
+        .cloned()
+        .collect();
+    Node {
+        kind: crate::input::yaml::NodeKind::Map(entries),
+        span: root.span,
+    }
 }
