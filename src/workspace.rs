@@ -211,6 +211,8 @@ pub struct Workspace {
     pub charts: Vec<Arc<crate::helm::ChartInput>>,
     /// AWS config texts with a Roles Anywhere `credential_process`.
     pub aws_configs: Vec<AwsConfigInput>,
+    /// `(namespace, name)` → indexes into `service_accounts`, built on first use.
+    sa_index: std::sync::OnceLock<std::collections::HashMap<(String, String), Vec<usize>>>,
     /// Duplicate keys found while parsing, per file.
     pub duplicate_keys: BTreeMap<String, Vec<crate::input::yaml::DuplicateKey>>,
 }
@@ -224,6 +226,25 @@ impl Workspace {
         self.policies
             .iter()
             .filter(move |p| p.role_name.as_deref() == Some(role_name) && p.is_trust())
+    }
+
+    /// The service account `namespace/name` (unset namespaces count as `default`); when several
+    /// inputs define it, the one in `prefer_file` wins.
+    pub fn service_account_named(&self, namespace: &str, name: &str, prefer_file: &str) -> Option<&ServiceAccount> {
+        let index = self.sa_index.get_or_init(|| {
+            let mut index: std::collections::HashMap<(String, String), Vec<usize>> = Default::default();
+            for (i, sa) in self.service_accounts.iter().enumerate() {
+                let key = (sa.object.effective_namespace("default"), sa.object.name.clone());
+                index.entry(key).or_default().push(i);
+            }
+            index
+        });
+        let found = index.get(&(namespace.to_string(), name.to_string()))?;
+        let pick = found
+            .iter()
+            .find(|&&i| self.service_accounts[i].object.file.display == prefer_file)
+            .or(found.first())?;
+        self.service_accounts.get(*pick)
     }
 
     pub fn file(&self, display: &str) -> Option<&Arc<SourceFile>> {

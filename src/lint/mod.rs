@@ -48,6 +48,8 @@ pub struct LintResult {
     pub findings: Vec<Finding>,
     pub sources: BTreeMap<String, Arc<SourceFile>>,
     pub rules: Vec<RuleInfo>,
+    /// What was read; the CLI leaks it at exit instead of freeing a large tree node by node.
+    pub workspace: Workspace,
 }
 
 /// One file's contribution, made on a worker thread.
@@ -149,6 +151,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         findings,
         sources,
         rules: crate::rules::registry::all_rule_infos_with(&opts.rule_dirs),
+        workspace: ws,
     }
 }
 

@@ -10,9 +10,7 @@ use crate::workspace::{PolicyInput, SaOrigin, ServiceAccount, Workload, Workspac
 pub fn workload_sa<'a>(ws: &'a Workspace, w: &Workload) -> Option<&'a ServiceAccount> {
     let namespace = w.object.effective_namespace("default");
     let (name, _) = w.service_account();
-    ws.service_accounts
-        .iter()
-        .find(|sa| sa.object.name == name && sa.object.effective_namespace("default") == namespace)
+    ws.service_account_named(&namespace, &name, &w.object.file.display)
 }
 
 /// Whether an SA gets a role: a non-empty role annotation, or an eksctl SA (eksctl makes one).
