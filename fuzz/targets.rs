@@ -51,19 +51,8 @@ fn check_span(text: &str, span: &Span) {
 }
 
 fn check_tree(text: &str, root: &Node) {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
+    for node in root.descendants() {
         check_span(text, &node.span);
-        match &node.kind {
-            NodeKind::Scalar(_) => {}
-            NodeKind::Seq(items) => stack.extend(items),
-            NodeKind::Map(entries) => {
-                for e in entries {
-                    stack.push(&e.key);
-                    stack.push(&e.value);
-                }
-            }
-        }
     }
 }
 

@@ -230,11 +230,20 @@ impl Workspace {
 
     /// The service account `namespace/name` (unset namespaces count as `default`); when several
     /// inputs define it, the one in `prefer_file` wins.
-    pub fn service_account_named(&self, namespace: &str, name: &str, prefer_file: &str) -> Option<&ServiceAccount> {
+    pub fn service_account_named(
+        &self,
+        namespace: &str,
+        name: &str,
+        prefer_file: &str,
+    ) -> Option<&ServiceAccount> {
         let index = self.sa_index.get_or_init(|| {
-            let mut index: std::collections::HashMap<(String, String), Vec<usize>> = Default::default();
+            let mut index: std::collections::HashMap<(String, String), Vec<usize>> =
+                Default::default();
             for (i, sa) in self.service_accounts.iter().enumerate() {
-                let key = (sa.object.effective_namespace("default"), sa.object.name.clone());
+                let key = (
+                    sa.object.effective_namespace("default"),
+                    sa.object.name.clone(),
+                );
                 index.entry(key).or_default().push(i);
             }
             index

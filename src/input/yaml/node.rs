@@ -76,12 +76,11 @@ impl Node {
         }
     }
 
-    /// Number of nodes in this subtree (iterative).
-    pub fn count(&self) -> usize {
+    /// Every node of this subtree, itself first (iterative: no recursion on deep trees).
+    pub fn descendants(&self) -> impl Iterator<Item = &Node> {
         let mut stack = vec![self];
-        let mut n = 0;
-        while let Some(node) = stack.pop() {
-            n += 1;
+        std::iter::from_fn(move || {
+            let node = stack.pop()?;
             match &node.kind {
                 NodeKind::Scalar(_) => {}
                 NodeKind::Seq(items) => stack.extend(items),
@@ -92,8 +91,13 @@ impl Node {
                     }
                 }
             }
-        }
-        n
+            Some(node)
+        })
+    }
+
+    /// Number of nodes in this subtree.
+    pub fn count(&self) -> usize {
+        self.descendants().count()
     }
 
     /// A plain JSON view (YAML 1.2 core schema), for schema validation.
