@@ -171,10 +171,14 @@ pub fn classify_node(
                             .chain(["metadata", "annotations"])
                             .collect()
                     };
+                    // The pod spec is kept on its own; the object keeps only its metadata.
                     out.workloads.push(Workload {
                         pod_annotations: root.path(&annotations_path).cloned(),
                         pod_spec: pod_spec.clone(),
-                        object: object.clone(),
+                        object: Object {
+                            node: metadata_only(root),
+                            ..object
+                        },
                     });
                     return;
                 }
