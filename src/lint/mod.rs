@@ -150,7 +150,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     LintResult {
         findings,
         sources,
-        rules: crate::rules::registry::all_rule_infos_with(&opts.rule_dirs),
+        rules: crate::rules::registry::all_rule_infos_from(&packs),
         workspace: ws,
     }
 }

@@ -258,13 +258,3 @@ fn pack_files(dir: &Path, diagnostics: &mut Vec<Finding>) -> Vec<PathBuf> {
     files.sort();
     files
 }
-
-/// Pack rules, for `kubectl irsa rules` and SARIF.
-pub fn pack_rule_infos(rule_dirs: &[PathBuf]) -> Vec<RuleInfo> {
-    PackSet::load(rule_dirs).rule_infos()
-}
-
-/// Load packs and run them over the workspace's charts (load diagnostics included).
-pub fn check_packs(ws: &Workspace, rule_dirs: &[PathBuf]) -> Vec<Finding> {
-    PackSet::load(rule_dirs).check(ws)
-}

@@ -57,8 +57,13 @@ pub fn all_rule_infos() -> Vec<RuleInfo> {
 
 /// Every rule, plus the rules of the built-in and `--rules DIR` packs (source = the pack file).
 pub fn all_rule_infos_with(rule_dirs: &[std::path::PathBuf]) -> Vec<RuleInfo> {
+    all_rule_infos_from(&crate::packs::PackSet::load(rule_dirs))
+}
+
+/// Every rule, plus the rules of packs that are already loaded.
+pub fn all_rule_infos_from(packs: &crate::packs::PackSet) -> Vec<RuleInfo> {
     let mut infos = all_rule_infos();
-    infos.extend(crate::packs::pack_rule_infos(rule_dirs));
+    infos.extend(packs.rule_infos());
     infos.sort_by(|a, b| a.code.cmp(&b.code));
     infos
 }
