@@ -106,6 +106,10 @@ fn run_lint(args: LintArgs) -> u8 {
     // Freeing every parsed node one by one costs seconds on large repositories; the process is
     // about to exit, so the workspace is left to the OS.
     std::mem::forget(std::mem::take(&mut result.workspace));
+    let needs_texts = |format| matches!(format, Format::Human | Format::Sarif);
+    if args.fix || needs_texts(args.output.format) {
+        result.read_back_texts(opts.max_file_size);
+    }
     if args.fix {
         match crate::lint::fix::apply(&result.findings, &result.sources) {
             Ok(applied) => {
@@ -113,10 +117,11 @@ fn run_lint(args: LintArgs) -> u8 {
                     eprintln!("fixed {path}: {n} edit(s)");
                 }
                 if applied.skipped > 0 {
-                    eprintln!("{} fix(es) not applied (overlapping, or not in a JSON file); run --fix again or edit by hand", applied.skipped);
+                    eprintln!("{} fix(es) not applied (overlapping, not in a JSON file, or the file changed since it was read); run --fix again or edit by hand", applied.skipped);
                 }
                 if !applied.files.is_empty() {
                     result = lint(&opts, &config);
+                    result.read_back_texts(opts.max_file_size);
                 }
             }
             Err(e) => {

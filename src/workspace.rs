@@ -256,6 +256,22 @@ impl Workspace {
         self.service_accounts.get(*pick)
     }
 
+    /// Add what another unit of the run left behind.
+    pub fn merge(&mut self, other: Workspace) {
+        self.files.extend(other.files);
+        self.service_accounts.extend(other.service_accounts);
+        self.workloads.extend(other.workloads);
+        self.policies.extend(other.policies);
+        self.arn_values.extend(other.arn_values);
+        self.objects.extend(other.objects);
+        self.charts.extend(other.charts);
+        self.aws_configs.extend(other.aws_configs);
+        for (file, dups) in other.duplicate_keys {
+            self.duplicate_keys.entry(file).or_default().extend(dups);
+        }
+        self.sa_index = Default::default();
+    }
+
     pub fn file(&self, display: &str) -> Option<&Arc<SourceFile>> {
         self.files.iter().find(|f| f.display == display)
     }

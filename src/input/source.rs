@@ -14,6 +14,27 @@ pub struct SourceFile {
     /// The path as shown to the user.
     pub display: String,
     pub text: String,
+    /// Set when `text` was let go after the file was linted: what it was, to read it back.
+    pub elided: Option<Fingerprint>,
+}
+
+/// Length and hash of a text, to tell whether a file re-read later is still what was linted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Fingerprint {
+    pub fn of(text: &str) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        Fingerprint {
+            len: text.len(),
+            hash: h.finish(),
+        }
+    }
 }
 
 impl SourceFile {
@@ -26,7 +47,26 @@ impl SourceFile {
             path: path.into(),
             display: display.into(),
             text: text.into(),
+            elided: None,
         }
+    }
+
+    /// The same file without its text (kept: path, display name and a fingerprint).
+    pub fn without_text(&self) -> Self {
+        SourceFile {
+            path: self.path.clone(),
+            display: self.display.clone(),
+            text: String::new(),
+            elided: Some(self.elided.unwrap_or_else(|| Fingerprint::of(&self.text))),
+        }
+    }
+
+    /// Read an elided file's text back; `None` when it changed since it was linted (or is gone).
+    pub fn read_back(&self, max_size: u64) -> Option<Self> {
+        let expected = self.elided?;
+        let text = read_text(&self.path, max_size).ok()?;
+        (Fingerprint::of(&text) == expected)
+            .then(|| SourceFile::new(&self.path, &self.display, text))
     }
 
     pub fn file_name(&self) -> &str {

@@ -75,10 +75,15 @@ pub fn apply(
         let Some(file) = sources.get(&path) else {
             continue;
         };
-        let writable = file.path.extension().is_some_and(|e| e == "json")
+        // A text that could not be read back unchanged (`elided`) is never edited.
+        let writable = file.elided.is_none()
+            && file.path.extension().is_some_and(|e| e == "json")
             && file.path.is_file()
             && !path.ends_with("(rendered)");
-        if !writable {
+        // Never write over an edit made since the lint read the file.
+        let unchanged =
+            || crate::input::source::read_text(&file.path, u64::MAX).is_ok_and(|t| t == file.text);
+        if !writable || !unchanged() {
             applied.skipped += edits.len();
             continue;
         }

@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod fix;
 pub mod suppress;
+pub mod unit;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -19,8 +20,14 @@ use crate::input::yaml::{self, Span};
 use crate::report::finding::{Finding, Location};
 use crate::rules::input_error::{ConfigError, InputError};
 use crate::rules::registry::builtin_rules;
-use crate::rules::RuleInfo;
+use crate::rules::util::settle_role_sa_findings;
+use crate::rules::{Rule, RuleInfo, Scope};
 use crate::workspace::Workspace;
+use suppress::Suppressions;
+use unit::{lint_unit, Keep, UnitOutcome};
+
+/// Files parsed at once before their results are merged.
+const FILES_IN_FLIGHT: usize = 512;
 
 #[derive(Debug, Clone)]
 pub struct LintOptions {
@@ -82,28 +89,54 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         ws.files.push(file);
     }
 
+    let rules = builtin_rules();
+    let file_rules: Vec<&dyn Rule> = rules
+        .iter()
+        .filter(|r| r.scope() == Scope::File)
+        .map(|r| r.as_ref())
+        .collect();
     let files: Vec<&Input> = discovered
         .inputs
         .iter()
         .filter(|i| !matches!(i, Input::Chart { .. }))
         .collect();
-    let results: Vec<FileResult> = files
-        .par_iter()
-        .map(|input| process_file(input, opts, config))
-        .collect();
-    for result in results {
-        findings.extend(result.findings);
-        absorb(&mut ws, result.file, result.classified);
+    // Each file is read, parsed, classified and checked by the file rules on a worker; what
+    // comes back is its findings and the little that workspace rules need. Chunks bound what is
+    // in flight at once.
+    let mut rule_findings = Vec::new();
+    let mut suppressions = Suppressions::default();
+    for chunk in files.chunks(FILES_IN_FLIGHT) {
+        let results: Vec<(Vec<Finding>, UnitOutcome)> = chunk
+            .par_iter()
+            .map(|input| {
+                let r = process_file(input, opts, config);
+                let mut unit = Workspace::default();
+                absorb(&mut unit, r.file, r.classified);
+                let outcome = lint_unit(unit, &file_rules, Keep::WhatWorkspaceRulesRead);
+                (r.findings, outcome)
+            })
+            .collect();
+        for (input_findings, outcome) in results {
+            findings.extend(input_findings);
+            rule_findings.extend(outcome.findings);
+            suppressions.merge(outcome.suppressions);
+            ws.merge(outcome.retained);
+        }
     }
     for input in &discovered.inputs {
         if let Input::Chart { dir, display } = input {
             let chart = crate::helm::lint_chart(dir, display, &opts.helm);
-            findings.extend(chart.findings.iter().cloned());
+            let mut unit = Workspace::default();
             for (file, classified) in chart.rendered {
-                absorb(&mut ws, file, classified);
+                absorb(&mut unit, file, classified);
             }
-            ws.files.extend(chart.files.iter().cloned());
-            ws.charts.push(Arc::new(chart.input));
+            unit.files.extend(chart.files.iter().cloned());
+            unit.charts.push(Arc::new(chart.input));
+            let outcome = lint_unit(unit, &file_rules, Keep::Everything);
+            findings.extend(chart.findings);
+            rule_findings.extend(outcome.findings);
+            suppressions.merge(outcome.suppressions);
+            ws.merge(outcome.retained);
         }
     }
 
@@ -114,19 +147,21 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
                     .at(Location::new(file, err.span)),
             );
         }
+        suppressions.add_comments(file);
         ws.files.push(file.clone());
     }
 
-    let rules = builtin_rules();
-    let rule_findings: Vec<Vec<Finding>> = rules
+    let workspace_findings: Vec<Vec<Finding>> = rules
         .par_iter()
+        .filter(|rule| rule.scope() == Scope::Workspace)
         .map(|rule| {
             let mut out = Vec::new();
             rule.check(&ws, &mut out);
             out
         })
         .collect();
-    let mut rule_findings: Vec<Finding> = rule_findings.into_iter().flatten().collect();
+    rule_findings.extend(workspace_findings.into_iter().flatten());
+    let mut rule_findings = settle_role_sa_findings(&ws, rule_findings);
     crate::helm::trace::trace_findings(&ws, &mut rule_findings);
     findings.extend(rule_findings);
     let packs = crate::packs::PackSet::load(&opts.rule_dirs);
@@ -146,12 +181,33 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .chain(packs.files.iter())
         .map(|f| (f.display.clone(), f.clone()))
         .collect();
-    let findings = suppress::apply(findings, &ws, &sources, config, opts.no_ignores);
+    let findings = suppress::apply(findings, &suppressions, &sources, config, opts.no_ignores);
     LintResult {
         findings,
         sources,
         rules: crate::rules::registry::all_rule_infos_from(&packs),
         workspace: ws,
+    }
+}
+
+impl LintResult {
+    /// Read back the texts of files that findings point into, for snippets, SARIF regions and
+    /// `--fix` (texts are let go once a file is linted). A file that changed since keeps none.
+    pub fn read_back_texts(&mut self, max_size: u64) {
+        let pointed: Vec<String> = unit::pointed_files(self.findings.iter())
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for display in pointed {
+            let back = self
+                .sources
+                .get(&display)
+                .filter(|f| f.elided.is_some())
+                .and_then(|f| f.read_back(max_size));
+            if let Some(file) = back {
+                self.sources.insert(display, Arc::new(file));
+            }
+        }
     }
 }
 

@@ -39,15 +39,29 @@ struct AnnotatedRange {
     codes: Vec<String>,
 }
 
-fn annotated_ranges(ws: &Workspace) -> Vec<AnnotatedRange> {
-    let objects = ws
-        .service_accounts
-        .iter()
-        .map(|s| &s.object)
-        .chain(ws.workloads.iter().map(|w| &w.object))
-        .chain(ws.objects.iter());
-    objects
-        .filter_map(|o| {
+/// Ignore comments and annotations, gathered from each file while its text and tree are at hand
+/// (files are let go once linted), then applied to every finding at the end.
+#[derive(Default)]
+pub struct Suppressions {
+    /// Per file (display path), the lines with an ignore comment; only files that have one.
+    comments: HashMap<String, HashMap<usize, Vec<String>>>,
+    ranges: Vec<AnnotatedRange>,
+}
+
+impl Suppressions {
+    /// The ignore comments of every file of `ws` and the annotations of its objects.
+    pub fn collect(ws: &Workspace) -> Self {
+        let mut out = Suppressions::default();
+        for file in &ws.files {
+            out.add_comments(file);
+        }
+        let objects = ws
+            .service_accounts
+            .iter()
+            .map(|s| &s.object)
+            .chain(ws.workloads.iter().map(|w| &w.object))
+            .chain(ws.objects.iter());
+        out.ranges.extend(objects.filter_map(|o| {
             let codes = o.annotation(IGNORE_ANNOTATION)?.value.as_str()?;
             Some(AnnotatedRange {
                 path: o.file.display.clone(),
@@ -55,8 +69,21 @@ fn annotated_ranges(ws: &Workspace) -> Vec<AnnotatedRange> {
                 end: o.node.span.end.offset,
                 codes: codes.split(',').map(|s| s.trim().to_string()).collect(),
             })
-        })
-        .collect()
+        }));
+        out
+    }
+
+    pub fn add_comments(&mut self, file: &SourceFile) {
+        let lines = ignore_lines(&file.text);
+        if !lines.is_empty() {
+            self.comments.insert(file.display.clone(), lines);
+        }
+    }
+
+    pub fn merge(&mut self, other: Suppressions) {
+        self.comments.extend(other.comments);
+        self.ranges.extend(other.ranges);
+    }
 }
 
 fn names(codes: &[String], finding: &Finding) -> bool {
@@ -68,17 +95,12 @@ fn names(codes: &[String], finding: &Finding) -> bool {
 /// Drop suppressed findings, apply severity overrides, sort and de-duplicate.
 pub fn apply(
     findings: Vec<Finding>,
-    ws: &Workspace,
+    suppressions: &Suppressions,
     sources: &BTreeMap<String, Arc<SourceFile>>,
     config: &Config,
     no_ignores: bool,
 ) -> Vec<Finding> {
-    let ranges = if no_ignores {
-        Vec::new()
-    } else {
-        annotated_ranges(ws)
-    };
-    let mut comment_cache: HashMap<String, HashMap<usize, Vec<String>>> = HashMap::new();
+    let no_lines = HashMap::new();
     let mut kept: Vec<Finding> = Vec::new();
     for mut finding in findings {
         match config.rule_setting(&finding.code, &finding.name) {
@@ -88,18 +110,13 @@ pub fn apply(
         }
         if !no_ignores {
             if let Some(loc) = &finding.location {
-                let lines = comment_cache.entry(loc.path.clone()).or_insert_with(|| {
-                    sources
-                        .get(&loc.path)
-                        .map(|f| ignore_lines(&f.text))
-                        .unwrap_or_default()
-                });
+                let lines = suppressions.comments.get(&loc.path).unwrap_or(&no_lines);
                 let by_comment = [loc.line, loc.line.saturating_sub(1)]
                     .iter()
                     .filter_map(|l| lines.get(l))
                     .any(|codes| names(codes, &finding));
                 let offset = loc.span.start.offset;
-                let by_annotation = ranges.iter().any(|r| {
+                let by_annotation = suppressions.ranges.iter().any(|r| {
                     r.path == loc.path
                         && r.start <= offset
                         && offset <= r.end

@@ -233,11 +233,24 @@ pub fn parse_policy(node: &Node) -> Result<PolicyDocument, PolicyError> {
         }
     };
     let mut problems = Vec::new();
-    let statements = items
+    let mut statements: Vec<Statement> = items
         .into_iter()
         .enumerate()
         .map(|(i, n)| parse_statement(i, n, &mut problems))
         .collect::<Result<_, _>>()?;
+    // Collecting `Result`s over-allocates; trust documents live for the whole run.
+    statements.shrink_to_fit();
+    for s in &mut statements {
+        s.conditions.shrink_to_fit();
+        for c in &mut s.conditions {
+            c.values.shrink_to_fit();
+        }
+        for p in s.principal.iter_mut().chain(s.not_principal.iter_mut()) {
+            if let PrincipalValue::Typed(entries) = &mut p.value {
+                entries.shrink_to_fit();
+            }
+        }
+    }
     Ok(PolicyDocument {
         version,
         statements,

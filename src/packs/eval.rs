@@ -268,6 +268,7 @@ impl Eval<'_> {
             object,
             help,
             fix: None,
+            unless_role_sa_missing: None,
         }
     }
 

@@ -158,7 +158,7 @@ fn related_diag(report: &Report, f: &Finding, loc: &Location) -> Diag {
         labels: Vec::new(),
         related: Vec::new(),
     };
-    match report.source(&loc.path) {
+    match report.source(&loc.path).filter(|f| !f.text.is_empty()) {
         Some(file) => {
             d.labels = vec![LabeledSpan::new_primary_with_span(
                 None,

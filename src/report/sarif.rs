@@ -253,7 +253,7 @@ fn fix(report: &Report, fix: &Fix) -> SarifFix {
             byte_length: Some(rep.end.saturating_sub(rep.start)),
             ..Region::default()
         };
-        if let Some(src) = report.source(path) {
+        if let Some(src) = report.source(path).filter(|s| s.elided.is_none()) {
             let (a, b) = (pos_at(&src.text, rep.start), pos_at(&src.text, rep.end));
             deleted.start_line = Some(a.line);
             deleted.start_column = Some(a.column);

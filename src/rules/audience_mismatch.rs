@@ -6,7 +6,7 @@ use crate::report::finding::{Finding, Severity};
 use crate::rules::util::{
     is_claim, oidc_federated, oidc_statements, policy_finding, policy_related, trust_policies,
 };
-use crate::rules::{Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, Scope};
 use crate::workspace::{Workspace, AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE};
 
 declare_rule! {
@@ -39,6 +39,10 @@ declare_rule! {
 impl Rule for AudienceMismatch {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Workspace
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {

@@ -16,9 +16,23 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
-/// An offline check over everything the run read.
+/// What a rule reads at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One file (or one chart render) at a time, while the run streams through the inputs.
+    File,
+    /// Every service account and trust policy of the run, after all files are read.
+    Workspace,
+}
+
+/// An offline check.
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
+    /// File rules see a workspace of one file; workspace rules see what every file left behind
+    /// (service accounts and trust policies; see `lint::unit`).
+    fn scope(&self) -> Scope {
+        Scope::File
+    }
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>);
 }
 

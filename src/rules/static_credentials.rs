@@ -1,6 +1,6 @@
 use crate::input::yaml::Node;
 use crate::report::finding::{Finding, Severity};
-use crate::rules::util::{items, sa_related, workload_role_sa};
+use crate::rules::util::{items, workload_sa_ref};
 use crate::rules::{Rule, RuleMeta};
 use crate::workspace::Workspace;
 
@@ -45,19 +45,17 @@ impl Rule for StaticCredentialsWithIrsa {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
         for w in &ws.workloads {
-            let Some(sa) = workload_role_sa(ws, w) else {
-                continue;
-            };
+            let sa = workload_sa_ref(w);
             for c in w.containers() {
                 let cname = c.str_at(&["name"]).unwrap_or("?");
                 for (span, what) in static_sources(c) {
                     out.push(
                         Finding::new(
                             &Self::META,
-                            format!("container `{cname}` sets {what} while its service account `{}` uses IRSA: static keys win over the web identity token in the SDK credential chain", sa.object.name),
+                            format!("container `{cname}` sets {what} while its service account `{}` uses IRSA: static keys win over the web identity token in the SDK credential chain", sa.name),
                         )
                         .at(w.object.location(span))
-                        .related(sa_related(sa, "the service account's role"))
+                        .if_role_sa(sa.clone())
                         .object(w.object.object_ref())
                         .help("remove the static AWS keys and let the pod use the IRSA role"),
                     );

@@ -1,6 +1,6 @@
 use crate::input::yaml::{Entry, Node};
 use crate::report::finding::{Finding, Severity};
-use crate::rules::util::{sa_related, workload_role_sa};
+use crate::rules::util::workload_sa_ref;
 use crate::rules::{Rule, RuleMeta};
 use crate::workspace::Workspace;
 
@@ -43,9 +43,6 @@ impl Rule for TokenUnreadableNonRoot {
             {
                 continue;
             }
-            let Some(sa) = workload_role_sa(ws, w) else {
-                continue;
-            };
             let non_root = pod_sc.and_then(non_root_entry).or_else(|| {
                 w.containers()
                     .find_map(|c| c.get("securityContext").and_then(non_root_entry))
@@ -60,7 +57,7 @@ impl Rule for TokenUnreadableNonRoot {
                     format!("runs as non-root (`{what}`) without a pod `securityContext.fsGroup`: the projected IRSA token may be unreadable"),
                 )
                 .at(w.object.location(entry.key.span.to(entry.value.span)))
-                .related(sa_related(sa, "the service account's role"))
+                .if_role_sa(workload_sa_ref(w))
                 .object(w.object.object_ref())
                 .help("set `spec.securityContext.fsGroup` (e.g. 65534) so the token file is group-readable"),
             );

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use crate::model::arn::{parse_role_arn, ArnKind};
 use crate::model::trust::{self, evaluate_web_identity, MissReason, Verdict, WebIdentityRequest};
 use crate::report::finding::{Finding, Location, Severity};
-use crate::rules::{Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, Scope};
 use crate::workspace::{PolicyInput, ServiceAccount, Workspace};
 
 declare_rule! {
@@ -35,6 +35,10 @@ declare_rule! {
 impl Rule for TrustSubMismatch {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Workspace
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {

@@ -101,6 +101,38 @@ impl Node {
     }
 
     /// A plain JSON view (YAML 1.2 core schema), for schema validation.
+    /// A copy with only the mapping entries along `paths` (spans kept), e.g. `[["metadata", "name"]]`.
+    pub fn keep_paths(&self, paths: &[&[&str]]) -> Node {
+        let NodeKind::Map(entries) = &self.kind else {
+            return self.clone();
+        };
+        let kept = entries
+            .iter()
+            .filter_map(|e| {
+                let key = e.key.as_str()?;
+                let rests: Vec<&[&str]> = paths
+                    .iter()
+                    .filter_map(|p| p.split_first().filter(|(k, _)| **k == key).map(|(_, r)| r))
+                    .collect();
+                let value = if rests.is_empty() {
+                    return None;
+                } else if rests.iter().any(|r| r.is_empty()) {
+                    e.value.clone()
+                } else {
+                    e.value.keep_paths(&rests)
+                };
+                Some(Entry {
+                    key: e.key.clone(),
+                    value,
+                })
+            })
+            .collect();
+        Node {
+            kind: NodeKind::Map(kept),
+            span: self.span,
+        }
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value;
         match &self.kind {

@@ -106,3 +106,17 @@ fn quoted_scalar_spans_include_the_quotes() {
         "\"value\""
     );
 }
+
+#[test]
+fn keep_paths_keeps_only_the_listed_entries_with_their_spans() {
+    let text = "kind: ServiceAccount\nmetadata:\n  name: app\n  labels: {a: b}\n  annotations:\n    x: y\nsecrets: [s]\n";
+    let root = &parse(text).documents[0].root;
+    let kept = root.keep_paths(&[&["metadata", "name"], &["metadata", "annotations"]]);
+    assert_eq!(kept.get("kind"), None);
+    assert_eq!(kept.get("secrets"), None);
+    assert_eq!(kept.path(&["metadata", "labels"]), None);
+    assert_eq!(kept.str_at(&["metadata", "annotations", "x"]), Some("y"));
+    let name = kept.path(&["metadata", "name"]).unwrap();
+    assert_eq!((name.span.start.line, name.span.start.column), (3, 9));
+    assert_eq!(kept.span, root.span);
+}

@@ -1,0 +1,130 @@
+//! One unit of a lint run: a file, or one chart's render. Its file rules run while its text and
+//! tree are in memory; afterwards only what workspace rules read is kept, so a run's memory
+//! follows its service accounts, trust policies and findings, not the size of every file.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::input::source::SourceFile;
+use crate::input::yaml::{Node, NodeKind};
+use crate::lint::suppress::Suppressions;
+use crate::report::finding::Finding;
+use crate::rules::Rule;
+use crate::workspace::{Object, PolicyInput, ServiceAccount, Workspace, AUDIENCE_ANNOTATION};
+
+/// What a unit keeps once its file rules ran.
+pub enum Keep {
+    /// Everything: chart renders, which value tracing reads back (their texts exist nowhere else).
+    Everything,
+    /// Service accounts and trust policies (slimmed), values files, and the texts of trust
+    /// policies; other files keep their name and a fingerprint, to be read back if needed.
+    WhatWorkspaceRulesRead,
+}
+
+pub struct UnitOutcome {
+    /// Findings of the file rules (some still waiting on a service account; see `if_role_sa`).
+    pub findings: Vec<Finding>,
+    pub suppressions: Suppressions,
+    /// What workspace rules, rule packs and value tracing read later.
+    pub retained: Workspace,
+}
+
+/// Run `rules` (file rules) over one unit.
+pub fn lint_unit(ws: Workspace, rules: &[&dyn Rule], keep: Keep) -> UnitOutcome {
+    let mut findings = Vec::new();
+    for rule in rules {
+        rule.check(&ws, &mut findings);
+    }
+    let suppressions = Suppressions::collect(&ws);
+    let retained = match keep {
+        Keep::Everything => ws,
+        Keep::WhatWorkspaceRulesRead => slim(ws),
+    };
+    UnitOutcome {
+        findings,
+        suppressions,
+        retained,
+    }
+}
+
+/// Display paths that findings point into (primary, related and fix locations).
+pub fn pointed_files<'a>(findings: impl Iterator<Item = &'a Finding>) -> HashSet<&'a str> {
+    let mut out = HashSet::new();
+    for f in findings {
+        let fixes = f
+            .fix
+            .iter()
+            .flat_map(|x| x.replacements.iter().map(|r| &r.location));
+        for loc in f.location.iter().chain(&f.related).chain(fixes) {
+            out.insert(loc.path.as_str());
+        }
+    }
+    out
+}
+
+fn slim(ws: Workspace) -> Workspace {
+    let trust: Vec<PolicyInput> = ws.policies.into_iter().filter(|p| p.is_trust()).collect();
+    // Workspace rules point into trust policies and build fixes from their text. Other files
+    // that findings point into are read back at the end (`read_back_pointed`).
+    let pinned: HashSet<&str> = trust.iter().map(|p| p.file.display.as_str()).collect();
+    let files: HashMap<String, Arc<SourceFile>> = ws
+        .files
+        .iter()
+        .map(|f| {
+            let kept = if pinned.contains(f.display.as_str()) {
+                f.clone()
+            } else {
+                Arc::new(f.without_text())
+            };
+            (f.display.clone(), kept)
+        })
+        .collect();
+    let remap = |file: &Arc<SourceFile>| files.get(&file.display).cloned().unwrap_or(file.clone());
+    let service_accounts = ws
+        .service_accounts
+        .into_iter()
+        .map(|sa| ServiceAccount {
+            object: Object {
+                file: remap(&sa.object.file),
+                node: slim_sa_node(&sa.object),
+                ..sa.object
+            },
+            ..sa
+        })
+        .collect();
+    let policies = trust
+        .into_iter()
+        .map(|p| PolicyInput {
+            // Workspace rules read the parsed document; the raw tree only for its span.
+            node: Node {
+                kind: NodeKind::Map(Vec::new()),
+                span: p.node.span,
+            },
+            ..p
+        })
+        .collect();
+    let mut files: Vec<Arc<SourceFile>> = files.into_values().collect();
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    let mut out = Workspace::default();
+    out.files = files;
+    out.service_accounts = service_accounts;
+    out.policies = policies;
+    out.charts = ws.charts;
+    out
+}
+
+/// A service account's node as workspace rules read it: its name's span and its audience.
+fn slim_sa_node(sa: &Object) -> Node {
+    if sa.annotation(AUDIENCE_ANNOTATION).is_some() {
+        sa.node.keep_paths(&[
+            &["metadata", "name"],
+            &["metadata", "annotations", AUDIENCE_ANNOTATION],
+        ])
+    } else {
+        // An empty mapping at the name: `Object::name_span` falls back to the node's span.
+        Node {
+            kind: NodeKind::Map(Vec::new()),
+            span: sa.name_span(),
+        }
+    }
+}
