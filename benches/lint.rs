@@ -30,7 +30,7 @@ fn bench_lint(c: &mut Criterion) {
     group.sample_size(10);
     for docs in sizes() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let summary = gen_repo::generate(dir.path(), docs).expect("generate repository");
+        let summary = gen_repo::generate(dir.path(), docs, true).expect("generate repository");
         let opts = LintOptions {
             paths: vec![dir.path().to_path_buf()],
             ..LintOptions::default()

@@ -133,6 +133,23 @@ for n in $SIZES; do
   echo "| $n | $files | ${ours} s | $(rate "$n" "$ours") | ${ours_rss} MiB | $trivy_t | $trivy_r | $trivy_rss | $checkov_t | $checkov_r | $checkov_rss |" | tee -a "$RESULTS"
 done
 
+# Memory: what lint keeps is the cross-file index (ServiceAccounts, trust policies) and the
+# findings; a repository without IRSA objects shows what every other file costs.
+{
+  echo
+  echo "| docs | peak RSS | SAs + trust policies kept | findings | no-IRSA repo: files | peak RSS |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+} | tee -a "$RESULTS"
+for n in $SIZES; do
+  dir="$WORK/repo-$n" plain="$WORK/plain-$n"
+  [ -d "$plain" ] || "$GEN" "$n" "$plain" --no-irsa >/dev/null
+  read -r _ rss < <(time_once "$BIN" lint "$dir" --format json)
+  read -r _ plain_rss < <(time_once "$BIN" lint "$plain" --format json)
+  index="$(python3 -c 'import re,sys; t=open(sys.argv[1]).read(); print(int(re.search(r"service_accounts=(\d+)",t).group(1))+int(re.search(r"trust_files=(\d+)",t).group(1)))' "$WORK/gen-$n.txt")"
+  findings="$("$BIN" lint "$dir" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))' || true)"
+  echo "| $n | ${rss} MiB | $index | $findings | $(find "$plain" -type f | wc -l) | ${plain_rss} MiB |" | tee -a "$RESULTS"
+done
+
 if [ "$CHARTS" = 1 ]; then
   if ! command -v helm >/dev/null; then
     log "no helm (run scripts/install-test-tools.sh); charts skipped"

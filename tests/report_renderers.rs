@@ -80,7 +80,6 @@ fn report() -> Report {
         object: Some(ObjectRef::new("ServiceAccount", Some("default"), "app")),
         help: Some("add system:serviceaccount:default:app to the sub condition".into()),
         fix: None,
-        unless_role_sa_missing: None,
     };
 
     let bad_bool = span_of(&sa, "\"flase\"");
@@ -102,7 +101,6 @@ fn report() -> Report {
                 text: "\"false\"".into(),
             }],
         }),
-        unless_role_sa_missing: None,
     };
 
     let missing = Finding {
@@ -115,7 +113,6 @@ fn report() -> Report {
         object: Some(ObjectRef::new("Role", None, "app")),
         help: Some("create the role, or fix the annotation".into()),
         fix: None,
-        unless_role_sa_missing: None,
     };
 
     let mut report = Report::new("0.1.0");
@@ -355,7 +352,6 @@ fn odd_spans_render_without_panicking() {
         object: None,
         help: None,
         fix: None,
-        unless_role_sa_missing: None,
     };
     let mut r = Report::new("0.1.0");
     r.findings = vec![

@@ -57,7 +57,9 @@ const IMAGES: &[&str] = &[
 ];
 
 /// Write a repository of (at least) `docs` documents under `dir`, which must be empty or absent.
-pub fn generate(dir: &Path, docs: usize) -> io::Result<Summary> {
+/// Without `irsa` it has no ServiceAccounts, trust policies or values files, only workloads,
+/// ConfigMaps and Services (what an unrelated file costs lint).
+pub fn generate(dir: &Path, docs: usize, irsa: bool) -> io::Result<Summary> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ docs as u64);
     let mut s = Summary::default();
     let mut app = 0usize;
@@ -65,7 +67,7 @@ pub fn generate(dir: &Path, docs: usize) -> io::Result<Summary> {
     fs::create_dir_all(dir.join("iam"))?;
     while s.docs < docs {
         // About 2% of documents are chart-style values files.
-        if rng.chance(15) {
+        if irsa && rng.chance(15) {
             let chart = format!("chart-{file_no:05}");
             let cdir = dir.join("charts").join(&chart);
             fs::create_dir_all(&cdir)?;
@@ -87,11 +89,15 @@ pub fn generate(dir: &Path, docs: usize) -> io::Result<Summary> {
             if in_file > 0 {
                 text.push_str("---\n");
             }
-            service_account(&mut text, &name, &ns, annotated.then_some(role.as_str()));
-            in_file += 1;
-            s.service_accounts += 1;
+            if irsa {
+                service_account(&mut text, &name, &ns, annotated.then_some(role.as_str()));
+                in_file += 1;
+                s.service_accounts += 1;
+            }
             if in_file < target {
-                text.push_str("---\n");
+                if irsa {
+                    text.push_str("---\n");
+                }
                 workload(&mut rng, &mut text, &name, &ns);
                 in_file += 1;
             }
@@ -105,7 +111,7 @@ pub fn generate(dir: &Path, docs: usize) -> io::Result<Summary> {
                 service(&mut text, &name, &ns);
                 in_file += 1;
             }
-            if annotated && rng.chance(80) {
+            if irsa && annotated && rng.chance(80) {
                 let mismatch = rng.chance(5);
                 let trust_ns = if mismatch { "default" } else { ns.as_str() };
                 let json = trust_policy(&mut rng, trust_ns, &name);

@@ -18,9 +18,9 @@ use crate::input::discover::{discover, Input};
 use crate::input::source::{decode, read_text, ReadError, SourceFile};
 use crate::input::yaml::{self, Span};
 use crate::report::finding::{Finding, Location};
+use crate::rules::candidate::settle_all;
 use crate::rules::input_error::{ConfigError, InputError};
 use crate::rules::registry::builtin_rules;
-use crate::rules::util::settle_role_sa_findings;
 use crate::rules::{Rule, RuleInfo, Scope};
 use crate::workspace::Workspace;
 use suppress::Suppressions;
@@ -104,6 +104,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     // comes back is its findings and the little that workspace rules need. Chunks bound what is
     // in flight at once.
     let mut rule_findings = Vec::new();
+    let mut candidates = Vec::new();
     let mut suppressions = Suppressions::default();
     for chunk in files.chunks(FILES_IN_FLIGHT) {
         let results: Vec<(Vec<Finding>, UnitOutcome)> = chunk
@@ -119,6 +120,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         for (input_findings, outcome) in results {
             findings.extend(input_findings);
             rule_findings.extend(outcome.findings);
+            candidates.extend(outcome.candidates);
             suppressions.merge(outcome.suppressions);
             ws.merge(outcome.retained);
         }
@@ -135,6 +137,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             let outcome = lint_unit(unit, &file_rules, Keep::Everything);
             findings.extend(chart.findings);
             rule_findings.extend(outcome.findings);
+            candidates.extend(outcome.candidates);
             suppressions.merge(outcome.suppressions);
             ws.merge(outcome.retained);
         }
@@ -161,7 +164,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         })
         .collect();
     rule_findings.extend(workspace_findings.into_iter().flatten());
-    let mut rule_findings = settle_role_sa_findings(&ws, rule_findings);
+    rule_findings.extend(settle_all(&ws, candidates));
     crate::helm::trace::trace_findings(&ws, &mut rule_findings);
     findings.extend(rule_findings);
     let packs = crate::packs::PackSet::load(&opts.rule_dirs);

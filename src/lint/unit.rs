@@ -9,6 +9,7 @@ use crate::input::source::SourceFile;
 use crate::input::yaml::{Node, NodeKind};
 use crate::lint::suppress::Suppressions;
 use crate::report::finding::Finding;
+use crate::rules::candidate::{settle_in_file, Candidate};
 use crate::rules::Rule;
 use crate::workspace::{Object, PolicyInput, ServiceAccount, Workspace, AUDIENCE_ANNOTATION};
 
@@ -22,8 +23,10 @@ pub enum Keep {
 }
 
 pub struct UnitOutcome {
-    /// Findings of the file rules (some still waiting on a service account; see `if_role_sa`).
+    /// Findings of the file rules.
     pub findings: Vec<Finding>,
+    /// Findings waiting on a service account in another file.
+    pub candidates: Vec<Candidate>,
     pub suppressions: Suppressions,
     /// What workspace rules, rule packs and value tracing read later.
     pub retained: Workspace,
@@ -32,16 +35,20 @@ pub struct UnitOutcome {
 /// Run `rules` (file rules) over one unit.
 pub fn lint_unit(ws: Workspace, rules: &[&dyn Rule], keep: Keep) -> UnitOutcome {
     let mut findings = Vec::new();
+    let mut candidates = Vec::new();
     for rule in rules {
         rule.check(&ws, &mut findings);
+        rule.candidates(&ws, &mut candidates);
     }
+    let mut candidates = settle_in_file(&ws, candidates, &mut findings);
     let suppressions = Suppressions::collect(&ws);
     let retained = match keep {
         Keep::Everything => ws,
-        Keep::WhatWorkspaceRulesRead => slim(ws),
+        Keep::WhatWorkspaceRulesRead => slim(ws, &mut candidates),
     };
     UnitOutcome {
         findings,
+        candidates,
         suppressions,
         retained,
     }
@@ -62,7 +69,7 @@ pub fn pointed_files<'a>(findings: impl Iterator<Item = &'a Finding>) -> HashSet
     out
 }
 
-fn slim(ws: Workspace) -> Workspace {
+fn slim(ws: Workspace, candidates: &mut [Candidate]) -> Workspace {
     let trust: Vec<PolicyInput> = ws.policies.into_iter().filter(|p| p.is_trust()).collect();
     // Workspace rules point into trust policies and build fixes from their text. Other files
     // that findings point into are read back at the end (`read_back_pointed`).
@@ -80,6 +87,9 @@ fn slim(ws: Workspace) -> Workspace {
         })
         .collect();
     let remap = |file: &Arc<SourceFile>| files.get(&file.display).cloned().unwrap_or(file.clone());
+    for c in candidates.iter_mut() {
+        c.file = remap(&c.file);
+    }
     let service_accounts = ws
         .service_accounts
         .into_iter()

@@ -268,7 +268,6 @@ impl Eval<'_> {
             object,
             help,
             fix: None,
-            unless_role_sa_missing: None,
         }
     }
 

@@ -127,18 +127,6 @@ pub struct Finding {
     pub help: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
-    /// Set when the finding holds only if a service account (perhaps in another file) carries a
-    /// role; `lint` settles it once every file is read, and never reports it unsettled.
-    #[serde(skip)]
-    pub unless_role_sa_missing: Option<SaRef>,
-}
-
-/// A service account by namespace and name, looked up in `prefer_file` first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SaRef {
-    pub namespace: String,
-    pub name: String,
-    pub prefer_file: String,
 }
 
 impl Finding {
@@ -154,7 +142,6 @@ impl Finding {
             object: None,
             help: None,
             fix: None,
-            unless_role_sa_missing: None,
         }
     }
 
@@ -189,12 +176,6 @@ impl Finding {
 
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
-        self
-    }
-
-    /// Keep this finding only if `sa` turns out to carry a role.
-    pub fn if_role_sa(mut self, sa: SaRef) -> Self {
-        self.unless_role_sa_missing = Some(sa);
         self
     }
 

@@ -34,6 +34,8 @@ pub trait Rule: Send + Sync {
         Scope::File
     }
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>);
+    /// Findings that hold only if a workload's service account carries a role (see `candidate`).
+    fn candidates(&self, _ws: &Workspace, _out: &mut Vec<candidate::Candidate>) {}
 }
 
 /// How a rule is listed by `kubectl irsa rules` and declared in SARIF.
@@ -124,6 +126,7 @@ pub const fn first_line(doc: &'static str) -> &'static str {
 pub mod audience_mismatch;
 pub mod broad_permissions;
 pub mod broad_sub_wildcard;
+pub mod candidate;
 pub mod duplicate_policy_key;
 pub mod duplicate_role_annotation;
 pub mod for_any_value_claim;

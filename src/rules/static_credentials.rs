@@ -1,8 +1,9 @@
 use crate::input::yaml::Node;
 use crate::report::finding::{Finding, Severity};
-use crate::rules::util::{items, workload_sa_ref};
+use crate::rules::candidate::Candidate;
+use crate::rules::util::items;
 use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::workspace::{ServiceAccount, Workspace};
 
 const STATIC_ENV: &[&str] = &[
     "AWS_ACCESS_KEY_ID",
@@ -43,26 +44,28 @@ impl Rule for StaticCredentialsWithIrsa {
         &Self::META
     }
 
-    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+    /// Reports through [`Rule::candidates`]: only a service account with a role makes it a finding.
+    fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
+
+    fn candidates(&self, ws: &Workspace, out: &mut Vec<Candidate>) {
         for w in &ws.workloads {
-            let sa = workload_sa_ref(w);
             for c in w.containers() {
                 let cname = c.str_at(&["name"]).unwrap_or("?");
                 for (span, what) in static_sources(c) {
-                    out.push(
-                        Finding::new(
-                            &Self::META,
-                            format!("container `{cname}` sets {what} while its service account `{}` uses IRSA: static keys win over the web identity token in the SDK credential chain", sa.name),
-                        )
-                        .at(w.object.location(span))
-                        .if_role_sa(sa.clone())
-                        .object(w.object.object_ref())
-                        .help("remove the static AWS keys and let the pod use the IRSA role"),
-                    );
+                    let detail = format!("container `{cname}` sets {what}");
+                    out.push(Candidate::new(static_keys_finding, w, span, detail));
                 }
             }
         }
     }
+}
+
+fn static_keys_finding(c: &Candidate, _sa: &ServiceAccount) -> Finding {
+    Finding::new(
+        &StaticCredentialsWithIrsa::META,
+        format!("{} while its service account `{}` uses IRSA: static keys win over the web identity token in the SDK credential chain", c.detail, c.sa_name),
+    )
+    .help("remove the static AWS keys and let the pod use the IRSA role")
 }
 
 /// Spans (and a description) of static-key env vars and credential Secrets of one container.

@@ -1,8 +1,8 @@
 use crate::input::yaml::{Entry, Node};
 use crate::report::finding::{Finding, Severity};
-use crate::rules::util::workload_sa_ref;
+use crate::rules::candidate::Candidate;
 use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::workspace::{ServiceAccount, Workspace};
 
 declare_rule! {
     /// A non-root workload using IRSA has no `fsGroup`, so it may not be able to read its token.
@@ -34,7 +34,10 @@ impl Rule for TokenUnreadableNonRoot {
         &Self::META
     }
 
-    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+    /// Reports through [`Rule::candidates`]: only a service account with a role makes it a finding.
+    fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
+
+    fn candidates(&self, ws: &Workspace, out: &mut Vec<Candidate>) {
         for w in &ws.workloads {
             let pod_sc = w.pod_spec.get("securityContext");
             if pod_sc
@@ -51,18 +54,18 @@ impl Rule for TokenUnreadableNonRoot {
                 continue;
             };
             let what = entry.key.as_str().unwrap_or("runAsUser");
-            out.push(
-                Finding::new(
-                    &Self::META,
-                    format!("runs as non-root (`{what}`) without a pod `securityContext.fsGroup`: the projected IRSA token may be unreadable"),
-                )
-                .at(w.object.location(entry.key.span.to(entry.value.span)))
-                .if_role_sa(workload_sa_ref(w))
-                .object(w.object.object_ref())
-                .help("set `spec.securityContext.fsGroup` (e.g. 65534) so the token file is group-readable"),
-            );
+            let span = entry.key.span.to(entry.value.span);
+            out.push(Candidate::new(unreadable_token_finding, w, span, what));
         }
     }
+}
+
+fn unreadable_token_finding(c: &Candidate, _sa: &ServiceAccount) -> Finding {
+    Finding::new(
+        &TokenUnreadableNonRoot::META,
+        format!("runs as non-root (`{}`) without a pod `securityContext.fsGroup`: the projected IRSA token may be unreadable", c.detail),
+    )
+    .help("set `spec.securityContext.fsGroup` (e.g. 65534) so the token file is group-readable")
 }
 
 /// The `runAsUser: <non-zero>` or `runAsNonRoot: true` entry of a security context.

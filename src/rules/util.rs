@@ -2,39 +2,13 @@
 
 use crate::input::yaml::{Entry, Node, Span};
 use crate::model::policy::{Condition, PolicyDocument, Spanned, Statement};
-use crate::report::finding::{Finding, Location, SaRef};
+use crate::report::finding::{Finding, Location};
 use crate::rules::RuleMeta;
-use crate::workspace::{PolicyInput, SaOrigin, ServiceAccount, Workload, Workspace};
-
-/// The service account a workload runs as (it may be defined in another file).
-pub fn workload_sa_ref(w: &Workload) -> SaRef {
-    SaRef {
-        namespace: w.object.effective_namespace("default"),
-        name: w.service_account().0,
-        prefer_file: w.object.file.display.clone(),
-    }
-}
+use crate::workspace::{PolicyInput, SaOrigin, ServiceAccount, Workspace};
 
 /// Whether an SA gets a role: a non-empty role annotation, or an eksctl SA (eksctl makes one).
 pub fn sa_has_role(sa: &ServiceAccount) -> bool {
     sa.role_arn_value().is_some_and(|v| !v.trim().is_empty()) || sa.origin == SaOrigin::Eksctl
-}
-
-/// Settle findings made with [`Finding::if_role_sa`] against every service account read: keep
-/// those whose SA carries a role (pointing at the role annotation), drop the rest.
-pub fn settle_role_sa_findings(ws: &Workspace, findings: Vec<Finding>) -> Vec<Finding> {
-    findings
-        .into_iter()
-        .filter_map(|mut f| {
-            let Some(want) = f.unless_role_sa_missing.take() else {
-                return Some(f);
-            };
-            let sa = ws
-                .service_account_named(&want.namespace, &want.name, &want.prefer_file)
-                .filter(|sa| sa_has_role(sa))?;
-            Some(f.related(sa_related(sa, "the service account's role")))
-        })
-        .collect()
 }
 
 /// The SA's role annotation (or `attachRoleARN`) entry, else its name, as a related location.
