@@ -4,13 +4,14 @@
 //! precedence first (`--set`, then `-f` files in reverse, then `values.yaml`). A match makes the
 //! values key the primary location; the rendered object and the template become related locations.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::helm::RenderContext;
 use crate::input::source::SourceFile;
 use crate::input::yaml::{Node, NodeKind};
 use crate::report::finding::{Finding, Location};
-use crate::workspace::Workspace;
+use crate::workspace::{Object, Workspace};
 
 /// Where a rendered value came from.
 pub enum ValueOrigin {
@@ -100,18 +101,30 @@ fn find_all(root: &Node, value: &str) -> Vec<(String, crate::input::yaml::Span)>
     found
 }
 
-/// The rendered value at a location, if it is a scalar of a rendered file.
-fn rendered_value(
-    ws: &Workspace,
-    loc: &Location,
-) -> Option<(String, Option<String>, Arc<RenderContext>)> {
-    let object = ws
+/// Rendered objects by the display path of their rendered file (the first object per file
+/// carries the file's text and chart, which is all tracing reads).
+type Rendered<'a> = HashMap<&'a str, &'a Object>;
+
+fn rendered_objects(ws: &Workspace) -> Rendered<'_> {
+    let mut out = HashMap::new();
+    let objects = ws
         .service_accounts
         .iter()
         .map(|s| &s.object)
         .chain(ws.workloads.iter().map(|w| &w.object))
-        .chain(ws.objects.iter())
-        .find(|o| o.chart.is_some() && o.file.display == loc.path)?;
+        .chain(ws.objects.iter());
+    for o in objects.filter(|o| o.chart.is_some()) {
+        out.entry(o.file.display.as_str()).or_insert(o);
+    }
+    out
+}
+
+/// The rendered value at a location, if it is a scalar of a rendered file.
+fn rendered_value(
+    rendered: &Rendered,
+    loc: &Location,
+) -> Option<(String, Option<String>, Arc<RenderContext>)> {
+    let object = rendered.get(loc.path.as_str())?;
     let text = &object.file.text;
     let raw = text.get(loc.span.start.offset..loc.span.end.offset)?;
     // A `key: value` span: the value part.
@@ -123,8 +136,8 @@ fn rendered_value(
     Some((value, key, object.chart.clone()?))
 }
 
-fn trace(ws: &Workspace, loc: &Location) -> Option<ValueOrigin> {
-    let (value, key, ctx) = rendered_value(ws, loc)?;
+fn trace(ws: &Workspace, rendered: &Rendered, loc: &Location) -> Option<ValueOrigin> {
+    let (value, key, ctx) = rendered_value(rendered, loc)?;
     let chart = ws.charts.iter().find(|c| Arc::ptr_eq(&c.context, &ctx))?;
     find_value(&ctx, &chart.values, &value, key.as_deref())
 }
@@ -132,13 +145,14 @@ fn trace(ws: &Workspace, loc: &Location) -> Option<ValueOrigin> {
 /// Re-point findings about rendered values at the values key that supplied them; the rendered
 /// object becomes a related location. Related locations in renders gain their values key too.
 pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
-    if ws.charts.is_empty() {
+    let rendered = rendered_objects(ws);
+    if rendered.is_empty() {
         return; // nothing was rendered: no finding can point into a render
     }
     for finding in findings.iter_mut() {
         let mut extra = Vec::new();
         for related in &finding.related {
-            if let Some(ValueOrigin::File { location, .. }) = trace(ws, related) {
+            if let Some(ValueOrigin::File { location, .. }) = trace(ws, &rendered, related) {
                 extra.push(location);
             }
         }
@@ -146,7 +160,7 @@ pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
         let Some(rendered_at) = finding.location.clone() else {
             continue;
         };
-        match trace(ws, &rendered_at) {
+        match trace(ws, &rendered, &rendered_at) {
             Some(ValueOrigin::File { location, .. }) => {
                 finding.location = Some(location);
                 finding.related.insert(
@@ -159,7 +173,9 @@ pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
                     .message
                     .push_str(&format!(" (set on the command line: `--set {arg}`)"));
             }
-            None if ws.charts.iter().any(|c| c.rendered) && is_rendered(ws, &rendered_at) => {
+            None if ws.charts.iter().any(|c| c.rendered)
+                && rendered_value(&rendered, &rendered_at).is_some() =>
+            {
                 finding
                     .message
                     .push_str(" (rendered by the chart; not traced to a single values key)");
@@ -167,8 +183,4 @@ pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
             None => {}
         }
     }
-}
-
-fn is_rendered(ws: &Workspace, loc: &Location) -> bool {
-    rendered_value(ws, loc).is_some()
 }
