@@ -60,9 +60,8 @@ pub fn use_color(choice: ColorChoice, format: Format) -> bool {
 /// Render a report to stdout and decide the exit code.
 pub fn finish(report: &Report, output: &OutputArgs) -> u8 {
     let color = use_color(output.color, output.format);
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    if let Err(e) = render(report, output.format, color, &mut lock).and_then(|_| lock.flush()) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if let Err(e) = render(report, output.format, color, &mut out).and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
             return EXIT_TOOL_ERROR;

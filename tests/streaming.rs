@@ -195,3 +195,29 @@ fn output_is_the_same_whatever_the_threads_and_chunks() {
     };
     assert_eq!((count("IRSA013"), count("IRSA014")), (700, 700));
 }
+
+#[test]
+fn standard_input_keeps_its_text_for_the_report() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
+        .args(["lint", "-", "--color", "never"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bad = SA.replace("111122223333", "<AWS_ACCOUNT_ID>");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(bad.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{human}");
+    assert!(human.contains("IRSA001"), "{human}");
+    assert!(
+        human.contains("eks.amazonaws.com/role-arn: arn:aws:iam::<AWS_ACCOUNT_ID>:role/reader"),
+        "the snippet from standard input: {human}"
+    );
+}

@@ -113,7 +113,12 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
                 let r = process_file(input, opts, config);
                 let mut unit = Workspace::default();
                 absorb(&mut unit, r.file, r.classified);
-                let outcome = lint_unit(unit, &file_rules, Keep::WhatWorkspaceRulesRead);
+                // Standard input cannot be read back to show a finding: it keeps its text.
+                let keep = match input {
+                    Input::Stdin => Keep::Everything,
+                    _ => Keep::WhatWorkspaceRulesRead,
+                };
+                let outcome = lint_unit(unit, &file_rules, keep);
                 (r.findings, outcome)
             })
             .collect();

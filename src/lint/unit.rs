@@ -15,7 +15,8 @@ use crate::workspace::{Object, PolicyInput, ServiceAccount, Workspace, AUDIENCE_
 
 /// What a unit keeps once its file rules ran.
 pub enum Keep {
-    /// Everything: chart renders, which value tracing reads back (their texts exist nowhere else).
+    /// Everything: chart renders, which value tracing reads back, and standard input (their
+    /// texts exist nowhere else).
     Everything,
     /// Service accounts and trust policies (slimmed), values files, and the texts of trust
     /// policies; other files keep their name and a fingerprint, to be read back if needed.

@@ -265,12 +265,19 @@ fn handler(color: bool) -> GraphicalReportHandler {
         .without_syntax_highlighting()
 }
 
-/// The human text of a whole report.
-pub fn render_string(report: &Report, color: bool) -> Result<String, std::fmt::Error> {
+/// Write the human text of a report, one finding at a time (a large report is never built whole).
+pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
     let handler = handler(color);
-    let mut blocks: Vec<String> = Vec::new();
+    let mut first = true;
+    let mut block = |text: &str| -> std::io::Result<()> {
+        if !first {
+            out.write_all(b"\n\n")?;
+        }
+        first = false;
+        out.write_all(text.trim_end().as_bytes())
+    };
     if let Some(summary) = &report.summary {
-        blocks.push(summary.trim_end().to_string());
+        block(summary)?;
     }
     for f in &report.findings {
         let snippet = f
@@ -282,21 +289,15 @@ pub fn render_string(report: &Report, color: bool) -> Result<String, std::fmt::E
         let text = match snippet {
             Some((loc, file)) => {
                 let mut s = String::new();
-                handler.render_report(&mut s, &diag(report, f, loc, file))?;
+                handler
+                    .render_report(&mut s, &diag(report, f, loc, file))
+                    .map_err(|_| std::io::Error::other("failed to format a diagnostic"))?;
                 s
             }
             None => plain(f, color),
         };
-        blocks.push(text.trim_end().to_string());
+        block(&text)?;
     }
-    blocks.push(report.counts().to_string());
-    let mut out = blocks.join("\n\n");
-    out.push('\n');
-    Ok(out)
-}
-
-pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
-    let text = render_string(report, color)
-        .map_err(|_| std::io::Error::other("failed to format a diagnostic"))?;
-    out.write_all(text.as_bytes())
+    block(&report.counts().to_string())?;
+    out.write_all(b"\n")
 }

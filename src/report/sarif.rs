@@ -18,20 +18,29 @@ pub const INFORMATION_URI: &str = "https://github.com/kubectl-irsa/kubectl-irsa"
 pub const FINGERPRINT_KEY: &str = "kubectlIrsa/v1";
 
 #[derive(Serialize)]
-pub struct Log {
+pub struct Log<'a> {
     #[serde(rename = "$schema")]
     pub schema: &'static str,
     pub version: &'static str,
-    pub runs: Vec<Run>,
+    pub runs: Vec<Run<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Run {
+pub struct Run<'a> {
     pub tool: Tool,
     /// Our columns count characters (code points), not UTF-16 units.
     pub column_kind: &'static str,
-    pub results: Vec<SarifResult>,
+    pub results: Results<'a>,
+}
+
+/// The results of a report, each built as it is written (a large report is never held twice).
+pub struct Results<'a>(&'a Report);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.findings.iter().map(|f| result(self.0, f)))
+    }
 }
 
 #[derive(Serialize)]
@@ -314,7 +323,7 @@ fn result(report: &Report, f: &Finding) -> SarifResult {
 }
 
 /// The whole SARIF log of a report.
-pub fn log(report: &Report) -> Log {
+pub fn log(report: &Report) -> Log<'_> {
     Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -328,7 +337,7 @@ pub fn log(report: &Report) -> Log {
                 },
             },
             column_kind: "unicodeCodePoints",
-            results: report.findings.iter().map(|f| result(report, f)).collect(),
+            results: Results(report),
         }],
     }
 }
