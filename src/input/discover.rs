@@ -1,8 +1,9 @@
 //! Finding inputs: walk directories (honouring .gitignore), spot charts, refuse to leave the tree.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use ignore::WalkBuilder;
+use ignore::{WalkBuilder, WalkState};
 
 /// One thing to lint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +68,8 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
     out
 }
 
+/// Walk `root` on every core (ignore's parallel walker), then sort what was found by path, so the
+/// order is the same as a sorted depth-first walk whatever the thread count.
 fn walk(root: &Path, out: &mut Discovered) {
     let canonical_root = match root.canonicalize() {
         Ok(r) => r,
@@ -78,77 +81,98 @@ fn walk(root: &Path, out: &mut Discovered) {
             return;
         }
     };
-    let mut found: Vec<Input> = Vec::new();
-    let walker = WalkBuilder::new(root)
+    let found: Mutex<Vec<(PathBuf, Found)>> = Mutex::new(Vec::new());
+    WalkBuilder::new(root)
         .follow_links(false)
         .require_git(false)
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .build();
-    let mut charts: Vec<PathBuf> = Vec::new();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let display = error_path(&e).map_or_else(|| display_of(root), |p| display_of(&p));
-                out.skipped.push(Skipped {
-                    display,
-                    reason: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let path = entry.path();
-        if charts.iter().any(|c| path.starts_with(c)) {
-            continue;
-        }
-        let display = display_of(path);
-        let Some(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() {
-            if path != root && is_chart_dir(path) {
-                charts.push(path.to_path_buf());
-                found.push(Input::Chart {
-                    dir: path.to_path_buf(),
-                    display,
-                });
-            }
-            continue;
-        }
-        if !has_linted_extension(path) {
-            continue;
-        }
-        if file_type.is_symlink() {
-            match path.canonicalize() {
-                Err(e) => {
-                    let reason = if e.raw_os_error() == Some(40) {
-                        "symlink loop; not followed".to_string()
-                    } else {
-                        format!("broken symlink: {e}")
-                    };
-                    out.skipped.push(Skipped { display, reason });
-                    continue;
+        .build_parallel()
+        .run(|| {
+            let (found, canonical_root) = (&found, &canonical_root);
+            Box::new(move |entry| {
+                let (state, item) = visit(root, canonical_root, entry);
+                if let Some(item) = item {
+                    found.lock().unwrap_or_else(|e| e.into_inner()).push(item);
                 }
-                Ok(target) if !target.starts_with(&canonical_root) => {
-                    out.skipped.push(Skipped {
-                        display,
-                        reason: format!(
-                            "symlink points outside the tree ({}); not followed",
-                            target.display()
-                        ),
-                    });
-                    continue;
-                }
-                Ok(target) if target.is_dir() => continue,
-                Ok(_) => {}
-            }
-        }
-        found.push(Input::File {
-            path: path.to_path_buf(),
-            display,
+                state
+            })
         });
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, item) in found {
+        match item {
+            Found::Input(input) => out.inputs.push(input),
+            Found::Skipped(skipped) => out.skipped.push(skipped),
+        }
     }
-    out.inputs.extend(found);
+}
+
+enum Found {
+    Input(Input),
+    Skipped(Skipped),
+}
+
+/// One walked entry: whether to descend, and what it is (keyed by its path, for sorting).
+fn visit(
+    root: &Path,
+    canonical_root: &Path,
+    entry: Result<ignore::DirEntry, ignore::Error>,
+) -> (WalkState, Option<(PathBuf, Found)>) {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => {
+            let path = error_path(&e).unwrap_or_else(|| root.to_path_buf());
+            let skipped = Skipped {
+                display: display_of(&path),
+                reason: e.to_string(),
+            };
+            return (WalkState::Continue, Some((path, Found::Skipped(skipped))));
+        }
+    };
+    let path = entry.path();
+    let display = display_of(path);
+    let Some(file_type) = entry.file_type() else {
+        return (WalkState::Continue, None);
+    };
+    let found = |item: Found| Some((path.to_path_buf(), item));
+    if file_type.is_dir() {
+        if path != root && is_chart_dir(path) {
+            // A chart is rendered as a whole: nothing under it is read as a file.
+            let chart = Input::Chart {
+                dir: path.to_path_buf(),
+                display,
+            };
+            return (WalkState::Skip, found(Found::Input(chart)));
+        }
+        return (WalkState::Continue, None);
+    }
+    if !has_linted_extension(path) {
+        return (WalkState::Continue, None);
+    }
+    if file_type.is_symlink() {
+        let reason = match path.canonicalize() {
+            Err(e) if e.raw_os_error() == Some(40) => {
+                Some("symlink loop; not followed".to_string())
+            }
+            Err(e) => Some(format!("broken symlink: {e}")),
+            Ok(target) if !target.starts_with(canonical_root) => Some(format!(
+                "symlink points outside the tree ({}); not followed",
+                target.display()
+            )),
+            Ok(target) if target.is_dir() => return (WalkState::Continue, None),
+            Ok(_) => None,
+        };
+        if let Some(reason) = reason {
+            return (
+                WalkState::Continue,
+                found(Found::Skipped(Skipped { display, reason })),
+            );
+        }
+    }
+    let file = Input::File {
+        path: path.to_path_buf(),
+        display,
+    };
+    (WalkState::Continue, found(Found::Input(file)))
 }
 
 fn has_linted_extension(path: &Path) -> bool {
@@ -172,5 +196,65 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
         ignore::Error::WithDepth { err, .. } => error_path(err),
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parallel_walk_is_sorted_depth_first_and_skips_chart_contents() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "a.yaml",
+            "a-c.yaml",
+            "a/b.yaml",
+            "a/z/deep.json",
+            "notes.txt",
+            "chart/Chart.yaml",
+            "chart/values.yaml",
+            "chart/templates/sa.yaml",
+            "zz/credfile",
+        ] {
+            let path = root.join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "a: 1\n").unwrap();
+        }
+        std::os::unix::fs::symlink("/etc/hostname", root.join("outside.yaml")).unwrap();
+        for _ in 0..5 {
+            let found = discover(&[root.to_path_buf()]);
+            let names: Vec<String> = found
+                .inputs
+                .iter()
+                .map(|i| match i {
+                    Input::File { path, .. } => {
+                        path.strip_prefix(root).unwrap().display().to_string()
+                    }
+                    Input::Chart { dir, .. } => {
+                        format!("chart:{}", dir.strip_prefix(root).unwrap().display())
+                    }
+                    Input::Stdin => "-".into(),
+                })
+                .collect();
+            assert_eq!(
+                names,
+                [
+                    "a/b.yaml",
+                    "a/z/deep.json",
+                    "a-c.yaml",
+                    "a.yaml",
+                    "chart:chart",
+                    "zz/credfile"
+                ]
+            );
+            assert_eq!(found.skipped.len(), 1);
+            assert!(
+                found.skipped[0].reason.contains("outside the tree"),
+                "{:?}",
+                found.skipped
+            );
+        }
     }
 }
