@@ -18,7 +18,7 @@ use crate::input::discover::{discover, Input};
 use crate::input::source::{decode, read_text, ReadError, SourceFile};
 use crate::input::yaml::{self, Span};
 use crate::report::finding::{Finding, Location};
-use crate::rules::candidate::settle_all;
+use crate::rules::candidate::{settle_all, Candidate};
 use crate::rules::input_error::{ConfigError, InputError};
 use crate::rules::registry::builtin_rules;
 use crate::rules::{Rule, RuleInfo, Scope};
@@ -59,6 +59,27 @@ pub struct LintResult {
     pub workspace: Workspace,
 }
 
+/// What the units of a run left behind, in input order.
+#[derive(Default)]
+struct Gathered {
+    /// Input and render errors (not traced to values keys).
+    findings: Vec<Finding>,
+    rule_findings: Vec<Finding>,
+    candidates: Vec<Candidate>,
+    suppressions: Suppressions,
+    ws: Workspace,
+}
+
+impl Gathered {
+    fn add(&mut self, input_findings: Vec<Finding>, unit: UnitOutcome) {
+        self.findings.extend(input_findings);
+        self.rule_findings.extend(unit.findings);
+        self.candidates.extend(unit.candidates);
+        self.suppressions.merge(unit.suppressions);
+        self.ws.merge(unit.retained);
+    }
+}
+
 /// One file's contribution, made on a worker thread.
 struct FileResult {
     file: Arc<SourceFile>,
@@ -81,12 +102,12 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             });
         }
     }
-    let mut findings = Vec::new();
-    let mut ws = Workspace::default();
+    let mut run = Gathered::default();
     for skipped in &discovered.skipped {
         let file = Arc::new(SourceFile::new(&skipped.display, &skipped.display, ""));
-        findings.push(input_finding(&file, &skipped.reason, None));
-        ws.files.push(file);
+        run.findings
+            .push(input_finding(&file, &skipped.reason, None));
+        run.ws.files.push(file);
     }
 
     let rules = builtin_rules();
@@ -103,9 +124,6 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     // Each file is read, parsed, classified and checked by the file rules on a worker; what
     // comes back is its findings and the little that workspace rules need. Chunks bound what is
     // in flight at once.
-    let mut rule_findings = Vec::new();
-    let mut candidates = Vec::new();
-    let mut suppressions = Suppressions::default();
     for chunk in files.chunks(FILES_IN_FLIGHT) {
         let results: Vec<(Vec<Finding>, UnitOutcome)> = chunk
             .par_iter()
@@ -118,16 +136,11 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
                     Input::Stdin => Keep::Everything,
                     _ => Keep::WhatWorkspaceRulesRead,
                 };
-                let outcome = lint_unit(unit, &file_rules, keep);
-                (r.findings, outcome)
+                (r.findings, lint_unit(unit, &file_rules, keep))
             })
             .collect();
         for (input_findings, outcome) in results {
-            findings.extend(input_findings);
-            rule_findings.extend(outcome.findings);
-            candidates.extend(outcome.candidates);
-            suppressions.merge(outcome.suppressions);
-            ws.merge(outcome.retained);
+            run.add(input_findings, outcome);
         }
     }
     for input in &discovered.inputs {
@@ -139,14 +152,19 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             }
             unit.files.extend(chart.files.iter().cloned());
             unit.charts.push(Arc::new(chart.input));
-            let outcome = lint_unit(unit, &file_rules, Keep::Everything);
-            findings.extend(chart.findings);
-            rule_findings.extend(outcome.findings);
-            candidates.extend(outcome.candidates);
-            suppressions.merge(outcome.suppressions);
-            ws.merge(outcome.retained);
+            run.add(
+                chart.findings,
+                lint_unit(unit, &file_rules, Keep::Everything),
+            );
         }
     }
+    let Gathered {
+        mut findings,
+        mut rule_findings,
+        candidates,
+        mut suppressions,
+        mut ws,
+    } = run;
 
     if let Some(file) = &config.file {
         for err in &config.errors {
