@@ -256,6 +256,15 @@ impl Workspace {
         self.service_accounts.get(*pick)
     }
 
+    /// Every Kubernetes object read: service accounts, workloads, then the rest.
+    pub fn all_objects(&self) -> impl Iterator<Item = &Object> {
+        self.service_accounts
+            .iter()
+            .map(|s| &s.object)
+            .chain(self.workloads.iter().map(|w| &w.object))
+            .chain(self.objects.iter())
+    }
+
     /// Add what another unit of the run left behind.
     pub fn merge(&mut self, other: Workspace) {
         self.files.extend(other.files);

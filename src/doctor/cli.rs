@@ -33,7 +33,7 @@ pub struct DoctorArgs {
     /// Skip listing IAM roles (for users without iam:ListRoles).
     #[arg(long)]
     pub no_role_scan: bool,
-    /// Concurrent IAM calls.
+    /// Concurrent GetRole / GetOpenIDConnectProvider calls (the ListRoles scan pages alongside them).
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
 }

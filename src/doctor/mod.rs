@@ -120,7 +120,17 @@ async fn iam_checks(
     )
     .await;
     let progress = Progress::new("roles", role_names.len());
-    ctx.roles = iam.get_roles(&role_names, &progress).await;
+    // The scan of dangling and wildcard trusts pages through ListRoles while GetRole runs.
+    let scan_wanted = !args.no_role_scan && ctx.issuer.is_some();
+    let scan = async {
+        if scan_wanted {
+            Some(iam.list_roles().await)
+        } else {
+            None
+        }
+    };
+    let (roles, listed_roles) = futures::join!(iam.get_roles(&role_names, &progress), scan);
+    ctx.roles = roles;
     checks::role::check(ctx);
     let provider_arns = checks::provider::wanted(ctx);
     let providers = iam.get_providers(&provider_arns).await;
@@ -134,13 +144,10 @@ async fn iam_checks(
     };
     checks::provider::check(ctx, &providers, listed.as_ref());
     checks::trust::check(ctx);
-    if args.no_role_scan || ctx.issuer.is_none() {
-        return;
-    }
-    Progress::stage("listing roles");
-    match iam.list_roles().await {
-        Ok(roles) => checks::scan::check(ctx, &roles),
-        Err(e) => ctx.faults.push(fault::Fault::new(
+    match listed_roles {
+        None => {}
+        Some(Ok(roles)) => checks::scan::check(ctx, &roles),
+        Some(Err(e)) => ctx.faults.push(fault::Fault::new(
             "Role",
             None,
             "*",

@@ -107,13 +107,7 @@ type Rendered<'a> = HashMap<&'a str, &'a Object>;
 
 fn rendered_objects(ws: &Workspace) -> Rendered<'_> {
     let mut out = HashMap::new();
-    let objects = ws
-        .service_accounts
-        .iter()
-        .map(|s| &s.object)
-        .chain(ws.workloads.iter().map(|w| &w.object))
-        .chain(ws.objects.iter());
-    for o in objects.filter(|o| o.chart.is_some()) {
+    for o in ws.all_objects().filter(|o| o.chart.is_some()) {
         out.entry(o.file.display.as_str()).or_insert(o);
     }
     out

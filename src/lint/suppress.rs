@@ -55,13 +55,7 @@ impl Suppressions {
         for file in &ws.files {
             out.add_comments(file);
         }
-        let objects = ws
-            .service_accounts
-            .iter()
-            .map(|s| &s.object)
-            .chain(ws.workloads.iter().map(|w| &w.object))
-            .chain(ws.objects.iter());
-        out.ranges.extend(objects.filter_map(|o| {
+        out.ranges.extend(ws.all_objects().filter_map(|o| {
             let codes = o.annotation(IGNORE_ANNOTATION)?.value.as_str()?;
             Some(AnnotatedRange {
                 path: o.file.display.clone(),
