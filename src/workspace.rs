@@ -218,16 +218,6 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Trust policies that belong to `role_name`.
-    pub fn trust_policies_for<'a>(
-        &'a self,
-        role_name: &'a str,
-    ) -> impl Iterator<Item = &'a PolicyInput> + 'a {
-        self.policies
-            .iter()
-            .filter(move |p| p.role_name.as_deref() == Some(role_name) && p.is_trust())
-    }
-
     /// The service account `namespace/name` (unset namespaces count as `default`); when several
     /// inputs define it, the one in `prefer_file` wins.
     pub fn service_account_named(

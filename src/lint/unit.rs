@@ -73,7 +73,7 @@ pub fn pointed_files<'a>(findings: impl Iterator<Item = &'a Finding>) -> HashSet
 fn slim(ws: Workspace, candidates: &mut [Candidate]) -> Workspace {
     let trust: Vec<PolicyInput> = ws.policies.into_iter().filter(|p| p.is_trust()).collect();
     // Workspace rules point into trust policies and build fixes from their text. Other files
-    // that findings point into are read back at the end (`read_back_pointed`).
+    // that findings point into are read back at the end (`LintResult::read_back_texts`).
     let pinned: HashSet<&str> = trust.iter().map(|p| p.file.display.as_str()).collect();
     let files: HashMap<String, Arc<SourceFile>> = ws
         .files

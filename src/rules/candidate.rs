@@ -13,7 +13,7 @@ use crate::rules::util::{sa_has_role, sa_related};
 use crate::workspace::{ServiceAccount, Workload, Workspace};
 
 /// Builds the finding of a settled candidate (the rule supplies message and help).
-pub type BuildFinding = fn(&Candidate, &ServiceAccount) -> Finding;
+pub type BuildFinding = fn(&Candidate) -> Finding;
 
 pub struct Candidate {
     pub build: BuildFinding,
@@ -42,7 +42,7 @@ impl Candidate {
     fn settle(&self, sa: Option<&ServiceAccount>) -> Option<Finding> {
         let sa = sa.filter(|sa| sa_has_role(sa))?;
         Some(
-            (self.build)(self, sa)
+            (self.build)(self)
                 .at(Location::new(&self.file, self.span))
                 .related(sa_related(sa, "the service account's role"))
                 .object(self.object.clone()),

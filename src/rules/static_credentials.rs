@@ -3,7 +3,7 @@ use crate::report::finding::{Finding, Severity};
 use crate::rules::candidate::Candidate;
 use crate::rules::util::items;
 use crate::rules::{Rule, RuleMeta};
-use crate::workspace::{ServiceAccount, Workspace};
+use crate::workspace::Workspace;
 
 const STATIC_ENV: &[&str] = &[
     "AWS_ACCESS_KEY_ID",
@@ -60,7 +60,7 @@ impl Rule for StaticCredentialsWithIrsa {
     }
 }
 
-fn static_keys_finding(c: &Candidate, _sa: &ServiceAccount) -> Finding {
+fn static_keys_finding(c: &Candidate) -> Finding {
     Finding::new(
         &StaticCredentialsWithIrsa::META,
         format!("{} while its service account `{}` uses IRSA: static keys win over the web identity token in the SDK credential chain", c.detail, c.sa_name),

@@ -2,7 +2,7 @@ use crate::input::yaml::{Entry, Node};
 use crate::report::finding::{Finding, Severity};
 use crate::rules::candidate::Candidate;
 use crate::rules::{Rule, RuleMeta};
-use crate::workspace::{ServiceAccount, Workspace};
+use crate::workspace::Workspace;
 
 declare_rule! {
     /// A non-root workload using IRSA has no `fsGroup`, so it may not be able to read its token.
@@ -60,7 +60,7 @@ impl Rule for TokenUnreadableNonRoot {
     }
 }
 
-fn unreadable_token_finding(c: &Candidate, _sa: &ServiceAccount) -> Finding {
+fn unreadable_token_finding(c: &Candidate) -> Finding {
     Finding::new(
         &TokenUnreadableNonRoot::META,
         format!("runs as non-root (`{}`) without a pod `securityContext.fsGroup`: the projected IRSA token may be unreadable", c.detail),

@@ -42,7 +42,7 @@ impl Rule for TrustSubMismatch {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        // Trust policies by role name, in workspace order (as `Workspace::trust_policies_for`),
+        // Trust policies by role name, in workspace order,
         // built once: a scan per ServiceAccount is quadratic on large repositories.
         let mut trusts: HashMap<&str, Vec<&PolicyInput>> = HashMap::new();
         for p in &ws.policies {

@@ -100,7 +100,6 @@ impl Node {
         self.descendants().count()
     }
 
-    /// A plain JSON view (YAML 1.2 core schema), for schema validation.
     /// A copy with only the mapping entries along `paths` (spans kept), e.g. `[["metadata", "name"]]`.
     pub fn keep_paths(&self, paths: &[&[&str]]) -> Node {
         let NodeKind::Map(entries) = &self.kind else {
@@ -133,6 +132,7 @@ impl Node {
         }
     }
 
+    /// A plain JSON view (YAML 1.2 core schema), for schema validation.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value;
         match &self.kind {
