@@ -198,6 +198,68 @@ impl AwsConfigInput {
     }
 }
 
+/// Where a Pod Identity association was declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssociationOrigin {
+    /// eksctl `iam.podIdentityAssociations[]`.
+    Eksctl,
+    /// eksctl `addons[].podIdentityAssociations[]` (the add-on creates its service account).
+    EksctlAddon,
+    /// An ACK `PodIdentityAssociation` CR (`eks.services.k8s.aws`), the shape every other
+    /// front-end (Terraform, CloudFormation) lowers its associations to.
+    Ack,
+}
+
+/// An EKS Pod Identity association: cluster, namespace and service account → role.
+/// Each field is the node as written (its span points at the user's line).
+#[derive(Debug, Clone)]
+pub struct PodIdentityAssociation {
+    pub file: Arc<SourceFile>,
+    pub origin: AssociationOrigin,
+    /// The association (the CR's `spec`, or the eksctl list item).
+    pub span: Span,
+    pub object: ObjectRef,
+    pub cluster_name: Option<Node>,
+    /// The cluster's region, when the input says (eksctl `metadata.region`).
+    pub region: Option<String>,
+    pub namespace: Option<Node>,
+    pub service_account: Option<Node>,
+    /// `None`: eksctl creates the role (with a correct trust).
+    pub role_arn: Option<Node>,
+    pub disable_session_tags: bool,
+    /// eksctl `createServiceAccount: true`, or an add-on: the SA is made with the association.
+    pub creates_service_account: bool,
+}
+
+impl PodIdentityAssociation {
+    fn text(n: &Option<Node>) -> Option<&str> {
+        n.as_ref()
+            .and_then(Node::as_str)
+            .filter(|s| !s.trim().is_empty())
+    }
+
+    pub fn cluster(&self) -> Option<&str> {
+        Self::text(&self.cluster_name)
+    }
+
+    pub fn namespace_name(&self) -> Option<&str> {
+        Self::text(&self.namespace)
+    }
+
+    pub fn service_account_name(&self) -> Option<&str> {
+        Self::text(&self.service_account)
+    }
+
+    pub fn role_arn_value(&self) -> Option<&str> {
+        Self::text(&self.role_arn)
+    }
+
+    /// The location of a field, else of the whole association.
+    pub fn location_of(&self, field: &Option<Node>) -> Location {
+        Location::new(&self.file, field.as_ref().map_or(self.span, |n| n.span))
+    }
+}
+
 #[derive(Default)]
 pub struct Workspace {
     pub files: Vec<Arc<SourceFile>>,
@@ -211,6 +273,8 @@ pub struct Workspace {
     pub charts: Vec<Arc<crate::helm::ChartInput>>,
     /// AWS config texts with a Roles Anywhere `credential_process`.
     pub aws_configs: Vec<AwsConfigInput>,
+    /// EKS Pod Identity associations, from every format.
+    pub pod_identity_associations: Vec<PodIdentityAssociation>,
     /// `(namespace, name)` → indexes into `service_accounts`, built on first use.
     sa_index: std::sync::OnceLock<std::collections::HashMap<(String, String), Vec<usize>>>,
     /// Duplicate keys found while parsing, per file.
@@ -265,6 +329,8 @@ impl Workspace {
         self.objects.extend(other.objects);
         self.charts.extend(other.charts);
         self.aws_configs.extend(other.aws_configs);
+        self.pod_identity_associations
+            .extend(other.pod_identity_associations);
         for (file, dups) in other.duplicate_keys {
             self.duplicate_keys.entry(file).or_default().extend(dups);
         }

@@ -37,6 +37,10 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA022", 11),
     ("IRSA023", 8),
     ("IRSA024", 7),
+    ("IRSA065", 15),
+    ("IRSA066", 15),
+    ("IRSA067", 17),
+    ("IRSA068", 19),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

@@ -32,6 +32,7 @@ pub struct Classified {
     pub objects: Vec<Object>,
     pub duplicate_keys: Vec<DuplicateKey>,
     pub aws_configs: Vec<crate::workspace::AwsConfigInput>,
+    pub pod_identity_associations: Vec<crate::workspace::PodIdentityAssociation>,
     /// Chart values found outside charts (an EKS Anywhere `Package` CR's `spec.config`).
     pub charts: Vec<crate::helm::ChartInput>,
 }
@@ -149,7 +150,14 @@ pub fn classify_node(
             push_inline_policy(file, doc, Some(role), &object, out);
             out.objects.push(object);
         }
-        ("eksctl.io", "ClusterConfig") => classify_eksctl(file, root, &object, out),
+        ("eksctl.io", "ClusterConfig") => {
+            classify_eksctl(file, root, &object, out);
+            crate::input::pod_identity::classify_eksctl(file, root, &object, out);
+        }
+        ("eks.services.k8s.aws", "PodIdentityAssociation") => {
+            crate::input::pod_identity::classify_ack(file, root, &object, out);
+            out.objects.push(object);
+        }
         ("v1", "Secret") => {
             crate::input::eksa::classify_secret(file, &object, out);
             out.objects.push(object);
@@ -192,11 +200,11 @@ pub fn classify_node(
     }
 }
 
-fn seq_at<'a>(node: &'a Node, path: &[&str]) -> &'a [Node] {
+pub(crate) fn seq_at<'a>(node: &'a Node, path: &[&str]) -> &'a [Node] {
     node.path(path).and_then(Node::as_seq).unwrap_or_default()
 }
 
-fn push_arn(
+pub(crate) fn push_arn(
     file: &Arc<SourceFile>,
     node: &Node,
     purpose: &str,
@@ -306,18 +314,6 @@ fn classify_eksctl(file: &Arc<SourceFile>, root: &Node, object: &Object, out: &m
     ] {
         if let Some(b) = root.path(&["iam", key]) {
             push_arn(file, b, key, ExpectedArn::Policy, object, out);
-        }
-    }
-    for assoc in seq_at(root, &["iam", "podIdentityAssociations"]) {
-        if let Some(arn) = assoc.get("roleARN") {
-            push_arn(
-                file,
-                arn,
-                "podIdentityAssociations.roleARN",
-                ExpectedArn::Role,
-                object,
-                out,
-            );
         }
     }
 }

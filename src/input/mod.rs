@@ -4,6 +4,7 @@ pub mod classify;
 pub mod discover;
 pub mod eksa;
 pub mod embedded;
+pub mod pod_identity;
 pub mod schema;
 pub mod source;
 pub mod yaml;

@@ -251,6 +251,8 @@ pub(crate) fn absorb(ws: &mut Workspace, file: Arc<SourceFile>, c: Classified) {
     ws.arn_values.extend(c.arn_values);
     ws.objects.extend(c.objects);
     ws.aws_configs.extend(c.aws_configs);
+    ws.pod_identity_associations
+        .extend(c.pod_identity_associations);
     ws.charts.extend(c.charts.into_iter().map(Arc::new));
     if !c.duplicate_keys.is_empty() {
         ws.duplicate_keys

@@ -11,7 +11,9 @@ use crate::lint::suppress::Suppressions;
 use crate::report::finding::Finding;
 use crate::rules::candidate::{settle_in_file, Candidate};
 use crate::rules::Rule;
-use crate::workspace::{Object, PolicyInput, ServiceAccount, Workspace, AUDIENCE_ANNOTATION};
+use crate::workspace::{
+    Object, PodIdentityAssociation, PolicyInput, ServiceAccount, Workspace, AUDIENCE_ANNOTATION,
+};
 
 /// What a unit keeps once its file rules ran.
 pub enum Keep {
@@ -103,6 +105,14 @@ fn slim(ws: Workspace, candidates: &mut [Candidate]) -> Workspace {
             ..sa
         })
         .collect();
+    let associations = ws
+        .pod_identity_associations
+        .into_iter()
+        .map(|a| PodIdentityAssociation {
+            file: remap(&a.file),
+            ..a
+        })
+        .collect();
     let policies = trust
         .into_iter()
         .map(|p| PolicyInput {
@@ -121,6 +131,7 @@ fn slim(ws: Workspace, candidates: &mut [Candidate]) -> Workspace {
     out.service_accounts = service_accounts;
     out.policies = policies;
     out.charts = ws.charts;
+    out.pod_identity_associations = associations;
     out
 }
 

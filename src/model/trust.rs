@@ -9,9 +9,13 @@ use crate::model::policy::{Effect, PolicyDocument, Principal, PrincipalType, Sta
 
 mod cond;
 mod explain;
+mod pod_identity;
 
 use cond::{eval_condition, CondResult, Context};
 pub use cond::{is_identity_provider_key, value_matches};
+pub use pod_identity::{
+    corrected_pod_identity_statement, evaluate_pod_identity, PodIdentityRequest, SESSION_TAGS,
+};
 
 pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
 pub const POD_IDENTITY_SERVICE: &str = "pods.eks.amazonaws.com";
@@ -161,9 +165,19 @@ pub fn evaluate_service_with_context(
     let ctx = context
         .iter()
         .fold(Context::default(), |c, (k, v)| c.with(k, v));
+    evaluate_actions(doc, service, actions, &ctx)
+}
+
+/// Every one of `actions` for the service principal, under one request context.
+fn evaluate_actions(
+    doc: &PolicyDocument,
+    service: &str,
+    actions: &[&str],
+    ctx: &Context,
+) -> Verdict {
     let mut first = None;
     for action in actions {
-        match evaluate(doc, &Want::Service(service), action, &ctx) {
+        match evaluate(doc, &Want::Service(service), action, ctx) {
             Verdict::Allow { statement } => {
                 first.get_or_insert(statement);
             }

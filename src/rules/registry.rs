@@ -37,6 +37,10 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(duplicate_role_annotation::DuplicateRoleAnnotation),
         Box::new(broad_permissions::BroadPermissions),
         Box::new(crate::packs::RulePackError),
+        Box::new(crate::rules::pod_identity_trust::PodIdentityTrustDenies),
+        Box::new(crate::rules::pod_identity_sa_missing::PodIdentitySaMissing),
+        Box::new(crate::rules::pod_identity_and_irsa::PodIdentityAndIrsa),
+        Box::new(crate::rules::pod_identity_duplicate::PodIdentityDuplicate),
     ]
 }
 

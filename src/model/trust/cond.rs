@@ -19,6 +19,8 @@ pub(super) enum Lookup {
 #[derive(Debug, Default)]
 pub(super) struct Context {
     values: Vec<(String, String)>,
+    /// Keys certainly not in the request (session tags a request does not carry).
+    absent: Vec<String>,
 }
 
 impl Context {
@@ -28,12 +30,17 @@ impl Context {
         self
     }
 
+    pub(super) fn without(mut self, key: &str) -> Self {
+        self.absent.push(key.to_ascii_lowercase());
+        self
+    }
+
     pub(super) fn lookup(&self, key: &str) -> Lookup {
         let lower = key.to_ascii_lowercase();
         if let Some((_, v)) = self.values.iter().find(|(k, _)| *k == lower) {
             return Lookup::Present(v.clone());
         }
-        if is_identity_provider_key(key) {
+        if is_identity_provider_key(key) || self.absent.contains(&lower) {
             Lookup::Absent
         } else {
             Lookup::Unknown

@@ -1,0 +1,70 @@
+use crate::report::finding::{Finding, Severity};
+use crate::rules::pod_identity_trust::association_label;
+use crate::rules::util::sa_related;
+use crate::rules::{Rule, RuleMeta, Scope};
+use crate::workspace::Workspace;
+
+declare_rule! {
+    /// A service account has both an IRSA role annotation and a Pod Identity association.
+    ///
+    /// ## What it checks
+    /// A ServiceAccount with a non-empty `eks.amazonaws.com/role-arn` (or an eksctl
+    /// `attachRoleARN`) for which a Pod Identity association of the same namespace and name is in
+    /// the run.
+    ///
+    /// ## Why it matters
+    /// Both webhooks inject their variables, and the AWS SDKs pick one set by the order of their
+    /// default credential provider chain. Web identity (`AWS_ROLE_ARN` +
+    /// `AWS_WEB_IDENTITY_TOKEN_FILE`, the IRSA role) comes before the container credential provider
+    /// (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, which serves EKS Pod Identity) in every SDK's chain,
+    /// so the pods run as the IRSA role and the association has no effect. The Amazon EKS User
+    /// Guide says so: "EKS Pod Identities have been added to the Container credential provider
+    /// which is searched in a step in the default credential chain. If your workloads currently use
+    /// credentials that are earlier in the chain of credentials, those credentials will continue
+    /// to be used even if you configure an EKS Pod Identity association for the same workload."
+    /// (<https://docs.aws.amazon.com/eks/latest/userguide/pod-id-minimum-sdk.html>; the chains:
+    /// <https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html>.)
+    ///
+    /// ## Example
+    /// A migration to Pod Identity that kept `eks.amazonaws.com/role-arn` on the SA: remove the
+    /// annotation (and restart the pods) once the association and its role are in place.
+    pub struct PodIdentityAndIrsa => ("IRSA067", "pod-identity-and-irsa", Severity::Warning);
+}
+
+impl Rule for PodIdentityAndIrsa {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
+    fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
+        for a in &ws.pod_identity_associations {
+            let (Some(ns), Some(name)) = (a.namespace_name(), a.service_account_name()) else {
+                continue;
+            };
+            let Some(sa) = ws.service_account_named(ns, name, &a.file.display) else {
+                continue;
+            };
+            let Some(irsa) = sa.role_arn_value().filter(|v| !v.trim().is_empty()) else {
+                continue;
+            };
+            let pod_identity = a.role_arn_value().unwrap_or("(a role eksctl creates)");
+            out.push(
+                Finding::new(
+                    &PodIdentityAndIrsa::META,
+                    format!(
+                        "service account `{ns}/{name}` carries the IRSA role `{irsa}` and has the Pod Identity association {} (role `{pod_identity}`): the AWS SDKs pick the IRSA role (web identity comes before container credentials in their default chain), so the association has no effect",
+                        association_label(a)
+                    ),
+                )
+                .at(sa_related(sa, "the IRSA role, which the SDKs use"))
+                .related(a.location_of(&a.role_arn).with_message("the Pod Identity role, which they ignore"))
+                .object(sa.object.object_ref())
+                .help("keep one mechanism: remove the `eks.amazonaws.com/role-arn` annotation to move to Pod Identity, or delete the association; then restart the pods (`kubectl irsa explain IRSA067` cites the AWS documentation)"),
+            );
+        }
+    }
+}
