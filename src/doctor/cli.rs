@@ -27,6 +27,9 @@ pub struct DoctorArgs {
     /// AWS region.
     #[arg(long)]
     pub region: Option<String>,
+    /// The EKS cluster name, for DescribeCluster and Pod Identity (default: from the kubeconfig).
+    #[arg(long)]
+    pub cluster: Option<String>,
     /// The cluster's OIDC issuer URL (default: from the API server).
     #[arg(long)]
     pub issuer: Option<String>,

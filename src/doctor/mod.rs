@@ -6,10 +6,14 @@
 pub mod checks;
 pub mod cli;
 pub mod cluster;
+pub mod eks;
+pub mod eks_target;
 pub mod fault;
 pub mod iam;
+pub mod pod_identity;
 pub mod progress;
 pub mod rules;
+pub mod rules_eks;
 pub mod rules_pod;
 pub mod view;
 
@@ -23,6 +27,7 @@ use progress::Progress;
 pub fn live_rule_metas() -> Vec<&'static RuleMeta> {
     let mut metas = rules::metas();
     metas.extend(rules_pod::metas());
+    metas.extend(rules_eks::metas());
     metas
 }
 
@@ -68,9 +73,13 @@ async fn run_async(args: cli::DoctorArgs, timeout: Option<std::time::Duration>) 
     let checked = snap.reachable && (snap.service_accounts.is_some() || snap.pods.is_some());
     if snap.reachable {
         checks::arn::check(&mut ctx);
+        pod_identity::read(&args, timeout, &client, &mut ctx).await;
         iam_checks(&args, timeout, &mut ctx).await;
         let stats = checks::pods::check(&mut ctx);
         checks::webhook::check(&mut ctx, &stats);
+        checks::eks_issuer::check(&mut ctx);
+        checks::pod_identity::check(&mut ctx);
+        checks::pod_identity_pods::check(&mut ctx);
     }
     Progress::clear();
     let summary = if snap.service_accounts.is_none() {

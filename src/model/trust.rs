@@ -14,7 +14,8 @@ mod pod_identity;
 use cond::{eval_condition, CondResult, Context};
 pub use cond::{is_identity_provider_key, value_matches};
 pub use pod_identity::{
-    corrected_pod_identity_statement, evaluate_pod_identity, PodIdentityRequest, SESSION_TAGS,
+    corrected_pod_identity_statement, evaluate_pod_identity, is_decidable, PodIdentityRequest,
+    SESSION_TAGS,
 };
 
 pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";

@@ -13,17 +13,21 @@ declare_rule! {
     /// the run.
     ///
     /// ## Why it matters
-    /// Both webhooks inject their variables, and the AWS SDKs pick one set by the order of their
-    /// default credential provider chain. Web identity (`AWS_ROLE_ARN` +
-    /// `AWS_WEB_IDENTITY_TOKEN_FILE`, the IRSA role) comes before the container credential provider
-    /// (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, which serves EKS Pod Identity) in every SDK's chain,
-    /// so the pods run as the IRSA role and the association has no effect. The Amazon EKS User
-    /// Guide says so: "EKS Pod Identities have been added to the Container credential provider
-    /// which is searched in a step in the default credential chain. If your workloads currently use
-    /// credentials that are earlier in the chain of credentials, those credentials will continue
-    /// to be used even if you configure an EKS Pod Identity association for the same workload."
-    /// (<https://docs.aws.amazon.com/eks/latest/userguide/pod-id-minimum-sdk.html>; the chains:
-    /// <https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html>.)
+    /// Which role a pod gets then depends on how it was started, not on one place to read:
+    /// - new pods get Pod Identity: the EKS pod identity webhook injects the container credential
+    ///   variables (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`)
+    ///   instead of the IRSA ones when an association exists (aws/amazon-eks-pod-identity-webhook,
+    ///   `buildPodPatchConfig`: "Container credentials method takes precedence");
+    /// - pods that carry both sets of variables (set in the manifest, or injected by another
+    ///   webhook) use the IRSA role: web identity (`AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE`)
+    ///   comes before the container credential provider in every AWS SDK's default chain. The
+    ///   Amazon EKS User Guide: "EKS Pod Identities have been added to the Container credential
+    ///   provider which is searched in a step in the default credential chain. If your workloads
+    ///   currently use credentials that are earlier in the chain of credentials, those credentials
+    ///   will continue to be used even if you configure an EKS Pod Identity association for the
+    ///   same workload." (<https://docs.aws.amazon.com/eks/latest/userguide/pod-id-minimum-sdk.html>;
+    ///   the chains: <https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html>);
+    /// - pods started before the association keep the IRSA role until they are restarted.
     ///
     /// ## Example
     /// A migration to Pod Identity that kept `eks.amazonaws.com/role-arn` on the SA: remove the
@@ -56,14 +60,14 @@ impl Rule for PodIdentityAndIrsa {
                 Finding::new(
                     &PodIdentityAndIrsa::META,
                     format!(
-                        "service account `{ns}/{name}` carries the IRSA role `{irsa}` and has the Pod Identity association {} (role `{pod_identity}`): the AWS SDKs pick the IRSA role (web identity comes before container credentials in their default chain), so the association has no effect",
+                        "service account `{ns}/{name}` carries the IRSA role `{irsa}` and has the Pod Identity association {} (role `{pod_identity}`): new pods get the Pod Identity role (the EKS webhook injects container credentials instead of IRSA), while pods that carry both sets of variables use the IRSA role (web identity comes first in the SDKs' default chain)",
                         association_label(a)
                     ),
                 )
-                .at(sa_related(sa, "the IRSA role, which the SDKs use"))
-                .related(a.location_of(&a.role_arn).with_message("the Pod Identity role, which they ignore"))
+                .at(sa_related(sa, "the IRSA role"))
+                .related(a.location_of(&a.role_arn).with_message("the Pod Identity role"))
                 .object(sa.object.object_ref())
-                .help("keep one mechanism: remove the `eks.amazonaws.com/role-arn` annotation to move to Pod Identity, or delete the association; then restart the pods (`kubectl irsa explain IRSA067` cites the AWS documentation)"),
+                .help("keep one mechanism: remove the `eks.amazonaws.com/role-arn` annotation to move to Pod Identity, or delete the association; then restart the pods (`kubectl irsa explain IRSA067` cites the AWS documentation on the precedence)"),
             );
         }
     }

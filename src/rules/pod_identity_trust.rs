@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use crate::model::arn::{parse_role_arn, ArnKind};
 use crate::model::trust::{
-    corrected_pod_identity_statement, evaluate_pod_identity, Denial, MissReason,
+    corrected_pod_identity_statement, evaluate_pod_identity, is_decidable, Denial, MissReason,
     PodIdentityRequest, Verdict,
 };
 use crate::report::finding::{Finding, Location, Severity};
@@ -100,16 +100,6 @@ pub fn association_label(a: &PodIdentityAssociation) -> String {
     s
 }
 
-/// A denial the input can decide: no statement might allow it on a value it does not know.
-fn decidable(d: &Denial) -> bool {
-    match d {
-        Denial::ExplicitDeny { .. } => true,
-        Denial::NoStatementAllows { misses } => !misses
-            .iter()
-            .any(|m| matches!(m.reason, MissReason::Condition { known: false, .. })),
-    }
-}
-
 fn check_pair(
     a: &PodIdentityAssociation,
     role: &str,
@@ -122,7 +112,7 @@ fn check_pair(
         Verdict::Deny(d) => d,
     };
     // A Pod Identity statement without sts:TagSession is IRSA008's finding.
-    if !decidable(&denial)
+    if !is_decidable(&denial)
         || matches!(
             denial.closest().map(|m| &m.reason),
             Some(MissReason::Action { .. })

@@ -12,6 +12,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod fake_apiserver;
+pub mod fake_eks;
 mod fake_faults;
 mod fake_list;
 mod fake_routes;

@@ -12,6 +12,9 @@ use crate::report::finding::{Finding, ObjectRef};
 use crate::workspace::{AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION};
 
 pub mod arn;
+pub mod eks_issuer;
+pub mod pod_identity;
+pub mod pod_identity_pods;
 pub mod pods;
 pub mod provider;
 pub mod role;
@@ -84,6 +87,8 @@ pub struct Ctx<'a> {
     pub views: Views,
     pub findings: Vec<Finding>,
     pub faults: Vec<Fault>,
+    /// The EKS cluster and its Pod Identity associations, when doctor could name the cluster.
+    pub eks: Option<crate::doctor::pod_identity::EksState>,
 }
 
 impl<'a> Ctx<'a> {
@@ -103,6 +108,7 @@ impl<'a> Ctx<'a> {
             views: Views::default(),
             findings: Vec::new(),
             faults: snap.faults.clone(),
+            eks: None,
         }
     }
 

@@ -9,11 +9,12 @@ use crate::doctor::rules::RoleNotFound;
 use crate::report::finding::Finding;
 use crate::workspace::ROLE_ARN_ANNOTATION;
 
-/// The distinct role names to fetch (GetRole once each).
+/// The distinct role names to fetch (GetRole once each): IRSA and Pod Identity roles.
 pub fn wanted(ctx: &Ctx<'_>) -> BTreeSet<String> {
     ctx.sas
         .iter()
         .filter_map(|s| s.role.as_ref().map(|r| r.name.clone()))
+        .chain(super::pod_identity::role_names(ctx))
         .collect()
 }
 

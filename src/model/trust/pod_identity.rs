@@ -3,7 +3,9 @@
 //! namespace and service account, which trust conditions read as `aws:RequestTag/<tag>`.
 
 use super::cond::Context;
-use super::{evaluate_actions, Verdict, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE};
+use super::{
+    evaluate_actions, Denial, MissReason, Verdict, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE,
+};
 use crate::model::policy::PolicyDocument;
 
 /// The session tags EKS Pod Identity adds (unless the association disables them).
@@ -70,6 +72,16 @@ pub fn evaluate_pod_identity(doc: &PolicyDocument, req: &PodIdentityRequest) -> 
     )
 }
 
+/// A denial the request decides: no statement might still allow it on a value it does not know.
+pub fn is_decidable(d: &Denial) -> bool {
+    match d {
+        Denial::ExplicitDeny { .. } => true,
+        Denial::NoStatementAllows { misses } => !misses
+            .iter()
+            .any(|m| matches!(m.reason, MissReason::Condition { known: false, .. })),
+    }
+}
+
 /// A trust statement for this association, scoped by its session tags where they are known.
 pub fn corrected_pod_identity_statement(req: &PodIdentityRequest) -> serde_json::Value {
     let mut equals = serde_json::Map::new();
@@ -103,7 +115,6 @@ mod tests {
     use super::*;
     use crate::input::yaml::parse;
     use crate::model::policy::parse_policy;
-    use crate::model::trust::MissReason;
 
     fn doc(text: &str) -> PolicyDocument {
         parse_policy(&parse(text).documents[0].root).expect("policy parses")
