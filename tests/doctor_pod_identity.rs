@@ -1,0 +1,499 @@
+//! `kubectl irsa doctor` with EKS and Pod Identity, end to end: the real binary, the fake API
+//! server, moto (IAM, and EKS CreateCluster/DescribeCluster) and the fake EKS Pod Identity API in
+//! front of it (`AWS_ENDPOINT_URL_EKS`). Each check has a failing and a passing case.
+
+mod doctor_harness;
+mod support;
+
+use doctor_harness::{arn, run, Iam, Run};
+use k8s_openapi::api::apps::v1::DaemonSet;
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::{json, Value};
+use support::fake_eks::{create_cluster, FakeEks};
+use support::objects::{self, annotated_service_account, deployment_chain, service_account};
+use support::{kubectl_irsa, FakeApiServer, FakeCluster, KubeconfigOptions, MOTO_ACCOUNT};
+
+const CLUSTER: &str = "prod";
+
+fn cluster_arn() -> String {
+    format!("arn:aws:eks:us-east-1:{MOTO_ACCOUNT}:cluster/{CLUSTER}")
+}
+
+/// moto with cluster `prod`, the IAM proxy, and the fake EKS API in front of moto.
+struct World {
+    iam: Iam,
+    eks: FakeEks,
+    issuer: String,
+}
+
+impl World {
+    fn start() -> World {
+        let iam = Iam::start();
+        let issuer = iam.rt.block_on(create_cluster(iam.moto.url(), CLUSTER));
+        let eks = FakeEks::start(iam.moto.url());
+        World { iam, eks, issuer }
+    }
+
+    /// A role whose trust is EKS's scoped Pod Identity statement for `ns/sa` on this cluster.
+    fn role(&self, name: &str, ns: &str, sa: &str) {
+        self.iam.role(name, &trust(ns, sa));
+    }
+
+    fn associate(&self, ns: &str, sa: &str, role: &str) -> String {
+        self.eks.associate(CLUSTER, ns, sa, &arn(role))
+    }
+
+    fn cluster(&self) -> FakeCluster {
+        FakeCluster::new().issuer(&self.issuer)
+    }
+
+    fn doctor(&self, server: &FakeApiServer, extra: &[&str]) -> Run {
+        self.doctor_with(server, &server.kubeconfig(), &["--cluster", CLUSTER], extra)
+    }
+
+    fn doctor_with(
+        &self,
+        server: &FakeApiServer,
+        kc: &support::KubeconfigFile,
+        cluster: &[&str],
+        extra: &[&str],
+    ) -> Run {
+        let _ = server;
+        let home = tempfile::tempdir().expect("home");
+        let mut cmd = kubectl_irsa(home.path());
+        cmd.arg("doctor")
+            .arg("--kubeconfig")
+            .arg(kc.path())
+            .args([
+                "--request-timeout",
+                "5s",
+                "--format",
+                "json",
+                "--no-role-scan",
+            ])
+            .args(cluster)
+            .args(extra);
+        self.iam.proxy.aws().apply(&mut cmd);
+        cmd.env("AWS_ENDPOINT_URL_EKS", self.eks.url());
+        run(cmd)
+    }
+}
+
+fn trust(ns: &str, sa: &str) -> Value {
+    json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "AllowEksAuthToAssumeRoleForPodIdentity",
+        "Effect": "Allow",
+        "Principal": {"Service": "pods.eks.amazonaws.com"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Condition": {
+            "StringEquals": {
+                "aws:SourceAccount": MOTO_ACCOUNT,
+                "aws:RequestTag/eks-cluster-name": CLUSTER,
+                "aws:RequestTag/kubernetes-namespace": ns,
+                "aws:RequestTag/kubernetes-service-account": sa
+            },
+            "ArnEquals": {"aws:SourceArn": cluster_arn()}
+        }
+    }]})
+}
+
+fn patch<T: serde::Serialize + serde::de::DeserializeOwned>(obj: T, patch: Value) -> T {
+    let mut v = serde_json::to_value(&obj).expect("json");
+    merge(&mut v, &patch);
+    serde_json::from_value(v).expect("patched")
+}
+
+fn merge(a: &mut Value, b: &Value) {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (a, b) => *a = b.clone(),
+    }
+}
+
+/// A pod as EKS injects it for Pod Identity, on `node`.
+fn injected(pod: Pod, node: &str) -> Pod {
+    let c = &pod.spec.as_ref().unwrap().containers[0];
+    let mut container = serde_json::to_value(c).unwrap();
+    container["env"] = json!([
+        {"name": "AWS_CONTAINER_CREDENTIALS_FULL_URI", "value": "http://169.254.170.23/v1/credentials"},
+        {"name": "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "value": "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token"}
+    ]);
+    container["volumeMounts"] = json!([{"name": "eks-pod-identity-token", "mountPath": "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount", "readOnly": true}]);
+    patch(
+        pod,
+        json!({"spec": {"nodeName": node, "containers": [container],
+        "volumes": [{"name": "eks-pod-identity-token", "projected": {"sources": [{"serviceAccountToken": {"audience": "pods.eks.amazonaws.com", "expirationSeconds": 86400, "path": "eks-pod-identity-token"}}]}}]}}),
+    )
+}
+
+fn on_node(pod: Pod, node: &str) -> Pod {
+    patch(pod, json!({"spec": {"nodeName": node}}))
+}
+
+/// The add-on's DaemonSet and one agent pod per node (`ready` or not).
+fn agent(cluster: FakeCluster, nodes: &[(&str, bool)]) -> FakeCluster {
+    let labels = json!({"app.kubernetes.io/name": "eks-pod-identity-agent", "app.kubernetes.io/instance": "eks-pod-identity-agent"});
+    let ds: DaemonSet = serde_json::from_value(json!({
+        "metadata": {"name": "eks-pod-identity-agent", "namespace": "kube-system", "uid": "ds-agent"},
+        "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels},
+            "spec": {"hostNetwork": true, "containers": [{"name": "eks-pod-identity-agent", "image": "602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/eks-pod-identity-agent:v0.1.29"}]}}},
+        "status": {"currentNumberScheduled": nodes.len(), "desiredNumberScheduled": nodes.len(), "numberMisscheduled": 0, "numberReady": nodes.iter().filter(|n| n.1).count()}
+    })).unwrap();
+    let mut c = cluster
+        .daemon_set(ds)
+        .service_account(service_account("kube-system", "eks-pod-identity-agent"));
+    for (i, (node, ready)) in nodes.iter().enumerate() {
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": format!("eks-pod-identity-agent-{i}"), "namespace": "kube-system", "labels": labels, "uid": format!("agent-{i}")},
+            "spec": {"nodeName": node, "hostNetwork": true, "serviceAccountName": "eks-pod-identity-agent", "containers": [{"name": "eks-pod-identity-agent", "image": "x"}]},
+            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": if *ready { "True" } else { "False" }}]}
+        })).unwrap();
+        c = c.pod(pod);
+    }
+    c
+}
+
+/// Three associations (two share a role), paged two at a time; every pod injected; the agent ready.
+fn healthy(w: &World) -> FakeCluster {
+    w.role("web-app", "web", "app");
+    w.iam.role("shared", &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Condition": {"StringEquals": {"aws:RequestTag/eks-cluster-name": CLUSTER}}}]}));
+    w.associate("web", "app", "web-app");
+    w.associate("jobs", "worker", "shared");
+    w.associate("jobs", "cron", "shared");
+    w.eks.page_size(2);
+    let (d, rs, pod) = deployment_chain("web", "app", "app", None);
+    agent(
+        w.cluster()
+            .service_account(service_account("web", "app"))
+            .service_account(service_account("jobs", "worker"))
+            .service_account(service_account("jobs", "cron"))
+            .deployment(d)
+            .replica_set(rs)
+            .pod(injected(pod, "node-1"))
+            .pod(injected(
+                objects::unmutated_pod("jobs", "worker-1", "worker"),
+                "node-2",
+            )),
+        &[("node-1", true), ("node-2", true)],
+    )
+}
+
+#[test]
+fn healthy_pod_identity_is_clean_paged_and_read_only() {
+    let w = World::start();
+    let server = healthy(&w).start();
+    let run = w.doctor(&server, &[]);
+    run.assert_clean();
+    assert_eq!(w.eks.count("DescribeCluster"), 1);
+    assert_eq!(
+        w.eks.count("ListPodIdentityAssociations"),
+        2,
+        "{:?}",
+        w.eks.calls()
+    );
+    assert_eq!(w.eks.count("DescribePodIdentityAssociation"), 3);
+    // GetRole once per distinct role.
+    assert_eq!(w.iam.count("GetRole"), 2);
+    w.eks.assert_read_only();
+    w.iam.proxy.assert_read_only();
+    server.assert_only_gets();
+}
+
+#[test]
+fn the_cluster_name_comes_from_the_kubeconfig() {
+    let w = World::start();
+    let server = healthy(&w).start();
+    let kc = server.kubeconfig_with(&KubeconfigOptions {
+        context: cluster_arn(),
+        ..Default::default()
+    });
+    let run = w.doctor_with(&server, &kc, &[], &[]);
+    run.assert_clean();
+    assert_eq!(w.eks.count("DescribeCluster"), 1);
+    // Without a name (a plain context, no --cluster) EKS is not asked at all.
+    let run = w.doctor_with(&server, &server.kubeconfig(), &[], &[]);
+    assert_eq!(w.eks.count("DescribeCluster"), 1);
+    // ... and since the pods use Pod Identity, that is a could-not-verify, not an OK.
+    let f = run.one("IRSA100");
+    assert!(f["message"].as_str().unwrap().contains("--cluster"), "{f}");
+}
+
+#[test]
+fn issuer_that_differs_from_eks_is_reported() {
+    let w = World::start();
+    let server = healthy(&w).issuer(support::DEFAULT_ISSUER).start();
+    let run = w.doctor(&server, &[]);
+    let f = run.one("IRSA115");
+    assert!(f["message"].as_str().unwrap().contains(&w.issuer), "{f}");
+    assert_eq!(f["location"]["path"], "eks/cluster/prod.json");
+}
+
+#[test]
+fn trust_for_another_namespace_denies_the_association() {
+    let w = World::start();
+    let cluster = healthy(&w);
+    w.iam.moto.reset();
+    w.iam.role("shared", &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]}));
+    w.role("web-app", "api", "app");
+    let server = cluster.start();
+    let run = w.doctor(&server, &[]);
+    let f = run.one("IRSA116");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("aws:RequestTag/kubernetes-namespace") && msg.contains("web/app"),
+        "{msg}"
+    );
+    assert_eq!(f["location"]["path"], "iam/role/web-app.trust.json");
+    assert!(f["related"][0]["path"]
+        .as_str()
+        .unwrap()
+        .starts_with("eks/prod/pod-identity-association/"));
+    assert!(f["help"].as_str().unwrap().contains("\"web\""), "{f}");
+}
+
+#[test]
+fn a_missing_role_is_not_found() {
+    let w = World::start();
+    let cluster = healthy(&w);
+    w.associate("web", "app2", "deleted-role");
+    let server = cluster
+        .service_account(service_account("web", "app2"))
+        .start();
+    let run = w.doctor(&server, &[]);
+    let f = run.one("IRSA121");
+    assert!(
+        f["message"].as_str().unwrap().contains("deleted-role"),
+        "{f}"
+    );
+    assert!(run.with("IRSA116").is_empty());
+}
+
+#[test]
+fn an_association_without_its_service_account_dangles() {
+    let w = World::start();
+    let cluster = healthy(&w);
+    w.role("gone", "old", "gone");
+    w.associate("old", "gone", "gone");
+    w.associate("web", "renamed", "web-app");
+    let server = cluster.start();
+    let run = w.doctor(&server, &[]);
+    let found = run.with("IRSA117");
+    assert_eq!(found.len(), 2, "{:#?}", run.findings);
+    let text: Vec<&str> = found
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        text.iter()
+            .any(|m| m.contains("namespace `old` does not exist")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|m| m.contains("`web/renamed` does not exist")),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn a_pod_started_before_its_association_names_its_deployment() {
+    let w = World::start();
+    w.role("web-app", "web", "app");
+    let id = w.associate("web", "app", "web-app");
+    let (d, rs, pod) = deployment_chain("web", "app", "app", None);
+    // The pod is older than the association.
+    let pod = on_node(
+        patch(
+            pod,
+            json!({"metadata": {"creationTimestamp": "2024-01-01T00:00:00Z"}}),
+        ),
+        "node-1",
+    );
+    w.eks.edit(&id, |a| a.created_at = 1_735_689_600.0);
+    let server = agent(
+        w.cluster()
+            .service_account(service_account("web", "app"))
+            .deployment(d)
+            .replica_set(rs)
+            .pod(pod),
+        &[("node-1", true)],
+    )
+    .start();
+    let run = w.doctor(&server, &[]);
+    let f = run.one("IRSA118");
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains("started before the association"), "{msg}");
+    assert!(
+        f["help"]
+            .as_str()
+            .unwrap()
+            .contains("kubectl rollout restart deployment app -n web"),
+        "{f}"
+    );
+}
+
+#[test]
+fn the_agent_must_exist_and_be_ready_where_the_pods_run() {
+    let w = World::start();
+    w.role("web-app", "web", "app");
+    w.associate("web", "app", "web-app");
+    let base = || {
+        let (d, rs, pod) = deployment_chain("web", "app", "app", None);
+        w.cluster()
+            .service_account(service_account("web", "app"))
+            .deployment(d)
+            .replica_set(rs)
+            .pod(injected(pod, "node-1"))
+    };
+    let run = w.doctor(&base().start(), &[]);
+    assert!(run.one("IRSA119")["message"]
+        .as_str()
+        .unwrap()
+        .contains("no `eks-pod-identity-agent` DaemonSet"));
+    let run = w.doctor(
+        &agent(base(), &[("node-1", false), ("node-2", true)]).start(),
+        &[],
+    );
+    let f = run.one("IRSA119");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("node-1 (web/app-5d8f7c6b9-x2x7q)"),
+        "{f}"
+    );
+    let run = w.doctor(&agent(base(), &[("node-1", true)]).start(), &[]);
+    run.assert_clean();
+}
+
+#[test]
+fn a_service_account_with_both_mechanisms_is_reported() {
+    let w = World::start();
+    let cluster = healthy(&w);
+    let c = w.iam.moto.iam_client();
+    w.iam.rt.block_on(support::moto::create_oidc_provider(
+        &c,
+        &w.issuer,
+        &["sts.amazonaws.com"],
+        "9e99a48a9960b14926bb7f3b02e22da2b0ab7280",
+    ));
+    w.iam.role(
+        "web-irsa",
+        &support::moto::irsa_trust_policy(&w.issuer, "web", "app"),
+    );
+    let server = cluster
+        .service_account(annotated_service_account("web", "app", &arn("web-irsa")))
+        .start();
+    let run = w.doctor(&server, &[]);
+    let f = run.one("IRSA120");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("web-irsa") && msg.contains("1 use the Pod Identity role"),
+        "{msg}"
+    );
+    assert_eq!(f["location"]["path"], "cluster/web/serviceaccount/app.yaml");
+}
+
+#[test]
+fn eks_faults_are_could_not_verify() {
+    let w = World::start();
+    let server = healthy(&w).start();
+    // Throttled twice, then answered: the SDK's retries make it clean.
+    w.eks.fail(
+        "ListPodIdentityAssociations",
+        429,
+        "ThrottlingException",
+        Some(2),
+    );
+    w.doctor(&server, &[]).assert_clean();
+    // Denied: could not verify, naming the permission.
+    w.eks.fail(
+        "ListPodIdentityAssociations",
+        403,
+        "AccessDeniedException",
+        None,
+    );
+    let run = w.doctor(&server, &[]);
+    let f = run.one("IRSA100");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("eks:ListPodIdentityAssociations"),
+        "{f}"
+    );
+    assert!(
+        f["message"].as_str().unwrap().contains("access denied"),
+        "{f}"
+    );
+    // Not an EKS cluster (EKS does not know the name).
+    let run = w.doctor_with(
+        &server,
+        &server.kubeconfig(),
+        &["--cluster", "self-managed"],
+        &[],
+    );
+    let messages: Vec<&str> = run
+        .with("IRSA100")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("eks:DescribeCluster") && m.contains("not an EKS cluster")),
+        "{messages:?}"
+    );
+    w.eks.assert_read_only();
+}
+
+#[test]
+fn no_eks_api_is_could_not_verify() {
+    let w = World::start();
+    let server = healthy(&w).start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let kc = server.kubeconfig();
+    let mut cmd = kubectl_irsa(home.path());
+    cmd.arg("doctor").arg("--kubeconfig").arg(kc.path()).args([
+        "--request-timeout",
+        "5s",
+        "--format",
+        "json",
+        "--no-role-scan",
+        "--cluster",
+        CLUSTER,
+    ]);
+    w.iam.proxy.aws().apply(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL_EKS", format!("http://{closed}"));
+    let run = run(cmd);
+    let messages: Vec<&str> = run
+        .with("IRSA100")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("eks:DescribeCluster") && m.contains("could not be reached")),
+        "{messages:?}\n{}",
+        run.stderr
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("eks:ListPodIdentityAssociations")),
+        "{messages:?}"
+    );
+    assert_ne!(run.code, 0);
+}
