@@ -64,15 +64,12 @@ impl World {
         cmd.arg("doctor")
             .arg("--kubeconfig")
             .arg(kc.path())
-            .args([
-                "--request-timeout",
-                "5s",
-                "--format",
-                "json",
-                "--no-role-scan",
-            ])
+            .args(["--request-timeout", "5s", "--no-role-scan"])
             .args(cluster)
             .args(extra);
+        if !extra.contains(&"--format") {
+            cmd.args(["--format", "json"]);
+        }
         self.iam.proxy.aws().apply(&mut cmd);
         cmd.env("AWS_ENDPOINT_URL_EKS", self.eks.url());
         run(cmd)
@@ -159,7 +156,12 @@ fn agent(cluster: FakeCluster, nodes: &[(&str, bool)]) -> FakeCluster {
 
 /// Three associations (two share a role), paged two at a time; every pod injected; the agent ready.
 fn healthy(w: &World) -> FakeCluster {
-    w.role("web-app", "web", "app");
+    healthy_trusting(w, "web")
+}
+
+/// As `healthy`, with role `web-app` trusting namespace `web_ns` for `app`.
+fn healthy_trusting(w: &World, web_ns: &str) -> FakeCluster {
+    w.role("web-app", web_ns, "app");
     w.iam.role("shared", &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"],
         "Condition": {"StringEquals": {"aws:RequestTag/eks-cluster-name": CLUSTER}}}]}));
@@ -237,13 +239,21 @@ fn issuer_that_differs_from_eks_is_reported() {
 #[test]
 fn trust_for_another_namespace_denies_the_association() {
     let w = World::start();
-    let cluster = healthy(&w);
-    w.iam.moto.reset();
-    w.iam.role("shared", &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-        "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]}));
-    w.role("web-app", "api", "app");
-    let server = cluster.start();
+    let server = healthy_trusting(&w, "api").start();
     let run = w.doctor(&server, &[]);
+    // The human summary has a Pod Identity table with the verdict.
+    let human = w.doctor(&server, &["--format", "human"]);
+    let row = human
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("web/app "))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        row.contains("web-app (123456789012)") && row.ends_with("DENIED"),
+        "{}",
+        human.stdout
+    );
     let f = run.one("IRSA116");
     let msg = f["message"].as_str().unwrap();
     assert!(
@@ -255,7 +265,12 @@ fn trust_for_another_namespace_denies_the_association() {
         .as_str()
         .unwrap()
         .starts_with("eks/prod/pod-identity-association/"));
-    assert!(f["help"].as_str().unwrap().contains("\"web\""), "{f}");
+    let help = f["help"].as_str().unwrap();
+    assert!(
+        help.contains("\"web\"") && help.contains("aws:SourceAccount"),
+        "{f}"
+    );
+    assert!(run.with("IRSA100").is_empty(), "{:#?}", run.findings);
 }
 
 #[test]

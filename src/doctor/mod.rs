@@ -89,6 +89,7 @@ async fn run_async(args: cli::DoctorArgs, timeout: Option<std::time::Duration>) 
     } else {
         checks::summary_table(&ctx.sas)
     };
+    let summary = summary + &checks::pod_identity::summary_table(&ctx);
     let mut findings = std::mem::take(&mut ctx.findings);
     findings.extend(ctx.faults.iter().map(fault::Fault::finding));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

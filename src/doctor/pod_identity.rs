@@ -26,6 +26,8 @@ pub struct EksState {
     pub associations: Option<Vec<Association>>,
     /// `None`: not read (no associations) or the read failed (a fault says why).
     pub agent: Option<Agent>,
+    /// Each association's summary verdict (by association id), worst wins.
+    pub verdicts: std::collections::BTreeMap<String, super::checks::Verdict>,
 }
 
 pub struct Agent {
@@ -135,6 +137,7 @@ pub async fn read(
         cluster,
         associations,
         agent,
+        verdicts: Default::default(),
     });
 }
 

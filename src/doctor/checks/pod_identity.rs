@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
 
-use super::Ctx;
+use super::{Ctx, Verdict};
 use crate::doctor::eks::Association;
 use crate::doctor::eks_target::parse_cluster_arn;
 use crate::doctor::fault::Fault;
@@ -19,7 +19,7 @@ use crate::model::arn::{parse_role_arn, ArnKind};
 use crate::model::policy::parse_policy;
 use crate::model::trust::{
     corrected_pod_identity_statement, evaluate_pod_identity, is_decidable, Denial, MissReason,
-    PodIdentityRequest, Verdict,
+    PodIdentityRequest, Verdict as TrustVerdict,
 };
 use crate::report::finding::{Finding, Location, ObjectRef};
 use crate::workspace::ROLE_ARN_ANNOTATION;
@@ -62,6 +62,67 @@ pub fn association_view<'v>(ctx: &'v mut Ctx<'_>, a: &Association) -> &'v View {
     )
 }
 
+/// Record `v` for an association (worst wins).
+fn mark(ctx: &mut Ctx<'_>, a: &Association, v: Verdict) {
+    if let Some(eks) = ctx.eks.as_mut() {
+        let e = eks
+            .verdicts
+            .entry(a.association_id.clone())
+            .or_insert(Verdict::Ok);
+        *e = (*e).max(v);
+    }
+}
+
+/// The Pod Identity part of the summary: association → role → verdict (empty without any).
+pub fn summary_table(ctx: &Ctx<'_>) -> String {
+    let Some(eks) = &ctx.eks else {
+        return String::new();
+    };
+    let Some(list) = &eks.associations else {
+        return "(Pod Identity associations could not be listed: nothing was verified for them; see IRSA100)\n".into();
+    };
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut rows: Vec<(Verdict, String, String)> = list
+        .iter()
+        .map(|a| {
+            let v = eks
+                .verdicts
+                .get(&a.association_id)
+                .copied()
+                .unwrap_or(Verdict::Ok);
+            let role = role_of(a).map_or_else(
+                || a.role_arn.clone().unwrap_or_default(),
+                |(n, acct)| format!("{n} ({acct})"),
+            );
+            (v, format!("{}/{}", a.namespace, a.service_account), role)
+        })
+        .collect();
+    rows.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+    let w0 = rows
+        .iter()
+        .map(|r| r.1.len())
+        .chain(["POD IDENTITY (SA)".len()])
+        .max()
+        .unwrap_or(0);
+    let w1 = rows
+        .iter()
+        .map(|r| r.2.len())
+        .chain(["ROLE".len()])
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("\n{:<w0$}  {:<w1$}  VERDICT\n", "POD IDENTITY (SA)", "ROLE");
+    let hidden = rows.len().saturating_sub(40);
+    for (v, sa, role) in rows.iter().take(40) {
+        out.push_str(&format!("{sa:<w0$}  {role:<w1$}  {}\n", v.as_str()));
+    }
+    if hidden > 0 {
+        out.push_str(&format!("... and {hidden} more\n"));
+    }
+    out
+}
+
 fn label(a: &Association) -> String {
     format!(
         "{}/{} (`{}`)",
@@ -86,9 +147,10 @@ fn roles(ctx: &mut Ctx<'_>, a: &Association, faulted: &mut BTreeSet<String>) {
     let Some((name, account)) = role_of(a) else {
         return;
     };
-    let document = match ctx.roles.get(&name) {
+    let document = match ctx.roles.get(&name).cloned() {
         Some(Ok(info)) => info.trust.clone(),
         Some(Err(IamError::NotFound(_))) => {
+            mark(ctx, a, Verdict::NotFound);
             let loc = association_view(ctx, a).loc(&["association", "roleArn"]);
             ctx.push(
                 Finding::new(&PodIdentityRoleNotFound::META, format!("the Pod Identity association {} names role `{name}` in account {account}, which does not exist (NoSuchEntity)", label(a)))
@@ -99,15 +161,20 @@ fn roles(ctx: &mut Ctx<'_>, a: &Association, faulted: &mut BTreeSet<String>) {
             return;
         }
         Some(Err(e)) => {
+            mark(ctx, a, Verdict::CouldNotVerify);
             if faulted.insert(name.clone()) {
                 ctx.faults
                     .push(Fault::new("Role", None, &name, "iam:GetRole", e.reason()));
             }
             return;
         }
-        None => return,
+        None => {
+            mark(ctx, a, Verdict::CouldNotVerify);
+            return;
+        }
     };
     let Some(document) = document else {
+        mark(ctx, a, Verdict::CouldNotVerify);
         ctx.faults.push(Fault::new(
             "Role",
             None,
@@ -118,6 +185,7 @@ fn roles(ctx: &mut Ctx<'_>, a: &Association, faulted: &mut BTreeSet<String>) {
         return;
     };
     let Some(view) = ctx.views.trust(&name, &document) else {
+        mark(ctx, a, Verdict::CouldNotVerify);
         ctx.faults.push(Fault::new(
             "Role",
             None,
@@ -158,10 +226,14 @@ fn roles(ctx: &mut Ctx<'_>, a: &Association, faulted: &mut BTreeSet<String>) {
         session_tags: !a.disable_session_tags,
     };
     let denial = match evaluate_pod_identity(&doc, &req) {
-        Verdict::Allow { .. } => return,
-        Verdict::Deny(d) if is_decidable(&d) => d,
-        Verdict::Deny(_) => return,
+        TrustVerdict::Allow { .. } => return,
+        TrustVerdict::Deny(d) if is_decidable(&d) => d,
+        TrustVerdict::Deny(_) => {
+            mark(ctx, a, Verdict::CouldNotVerify);
+            return;
+        }
     };
+    mark(ctx, a, Verdict::Denied);
     let statement_span = |n: usize| doc.statements.iter().find(|s| s.index == n).map(|s| s.span);
     let span = match &denial {
         Denial::ExplicitDeny { statement } => statement_span(*statement),
