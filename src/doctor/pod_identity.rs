@@ -7,7 +7,6 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 
 use super::checks::Ctx;
-use super::cli::DoctorArgs;
 use super::eks::{Association, ClusterInfo, Eks, EksError};
 use super::eks_target::{self, EksTarget};
 use super::fault::Fault;
@@ -55,19 +54,26 @@ fn uses_pod_identity(ctx: &Ctx<'_>) -> bool {
     pods || agent
 }
 
+/// What `read` needs from the command line.
+pub struct EksOptions<'a> {
+    /// `--cluster`, else the kubeconfig's EKS cluster.
+    pub cluster: Option<&'a str>,
+    pub kubeconfig: Option<&'a std::path::Path>,
+    pub context: Option<&'a str>,
+    pub profile: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub concurrency: usize,
+}
+
 /// Read the cluster and its associations into `ctx.eks`, and use the EKS issuer when the API
 /// server's discovery could not be read.
 pub async fn read(
-    args: &DoctorArgs,
+    args: &EksOptions<'_>,
     timeout: Option<std::time::Duration>,
     client: &kube::Client,
     ctx: &mut Ctx<'_>,
 ) {
-    let target = eks_target::find(
-        args.cluster.as_deref(),
-        args.kubeconfig.as_deref(),
-        args.context.as_deref(),
-    );
+    let target = eks_target::find(args.cluster, args.kubeconfig, args.context);
     let Some(target) = target else {
         if uses_pod_identity(ctx) {
             ctx.faults.push(Fault::new(
@@ -80,8 +86,8 @@ pub async fn read(
         }
         return;
     };
-    let region = args.region.as_deref().or(target.region.as_deref());
-    let eks = Eks::connect(args.profile.as_deref(), region, timeout, args.concurrency).await;
+    let region = args.region.or(target.region.as_deref());
+    let eks = Eks::connect(args.profile, region, timeout, args.concurrency).await;
     let name = target.name.clone();
     let where_ = format!(
         "cluster `{name}` (from {}) in {}",

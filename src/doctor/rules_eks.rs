@@ -1,6 +1,6 @@
 //! Live rule metadata (IRSA115–IRSA121): the EKS cluster and its Pod Identity associations.
 
-use crate::report::finding::Severity;
+use crate::diagnostics::finding::Severity;
 
 crate::declare_rule! {
     /// EKS says the cluster's OIDC issuer is not the one its API server publishes.
@@ -130,7 +130,7 @@ crate::declare_rule! {
 }
 
 /// All EKS and Pod Identity live rules.
-pub fn metas() -> Vec<&'static crate::rules::RuleMeta> {
+pub fn metas() -> Vec<&'static crate::diagnostics::RuleMeta> {
     vec![
         &EksIssuerMismatch::META,
         &LivePodIdentityTrustDenies::META,

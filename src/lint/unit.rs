@@ -5,15 +5,15 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::input::source::SourceFile;
-use crate::input::yaml::{Node, NodeKind};
-use crate::lint::suppress::Suppressions;
-use crate::report::finding::Finding;
-use crate::rules::candidate::{settle_in_file, Candidate};
-use crate::rules::Rule;
-use crate::workspace::{
+use crate::diagnostics::finding::Finding;
+use crate::facts::{
     Object, PodIdentityAssociation, PolicyInput, ServiceAccount, Workspace, AUDIENCE_ANNOTATION,
 };
+use crate::lint::suppress::Suppressions;
+use crate::rules::candidate::{settle_in_file, Candidate};
+use crate::rules::Rule;
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::{Node, NodeKind};
 
 /// What a unit keeps once its file rules ran.
 pub enum Keep {

@@ -1,8 +1,10 @@
-use crate::report::finding::{Finding, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::pod_identity_trust::association_label;
 use crate::rules::util::sa_related;
-use crate::rules::{Rule, RuleMeta, Scope};
-use crate::workspace::Workspace;
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// A service account has both an IRSA role annotation and a Pod Identity association.

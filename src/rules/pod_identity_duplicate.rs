@@ -1,9 +1,11 @@
+use crate::declare_rule;
 use std::collections::HashMap;
 
-use crate::report::finding::{Finding, Severity};
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::pod_identity_trust::association_label;
-use crate::rules::{Rule, RuleMeta, Scope};
-use crate::workspace::Workspace;
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// Two Pod Identity associations for the same service account of the same cluster.
@@ -45,7 +47,7 @@ impl Rule for PodIdentityDuplicate {
                 continue;
             };
             let earlier = &ws.pod_identity_associations[j];
-            let roles = |x: &crate::workspace::PodIdentityAssociation| {
+            let roles = |x: &crate::facts::PodIdentityAssociation| {
                 x.role_arn_value().unwrap_or("(no roleARN)").to_string()
             };
             out.push(

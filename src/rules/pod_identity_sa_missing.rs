@@ -1,7 +1,9 @@
-use crate::report::finding::{Finding, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::{SaOrigin, Workspace};
 use crate::rules::pod_identity_trust::association_label;
-use crate::rules::{Rule, RuleMeta, Scope};
-use crate::workspace::{SaOrigin, Workspace};
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// A Pod Identity association names a service account that nothing in the run creates.

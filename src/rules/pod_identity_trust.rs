@@ -1,13 +1,15 @@
+use crate::declare_rule;
 use std::collections::HashMap;
 
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::{PodIdentityAssociation, PolicyInput, Workspace};
 use crate::model::arn::{parse_role_arn, ArnKind};
 use crate::model::trust::{
     corrected_pod_identity_statement, evaluate_pod_identity, is_decidable, Denial, MissReason,
     PodIdentityRequest, Verdict,
 };
-use crate::report::finding::{Finding, Location, Severity};
-use crate::rules::{Rule, RuleMeta, Scope};
-use crate::workspace::{PodIdentityAssociation, PolicyInput, Workspace};
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// A Pod Identity association's role does not trust EKS Pod Identity for that association.
@@ -150,7 +152,10 @@ fn check_pair(
 }
 
 /// The association's field that a condition key is compared with.
-fn field_for<'a>(a: &'a PodIdentityAssociation, key: &str) -> &'a Option<crate::input::yaml::Node> {
+fn field_for<'a>(
+    a: &'a PodIdentityAssociation,
+    key: &str,
+) -> &'a Option<crate::syntax::yaml::Node> {
     let key = key.to_ascii_lowercase();
     if key.ends_with("/kubernetes-namespace") {
         &a.namespace

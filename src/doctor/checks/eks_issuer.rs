@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use super::{issuer_host, Ctx};
+use crate::diagnostics::finding::{Finding, ObjectRef};
 use crate::doctor::rules_eks::EksIssuerMismatch;
-use crate::report::finding::{Finding, ObjectRef};
 
 pub fn check(ctx: &mut Ctx<'_>) {
     let Some(eks) = &ctx.eks else { return };

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::json;
 
 use super::{Ctx, Verdict};
+use crate::diagnostics::finding::{Finding, Location, ObjectRef};
 use crate::doctor::eks::Association;
 use crate::doctor::eks_target::parse_cluster_arn;
 use crate::doctor::fault::Fault;
@@ -15,14 +16,13 @@ use crate::doctor::rules_eks::{
     PodIdentityRoleNotFound,
 };
 use crate::doctor::view::View;
+use crate::facts::ROLE_ARN_ANNOTATION;
 use crate::model::arn::{parse_role_arn, ArnKind};
 use crate::model::policy::parse_policy;
 use crate::model::trust::{
     corrected_pod_identity_statement, evaluate_pod_identity, is_decidable, Denial, MissReason,
     PodIdentityRequest, Verdict as TrustVerdict,
 };
-use crate::report::finding::{Finding, Location, ObjectRef};
-use crate::workspace::ROLE_ARN_ANNOTATION;
 
 /// The associations doctor read (empty when none, or when they could not be read).
 pub fn associations<'c>(ctx: &'c Ctx<'_>) -> &'c [Association] {

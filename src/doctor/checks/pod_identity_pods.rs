@@ -8,13 +8,13 @@ use k8s_openapi::api::core::v1::Pod;
 use super::pod_identity::{association_view, associations};
 use super::pods::{ReplicaSets, SKIP_CONTAINERS};
 use super::Ctx;
+use crate::diagnostics::finding::{Finding, ObjectRef};
 use crate::doctor::cluster::Snapshot;
 use crate::doctor::eks::Association;
 use crate::doctor::pod_identity::{
     AGENT_NAME, AGENT_NAMESPACE, CREDENTIALS_URI_ENV, TOKEN_FILE_ENV, TOKEN_VOLUME,
 };
 use crate::doctor::rules_eks::{PodIdentityAgentNotReady, PodIdentityNotInjected};
-use crate::report::finding::{Finding, ObjectRef};
 
 /// Running (not finished) pods of `ns/sa`.
 pub fn pods_of<'s>(snap: &'s Snapshot, ns: &'s str, sa: &'s str) -> impl Iterator<Item = &'s Pod> {

@@ -113,8 +113,8 @@ pub fn corrected_pod_identity_statement(req: &PodIdentityRequest) -> serde_json:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::yaml::parse;
     use crate::model::policy::parse_policy;
+    use crate::syntax::yaml::parse;
 
     fn doc(text: &str) -> PolicyDocument {
         parse_policy(&parse(text).documents[0].root).expect("policy parses")
