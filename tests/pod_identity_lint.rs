@@ -134,3 +134,43 @@ fn addon_associations_create_their_service_account() {
     assert_eq!(missing.len(), 1, "{f:#?}");
     assert!(missing[0]["message"].as_str().unwrap().contains("web/app"));
 }
+
+#[test]
+fn a_chart_service_account_lands_in_the_release_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("app");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/sa.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/web-app-irsa\n",
+    )
+    .unwrap();
+    let assoc = "apiVersion: eks.services.k8s.aws/v1alpha1
+kind: PodIdentityAssociation
+metadata: {name: a}
+spec: {clusterName: prod, namespace: web, serviceAccount: app, roleARN: 'arn:aws:iam::111122223333:role/web-app'}
+";
+    std::fs::write(dir.path().join("assoc.yaml"), assoc).unwrap();
+    let helm = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin");
+    let path = format!(
+        "{}:{}",
+        helm.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .args(["lint", "app", "assoc.yaml", "-n", "web", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = json["findings"].as_array().unwrap().clone();
+    // The rendered SA is web/app (release namespace): created, and it carries both mechanisms.
+    assert!(with(&f, "IRSA066").is_empty(), "{f:#?}");
+    assert_eq!(with(&f, "IRSA067").len(), 1, "{f:#?}");
+}

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
-use crate::rules::pod_identity_trust::association_label;
+use crate::rules::pod_identity_trust::{association_label, service_account_in};
 use crate::rules::util::sa_related;
 use crate::rules::{Rule, Scope};
 
@@ -51,7 +51,7 @@ impl Rule for PodIdentityAndIrsa {
             let (Some(ns), Some(name)) = (a.namespace_name(), a.service_account_name()) else {
                 continue;
             };
-            let Some(sa) = ws.service_account_named(ns, name, &a.file.display) else {
+            let Some(sa) = service_account_in(ws, ns, name) else {
                 continue;
             };
             let Some(irsa) = sa.role_arn_value().filter(|v| !v.trim().is_empty()) else {

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::{SaOrigin, Workspace};
-use crate::rules::pod_identity_trust::association_label;
+use crate::rules::pod_identity_trust::{association_label, service_account_in};
 use crate::rules::{Rule, Scope};
 
 declare_rule! {
@@ -50,7 +50,7 @@ impl Rule for PodIdentitySaMissing {
             let (Some(ns), Some(sa)) = (a.namespace_name(), a.service_account_name()) else {
                 continue;
             };
-            if sa == "default" || ws.service_account_named(ns, sa, &a.file.display).is_some() {
+            if sa == "default" || service_account_in(ws, ns, sa).is_some() {
                 continue;
             }
             let others: Vec<String> = ws

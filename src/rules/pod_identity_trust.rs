@@ -89,6 +89,23 @@ impl Rule for PodIdentityTrustDenies {
     }
 }
 
+/// The service account `ns/name` of the run: a chart's SA without a namespace lands in the
+/// release namespace (`-n`), a plain manifest's in `default`.
+pub fn service_account_in<'w>(
+    ws: &'w Workspace,
+    ns: &str,
+    name: &str,
+) -> Option<&'w crate::facts::ServiceAccount> {
+    ws.service_accounts.iter().find(|s| {
+        let landed = match (&s.object.namespace, &s.object.chart) {
+            (Some(n), _) => n.as_str(),
+            (None, Some(ctx)) => ctx.namespace.as_str(),
+            (None, None) => "default",
+        };
+        s.object.name == name && landed == ns
+    })
+}
+
 /// `web/app on cluster prod` (what the input says, `?` for what it does not).
 pub fn association_label(a: &PodIdentityAssociation) -> String {
     let mut s = format!(

@@ -7,6 +7,8 @@
 //! - [`kubeconfig`]: kubeconfig files (valid or expired token) for the fake server.
 //! - [`moto`]: a moto IAM server process and an `aws_sdk_iam::Client` for it.
 //! - [`iam_proxy`]: a logging, fault-injecting proxy in front of moto.
+//! - [`fake_eks`]: the EKS Pod Identity API (List/DescribePodIdentityAssociation, paged) in
+//!   front of moto's EKS (CreateCluster/DescribeCluster), logging and fault-injecting.
 //!
 //! Each integration test uses only part of this, hence the allows.
 #![allow(dead_code, unused_imports)]
