@@ -448,6 +448,24 @@ fn eks_faults_are_could_not_verify() {
         f["message"].as_str().unwrap().contains("access denied"),
         "{f}"
     );
+    // One association that cannot be described: the whole list is unverified, never partial.
+    w.eks.clear_faults();
+    w.eks.fail(
+        "DescribePodIdentityAssociation",
+        403,
+        "AccessDeniedException",
+        Some(1),
+    );
+    let run = w.doctor(&server, &[]);
+    let f = run.one("IRSA100");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("eks:DescribePodIdentityAssociation"),
+        "{f}"
+    );
+    assert!(run.stdout.contains("\"IRSA100\""));
     // Not an EKS cluster (EKS does not know the name).
     let run = w.doctor_with(
         &server,

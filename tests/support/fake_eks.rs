@@ -204,6 +204,10 @@ impl FakeEks {
         });
     }
 
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+
     pub fn calls(&self) -> Vec<EksCall> {
         self.state().calls.clone()
     }
