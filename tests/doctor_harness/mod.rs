@@ -2,6 +2,8 @@
 //! server, and a runner for the real binary with `--format json`.
 #![allow(dead_code)]
 
+pub mod pod_identity;
+
 use serde_json::{json, Value};
 
 use crate::support::moto::{create_oidc_provider, create_role, irsa_trust_policy};

@@ -334,3 +334,51 @@ pub fn decode_policy_document(doc: &str) -> Value {
     serde_json::from_str(&decoded)
         .unwrap_or_else(|e| panic!("policy document is not JSON ({e}): {decoded}"))
 }
+
+// ---- EKS helpers -----------------------------------------------------------
+
+/// CreateCluster on moto (set-up, straight to moto); returns the cluster's OIDC issuer.
+pub async fn create_cluster(moto_url: &str, name: &str) -> String {
+    let conf = aws_sdk_eks::Config::builder()
+        .behavior_version(aws_sdk_eks::config::BehaviorVersion::latest())
+        .region(aws_sdk_eks::config::Region::new(REGION))
+        .credentials_provider(aws_sdk_eks::config::Credentials::new(
+            "testing", "testing", None, None, "fake-eks",
+        ))
+        .endpoint_url(moto_url)
+        .http_client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+                ))
+                .build_https(),
+        )
+        .build();
+    let eks = aws_sdk_eks::Client::from_conf(conf);
+    let out = eks
+        .create_cluster()
+        .name(name)
+        .role_arn(format!("arn:aws:iam::{MOTO_ACCOUNT}:role/eks-cluster"))
+        .resources_vpc_config(
+            aws_sdk_eks::types::VpcConfigRequest::builder()
+                .subnet_ids("subnet-1")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateCluster on moto");
+    let described = eks
+        .describe_cluster()
+        .name(name)
+        .send()
+        .await
+        .expect("DescribeCluster");
+    let _ = out;
+    described
+        .cluster()
+        .and_then(|c| c.identity())
+        .and_then(|i| i.oidc())
+        .and_then(|o| o.issuer())
+        .expect("moto's cluster has an OIDC issuer")
+        .to_string()
+}
