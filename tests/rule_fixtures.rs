@@ -29,7 +29,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA011", 3),
     ("IRSA012", 8),
     ("IRSA013", 28),
-    ("IRSA014", 24),
+    ("IRSA014", 35),
     ("IRSA015", 6),
     ("IRSA016", 12),
     ("IRSA019", 11),
@@ -37,6 +37,8 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA022", 11),
     ("IRSA023", 8),
     ("IRSA024", 7),
+    ("IRSA025", 7),
+    ("IRSA026", 10),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {
