@@ -27,6 +27,7 @@ pub trait Rule: Send + Sync {
     fn candidates(&self, _ws: &Workspace, _out: &mut Vec<candidate::Candidate>) {}
 }
 
+pub mod access_analyzer;
 pub mod audience_mismatch;
 pub mod broad_permissions;
 pub mod broad_sub_wildcard;
@@ -45,6 +46,7 @@ pub mod pod_identity_and_irsa;
 pub mod pod_identity_duplicate;
 pub mod pod_identity_sa_missing;
 pub mod pod_identity_trust;
+pub mod provider_account_mismatch;
 pub mod provider_key_mismatch;
 pub mod registry;
 pub mod roles_anywhere_config;
@@ -52,6 +54,7 @@ pub mod sa_annotation_value;
 pub mod same_key_anded;
 pub mod static_credentials;
 pub mod token_unreadable;
+pub mod trust_policy_grammar;
 pub mod trust_policy_size;
 pub mod trust_sub_mismatch;
 pub mod util;
