@@ -87,8 +87,8 @@ fn render(
     (accounts, pods)
 }
 
-/// What the pack computes for the same release.
-fn computed(chart: &str, release: &str, namespace: &str, values: &str) -> Computed {
+/// What the pack computes for the same release: one entry per ServiceAccount the pack models.
+fn computed(chart: &str, release: &str, namespace: &str, values: &str) -> Vec<Computed> {
     let packs = ChartPacks::builtin();
     assert!(packs.diagnostics.is_empty(), "{:?}", packs.diagnostics);
     let pack = packs
@@ -122,43 +122,45 @@ fn computed(chart: &str, release: &str, namespace: &str, values: &str) -> Comput
         layers: &layers,
         pack,
     };
-    compute(&rel, &values, &pack.service_accounts[0])
+    pack.service_accounts
+        .iter()
+        .map(|sa| compute(&rel, &values, sa))
+        .collect()
 }
 
 /// `base` is YAML every case needs; each case adds its own lines (valid YAML when appended).
+/// Every ServiceAccount helm renders must be one the pack computes (and the other way round),
+/// and a Deployment runs as the pack's first (controller) account.
 fn check_matrix(chart: &str, base: &str, cases: &[(&str, &str, &str)]) {
     for (release, namespace, extra) in cases {
         let values = format!("{base}{extra}");
-        let (accounts, pods) = render(chart, release, namespace, &values);
+        let (mut accounts, pods) = render(chart, release, namespace, &values);
         let pack = computed(chart, release, namespace, &values);
         let case = format!("{chart} release={release} ns={namespace} values:\n{values}");
-        if pack.created {
-            assert_eq!(accounts.len(), 1, "{case}: helm rendered {accounts:?}");
-            assert_eq!(accounts[0], pack, "{case}");
-        } else {
-            assert!(
-                accounts.is_empty(),
-                "{case}: helm rendered {accounts:?}, pack says none"
-            );
-        }
-        assert!(
-            pods.iter().all(|p| *p == pack.name),
-            "{case}: pods run as {pods:?}, pack says {}",
-            pack.name
-        );
+        let mut created: Vec<Computed> = pack.iter().filter(|c| c.created).cloned().collect();
+        let key = |c: &Computed| (c.namespace.clone(), c.name.clone());
+        accounts.sort_by_key(key);
+        created.sort_by_key(key);
+        assert_eq!(accounts, created, "{case}");
         assert!(!pods.is_empty(), "{case}: no Deployment rendered");
+        assert!(
+            pods.contains(&pack[0].name),
+            "{case}: pods run as {pods:?}, not {}",
+            pack[0].name
+        );
     }
 }
 
 /// The matrix every pack is checked with; `sa` is the chart's ServiceAccount values prefix.
 fn standard_cases(chart: &str, sa: &str) -> Vec<(String, String, String)> {
     let ann = format!("{sa}:\n  annotations:\n    eks.amazonaws.com/role-arn: {ARN}\n");
-    let long = "a-very-long-release-name-that-goes-on-and-on-past-the-dns-label-limit-x";
+    // 53 characters (helm's limit for release names): `<release>-<name>` passes 63 and is cut.
+    let long = format!("{}-long-release", "a".repeat(40));
     vec![
         (chart.to_string(), "kube-system".into(), ann.clone()),
         (format!("my-{chart}"), "kube-system".into(), ann.clone()),
         ("short".into(), "ops".into(), ann.clone()),
-        (long.into(), "ops".into(), ann.clone()),
+        (long, "ops".into(), ann.clone()),
         ("r".into(), "ops".into(), format!("nameOverride: renamed\n{ann}")),
         ("r".into(), "ops".into(), format!("fullnameOverride: fixed-name-\n{ann}")),
         (
@@ -231,5 +233,91 @@ fn external_dns_pack_matches_the_chart() {
             "ops".into(),
             format!("namespaceOverride: dns\nserviceAccount:\n  annotations:\n    eks.amazonaws.com/role-arn: {ARN}\n"),
         )],
+    );
+}
+
+#[test]
+fn aws_load_balancer_controller_pack_matches_the_chart() {
+    run(
+        "aws-load-balancer-controller",
+        "clusterName: demo\n",
+        "serviceAccount",
+        &[],
+    );
+}
+
+#[test]
+fn aws_ebs_csi_driver_pack_matches_the_chart() {
+    let chart = "aws-ebs-csi-driver";
+    let ann = format!("serviceAccount:\n  annotations:\n    eks.amazonaws.com/role-arn: {ARN}\n");
+    let cases: Vec<(String, String, String)> = vec![
+        ("r".into(), "kube-system".into(), nest("controller", &ann)),
+        (
+            "aws-ebs-csi-driver".into(),
+            "ops".into(),
+            format!("nameOverride: x\n{}", nest("controller", &ann)),
+        ),
+        (
+            "r".into(),
+            "ops".into(),
+            nest("controller", "serviceAccount:\n  name: ebs-sa"),
+        ),
+        (
+            "r".into(),
+            "ops".into(),
+            nest("controller", "serviceAccount:\n  create: false"),
+        ),
+        (
+            "r".into(),
+            "ops".into(),
+            nest("node", "serviceAccount:\n  create: false"),
+        ),
+    ];
+    let cases: Vec<(&str, &str, &str)> = cases
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    check_matrix(chart, "", &cases);
+}
+
+#[test]
+fn external_secrets_pack_matches_the_chart() {
+    run(
+        "external-secrets",
+        "",
+        "serviceAccount",
+        &[
+            (
+                "r".into(),
+                "ops".into(),
+                format!("namespaceOverride: secrets\nserviceAccount:\n  annotations:\n    eks.amazonaws.com/role-arn: {ARN}\n"),
+            ),
+            ("r".into(), "ops".into(), "webhook:\n  create: false\n".into()),
+            ("r".into(), "ops".into(), "certController:\n  serviceAccount:\n    name: cc\n".into()),
+        ],
+    );
+}
+
+#[test]
+fn cert_manager_pack_matches_the_chart() {
+    run(
+        "cert-manager",
+        "",
+        "serviceAccount",
+        &[
+            ("r".into(), "ops".into(), format!("namespace: certs\nserviceAccount:\n  annotations:\n    eks.amazonaws.com/role-arn: {ARN}\n")),
+            ("r".into(), "ops".into(), "cainjector:\n  enabled: false\nstartupapicheck:\n  enabled: false\n".into()),
+            ("r".into(), "ops".into(), "webhook:\n  serviceAccount:\n    name: wh\n".into()),
+        ],
+    );
+}
+
+#[test]
+fn karpenter_pack_matches_the_chart() {
+    run(
+        "karpenter",
+        "settings:\n  clusterName: demo\n",
+        "serviceAccount",
+        &[],
     );
 }

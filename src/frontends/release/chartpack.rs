@@ -21,8 +21,28 @@ pub const BUILTIN_CHART_PACKS: &[(&str, &str)] = &[
         include_str!("../../../rules/charts/cluster-autoscaler.yaml"),
     ),
     (
+        "rules/charts/aws-load-balancer-controller.yaml",
+        include_str!("../../../rules/charts/aws-load-balancer-controller.yaml"),
+    ),
+    (
+        "rules/charts/aws-ebs-csi-driver.yaml",
+        include_str!("../../../rules/charts/aws-ebs-csi-driver.yaml"),
+    ),
+    (
+        "rules/charts/cert-manager.yaml",
+        include_str!("../../../rules/charts/cert-manager.yaml"),
+    ),
+    (
         "rules/charts/external-dns.yaml",
         include_str!("../../../rules/charts/external-dns.yaml"),
+    ),
+    (
+        "rules/charts/external-secrets.yaml",
+        include_str!("../../../rules/charts/external-secrets.yaml"),
+    ),
+    (
+        "rules/charts/karpenter.yaml",
+        include_str!("../../../rules/charts/karpenter.yaml"),
     ),
 ];
 
@@ -280,6 +300,11 @@ impl<'a> Values<'a> {
                 "release" => out.push_str(release),
                 "chart" => out.push_str(&self.pack.chart),
                 "fullname" => out.push_str(fullname),
+                p if p.starts_with("fullname:") => {
+                    // `{fullname:55}`: `include "fullname" | trunc 55 | trimSuffix "-"`.
+                    let n = p["fullname:".len()..].parse::<usize>().unwrap_or(63);
+                    out.push_str(&fullname::trunc(fullname, n));
+                }
                 "name" => out.push_str(name),
                 p => match p.strip_prefix("values.") {
                     Some(k) => out.push_str(&self.value_or_default(k)),

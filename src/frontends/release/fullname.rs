@@ -33,7 +33,12 @@ impl ReleaseCheck {
 
 /// helm's `trunc 63 | trimSuffix "-"` (trunc counts bytes; trimSuffix removes one `-`).
 pub fn trunc63(s: &str) -> String {
-    let mut end = s.len().min(63);
+    trunc(s, 63)
+}
+
+/// `trunc n | trimSuffix "-"`.
+pub fn trunc(s: &str, n: usize) -> String {
+    let mut end = s.len().min(n);
     while !s.is_char_boundary(end) {
         end -= 1;
     }

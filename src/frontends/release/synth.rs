@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::facts::release::{HelmRelease, Place};
 use crate::frontends::release::chartpack::{PackServiceAccount, Values};
-use crate::frontends::release::merge;
+use crate::frontends::release::{fullname, merge};
 use crate::input::classify::Classified;
 use crate::input::source::SourceFile;
 use crate::input::yaml::{Entry, Node, NodeKind, Scalar, Span};
@@ -30,7 +30,13 @@ pub fn compute(release: &HelmRelease, values: &Values, sa: &PackServiceAccount) 
     let (_, full) = values.names(&release.release_name.value);
     let name = match values.text(&sa.name) {
         Some((n, _)) => n,
-        None if create => values.expand(&sa.default_name, &release.release_name.value, &full, ""),
+        // `printf "%s-webhook" … | trunc 63 | trimSuffix "-"`, as charts build derived names.
+        None if create => fullname::trunc63(&values.expand(
+            &sa.default_name,
+            &release.release_name.value,
+            &full,
+            "",
+        )),
         None => sa.name_when_not_created.clone(),
     };
     let namespace = namespace(release, values).0;
