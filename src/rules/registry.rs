@@ -37,6 +37,9 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(duplicate_role_annotation::DuplicateRoleAnnotation),
         Box::new(broad_permissions::BroadPermissions),
         Box::new(crate::packs::RulePackError),
+        Box::new(crate::rules::values_key_typo::ValuesKeyTypo),
+        Box::new(crate::rules::role_arn_ignored_key::RoleArnIgnoredKey),
+        Box::new(crate::rules::role_arn_annotation_key::RoleArnAnnotationKey),
     ]
 }
 

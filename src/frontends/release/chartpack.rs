@@ -370,5 +370,27 @@ pub fn resolve_remote(release: &HelmRelease, packs: &ChartPacks) -> Resolved {
         }
     }
     out.files.push(release.origin.place.file.clone());
+    // The values, as a chart that was not rendered: value-key rules and rule packs read them.
+    let display = format!(
+        "{} release `{}` (chart `{name}`)",
+        release.origin.place.file.display, release.release_name.value
+    );
+    let context = Arc::new(crate::helm::RenderContext {
+        chart_name: name.clone(),
+        chart_dir: release.origin.place.file.path.clone(),
+        chart_display: display.clone(),
+        release_name: release.release_name.value.clone(),
+        namespace: release.namespace.value.clone(),
+        values_files: layers.iter().map(|(f, _)| f.clone()).collect(),
+        set_args: Vec::new(),
+    });
+    out.chart = Some(crate::helm::ChartInput {
+        dir: release.origin.place.file.path.clone(),
+        display,
+        name: name.clone(),
+        context,
+        values: layers,
+        rendered: false,
+    });
     out
 }
