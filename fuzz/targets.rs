@@ -7,9 +7,8 @@
 
 use std::sync::Arc;
 
-use kubectl_irsa::input::classify::{classify, Classified};
-use kubectl_irsa::input::source::{decode, SourceFile};
-use kubectl_irsa::input::yaml::{self, Node, NodeKind, Span};
+use kubectl_irsa::facts::Classified;
+use kubectl_irsa::frontends::manifest::classify;
 use kubectl_irsa::model::arn::{
     find_placeholder, is_valid_region, parse_oidc_provider_arn, parse_role_arn,
     parse_rolesanywhere_arn, region_partition, Arn, ArnKind, RolesAnywhereResource,
@@ -19,6 +18,8 @@ use kubectl_irsa::model::trust::{
     evaluate_service, evaluate_web_identity, oidc_issuer_of, parse_subject,
     web_identity_statements, WebIdentityRequest, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE,
 };
+use kubectl_irsa::syntax::source::{decode, SourceFile};
+use kubectl_irsa::syntax::yaml::{self, Node, NodeKind, Span};
 
 /// A target's body.
 pub type Target = fn(&[u8]);

@@ -1,19 +1,13 @@
 //! Run a parsed command line and map the outcome to an exit code.
 
-use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, ColorChoice, Command, LintArgs, ListFormat, OutputArgs, GUIDE};
+use crate::cli::{Cli, Command, LintArgs, ListFormat, GUIDE};
 use crate::config::Config;
+use crate::diagnostics::RuleInfo;
 use crate::lint::{lint, LintOptions};
-use crate::report::finding::Finding;
-use crate::report::{render, Format, Report};
-use crate::rules::RuleInfo;
-
-/// Exit codes: findings are not failures of the tool.
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FINDINGS: u8 = 1;
-pub const EXIT_TOOL_ERROR: u8 = 2;
+use crate::report::output::{finish, EXIT_OK, EXIT_TOOL_ERROR};
+use crate::report::{Format, Report};
 
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
@@ -22,7 +16,7 @@ pub fn run(cli: Cli) -> ExitCode {
             EXIT_OK
         }
         Some(Command::Lint(args)) => run_lint(args),
-        Some(Command::Doctor(args)) => crate::doctor::run(args),
+        Some(Command::Doctor(args)) => crate::commands::doctor::run(args),
         Some(Command::Explain { code }) => explain(&code),
         Some(Command::TrustPolicy(args)) => crate::commands::trust_policy::run(args),
         Some(Command::Rules { format, rule_dirs }) => list_rules(format, &rule_dirs),
@@ -43,39 +37,6 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     ExitCode::from(code)
-}
-
-pub fn use_color(choice: ColorChoice, format: Format) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            format == Format::Human
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
-    }
-}
-
-/// Render a report to stdout and decide the exit code.
-pub fn finish(report: &Report, output: &OutputArgs) -> u8 {
-    let color = use_color(output.color, output.format);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if let Err(e) = render(report, output.format, color, &mut out).and_then(|_| out.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-            return EXIT_TOOL_ERROR;
-        }
-    }
-    gate(&report.findings, output)
-}
-
-pub fn gate(findings: &[Finding], output: &OutputArgs) -> u8 {
-    if findings.iter().any(|f| f.severity >= output.fail_on) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    }
 }
 
 fn run_lint(args: LintArgs) -> u8 {
@@ -171,7 +132,7 @@ fn find_rule<'a>(rules: &'a [RuleInfo], code: &str) -> Option<&'a RuleInfo> {
 }
 
 fn explain(code: &str) -> u8 {
-    let rules = crate::rules::registry::all_rule_infos_with(&[]);
+    let rules = crate::lint::catalog::all_rule_infos_with(&[]);
     match find_rule(&rules, code) {
         Some(rule) => {
             println!(
@@ -189,7 +150,7 @@ fn explain(code: &str) -> u8 {
 }
 
 fn list_rules(format: ListFormat, rule_dirs: &[std::path::PathBuf]) -> u8 {
-    let rules = crate::rules::registry::all_rule_infos_with(rule_dirs);
+    let rules = crate::lint::catalog::all_rule_infos_with(rule_dirs);
     match format {
         ListFormat::Json => match serde_json::to_string_pretty(&rules) {
             Ok(s) => println!("{s}"),

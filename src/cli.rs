@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::report::finding::Severity;
+use crate::report::output::OutputArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,7 +24,7 @@ pub enum Command {
     /// Check manifests, Helm charts and IAM policies offline (no credentials needed).
     Lint(LintArgs),
     /// Check a live cluster against live IAM (read-only).
-    Doctor(crate::doctor::cli::DoctorArgs),
+    Doctor(crate::commands::doctor::args::DoctorArgs),
     /// Print the correct trust policy for service accounts (or merge them into one).
     TrustPolicy(crate::commands::trust_policy::TrustPolicyArgs),
     /// Print the documentation of a rule.
@@ -55,27 +55,6 @@ pub enum ListFormat {
     Markdown,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-/// Output and gating flags shared by lint and doctor.
-#[derive(Debug, Args, Clone)]
-pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value = "human")]
-    pub format: crate::report::Format,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = Severity::Error)]
-    pub fail_on: Severity,
-    /// Colour in human output (NO_COLOR is honoured with auto).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-}
-
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Files, directories or charts to lint (`-` for stdin). Defaults to the current directory.
@@ -92,7 +71,7 @@ pub struct LintArgs {
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
     /// Skip files larger than this many bytes.
-    #[arg(long, default_value_t = crate::input::source::DEFAULT_MAX_FILE_SIZE)]
+    #[arg(long, default_value_t = crate::syntax::source::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
     #[command(flatten)]
     pub helm: HelmArgs,
@@ -148,8 +127,8 @@ pub struct HelmArgs {
 }
 
 impl HelmArgs {
-    pub fn to_options(&self) -> crate::helm::HelmOptions {
-        crate::helm::HelmOptions {
+    pub fn to_options(&self) -> crate::frontends::helm::HelmOptions {
+        crate::frontends::helm::HelmOptions {
             helm_bin: self.helm_bin.clone(),
             release_name: self.release_name.clone(),
             namespace: Some(self.namespace.clone()),

@@ -6,10 +6,10 @@ use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::input::schema;
-use crate::input::source::{read_text, SourceFile, DEFAULT_MAX_FILE_SIZE};
-use crate::input::yaml::{self, Node, Span};
-use crate::report::finding::Severity;
+use crate::diagnostics::finding::Severity;
+use crate::syntax::schema;
+use crate::syntax::source::{read_text, SourceFile, DEFAULT_MAX_FILE_SIZE};
+use crate::syntax::yaml::{self, Node, Span};
 
 pub const CONFIG_FILE: &str = ".irsa.yaml";
 pub const CONFIG_SCHEMA: &str = include_str!("../schemas/irsa-config.schema.json");

@@ -6,15 +6,15 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
+use kubectl_irsa::diagnostics::finding::ObjectRef;
 use kubectl_irsa::facts::release::{
     ChartSource, HelmRelease, Place, ReleaseOrigin, Setting, ValuesLayer,
 };
 use kubectl_irsa::frontends::release::chartpack::{ChartPacks, Values};
 use kubectl_irsa::frontends::release::merge::user_layers;
 use kubectl_irsa::frontends::release::synth::{compute, Computed};
-use kubectl_irsa::input::source::SourceFile;
-use kubectl_irsa::input::yaml::parse;
-use kubectl_irsa::report::finding::ObjectRef;
+use kubectl_irsa::syntax::source::SourceFile;
+use kubectl_irsa::syntax::yaml::parse;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

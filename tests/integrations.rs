@@ -241,7 +241,7 @@ fn pre_commit_hook_runs_on_a_sample_repo() {
 #[test]
 fn krew_manifest_is_valid() {
     let text = std::fs::read_to_string(root().join("plugins/irsa.yaml")).unwrap();
-    let stream = kubectl_irsa::input::yaml::parse(&text);
+    let stream = kubectl_irsa::syntax::yaml::parse(&text);
     assert!(stream.error.is_none());
     let manifest = stream.documents[0].root.to_json();
     let schema: serde_json::Value = serde_json::from_str(

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use kubectl_irsa::config::Config;
-use kubectl_irsa::helm::HelmOptions;
+use kubectl_irsa::diagnostics::finding::{Finding, Severity};
+use kubectl_irsa::frontends::helm::HelmOptions;
 use kubectl_irsa::lint::{lint, LintOptions};
-use kubectl_irsa::report::finding::{Finding, Severity};
 
 fn dir(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -236,7 +236,7 @@ fn user_pack_runs_and_is_listed() {
         user.clone(),
     );
     assert_at(find(&f, "CUST001"), "values.yaml", 1, "custom.yaml");
-    let infos = kubectl_irsa::rules::registry::all_rule_infos_with(&user);
+    let infos = kubectl_irsa::lint::catalog::all_rule_infos_with(&user);
     let custom = infos.iter().find(|r| r.code == "CUST001").expect("listed");
     assert!(
         custom.source.ends_with("user/custom.yaml"),
@@ -248,10 +248,13 @@ fn user_pack_runs_and_is_listed() {
 
 #[test]
 fn builtin_packs_load_cleanly_and_are_listed() {
-    let set = kubectl_irsa::packs::PackSet::load(&[]);
+    let set = kubectl_irsa::rules::packs::PackSet::load(&[]);
     assert!(set.diagnostics.is_empty(), "{:#?}", set.diagnostics);
-    assert_eq!(set.packs.len(), kubectl_irsa::packs::BUILTIN_PACKS.len());
-    let infos = kubectl_irsa::rules::registry::all_rule_infos_with(&[]);
+    assert_eq!(
+        set.packs.len(),
+        kubectl_irsa::rules::packs::BUILTIN_PACKS.len()
+    );
+    let infos = kubectl_irsa::lint::catalog::all_rule_infos_with(&[]);
     for code in [
         "KRCI001", "EPIN004", "KACK001", "EKSA005", "KSA002", "IRSA018",
     ] {

@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use insta::assert_snapshot;
-use kubectl_irsa::input::source::SourceFile;
-use kubectl_irsa::input::yaml::{pos_at, Span};
-use kubectl_irsa::report::finding::{Finding, Fix, Location, ObjectRef, Replacement, Severity};
+use kubectl_irsa::diagnostics::finding::{
+    Finding, Fix, Location, ObjectRef, Replacement, Severity,
+};
+use kubectl_irsa::diagnostics::RuleInfo;
 use kubectl_irsa::report::{render, Format, Report};
-use kubectl_irsa::rules::RuleInfo;
+use kubectl_irsa::syntax::source::SourceFile;
+use kubectl_irsa::syntax::yaml::{pos_at, Span};
 use serde_json::Value;
 
 const SA_YAML: &str = "\
@@ -329,12 +331,12 @@ fn odd_spans_render_without_panicking() {
         loc.line = line;
         loc.column = column;
         loc.span = Span {
-            start: kubectl_irsa::input::yaml::Pos {
+            start: kubectl_irsa::syntax::yaml::Pos {
                 offset: start,
                 line,
                 column,
             },
-            end: kubectl_irsa::input::yaml::Pos {
+            end: kubectl_irsa::syntax::yaml::Pos {
                 offset: end,
                 line,
                 column: column + 1,

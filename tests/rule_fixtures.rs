@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use kubectl_irsa::config::Config;
+use kubectl_irsa::diagnostics::finding::Finding;
 use kubectl_irsa::lint::{lint, LintOptions};
-use kubectl_irsa::report::finding::Finding;
 use kubectl_irsa::rules::registry::builtin_rules;
 
 /// Rules without fixtures: checked elsewhere (config errors need an `.irsa.yaml`).

@@ -1,2 +1,3 @@
-//! Subcommands other than lint and doctor.
+//! Subcommands other than lint: doctor (live checks) and trust-policy.
+pub mod doctor;
 pub mod trust_policy;

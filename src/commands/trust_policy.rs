@@ -77,29 +77,17 @@ fn provider(args: &TrustPolicyArgs) -> Result<(String, String), String> {
 
 /// The issuer the cluster of the kubeconfig serves at `/.well-known/openid-configuration`.
 fn live_issuer(args: &TrustPolicyArgs) -> Result<String, String> {
-    #[derive(clap::Parser)]
-    struct Wrap {
-        #[command(flatten)]
-        doctor: crate::doctor::cli::DoctorArgs,
-    }
-    let mut argv = vec!["doctor".to_string()];
-    if let Some(k) = &args.kubeconfig {
-        argv.extend(["--kubeconfig".into(), k.to_string_lossy().to_string()]);
-    }
-    if let Some(c) = &args.context {
-        argv.extend(["--context".into(), c.clone()]);
-    }
-    let doctor = <Wrap as clap::Parser>::try_parse_from(argv)
-        .map_err(|e| e.to_string())?
-        .doctor;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let client =
-            crate::doctor::cluster::connect(&doctor, Some(std::time::Duration::from_secs(30)))
-                .await?;
+        let client = crate::doctor::cluster::connect(
+            args.kubeconfig.as_deref(),
+            args.context.as_deref(),
+            Some(std::time::Duration::from_secs(30)),
+        )
+        .await?;
         crate::doctor::cluster::fetch_issuer(&client)
             .await
             .map_err(|e| {
@@ -213,11 +201,11 @@ pub fn run(args: TrustPolicyArgs) -> u8 {
     match result.and_then(|v| serde_json::to_string_pretty(&v).map_err(|e| e.to_string())) {
         Ok(text) => {
             println!("{text}");
-            crate::app::EXIT_OK
+            crate::report::output::EXIT_OK
         }
         Err(e) => {
             eprintln!("error: {e}");
-            crate::app::EXIT_TOOL_ERROR
+            crate::report::output::EXIT_TOOL_ERROR
         }
     }
 }

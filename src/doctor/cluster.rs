@@ -10,7 +10,6 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use serde::de::DeserializeOwned;
 
-use super::cli::DoctorArgs;
 use super::fault::Fault;
 
 /// Items per list page.
@@ -62,12 +61,16 @@ pub fn parse_timeout(s: &str) -> Result<Option<Duration>, String> {
 }
 
 /// A client from `--kubeconfig`, else `KUBECONFIG`/`~/.kube/config`, else the in-cluster config.
-pub async fn connect(args: &DoctorArgs, timeout: Option<Duration>) -> Result<Client, String> {
+pub async fn connect(
+    kubeconfig: Option<&std::path::Path>,
+    context: Option<&str>,
+    timeout: Option<Duration>,
+) -> Result<Client, String> {
     let opts = KubeConfigOptions {
-        context: args.context.clone(),
+        context: context.map(str::to_string),
         ..Default::default()
     };
-    let kubeconfig = match &args.kubeconfig {
+    let kubeconfig = match kubeconfig {
         Some(path) => Some(
             Kubeconfig::read_from(path)
                 .map_err(|e| format!("cannot read kubeconfig {}: {e}; pass an existing file with --kubeconfig or set KUBECONFIG", path.display()))?,

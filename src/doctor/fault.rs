@@ -1,6 +1,6 @@
 //! "Could not verify": a failed read, the object it was about and the permission it needed.
 
-use crate::report::finding::{Finding, ObjectRef};
+use crate::diagnostics::finding::{Finding, ObjectRef};
 
 use super::rules::CouldNotVerify;
 

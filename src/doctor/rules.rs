@@ -1,6 +1,6 @@
 //! Live rule metadata (IRSA100–IRSA107): IAM-side checks. Pod-side rules are in `rules_pod.rs`.
 
-use crate::report::finding::Severity;
+use crate::diagnostics::finding::Severity;
 
 crate::declare_rule! {
     /// Something could not be checked: a permission, an API or IAM itself failed.
@@ -132,7 +132,7 @@ crate::declare_rule! {
 }
 
 /// All IAM-side live rules.
-pub fn metas() -> Vec<&'static crate::rules::RuleMeta> {
+pub fn metas() -> Vec<&'static crate::diagnostics::RuleMeta> {
     vec![
         &CouldNotVerify::META,
         &OidcProviderMissing::META,

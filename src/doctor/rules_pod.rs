@@ -1,6 +1,6 @@
 //! Live rule metadata (IRSA108–IRSA114): pods, the webhook and the role scan.
 
-use crate::report::finding::Severity;
+use crate::diagnostics::finding::Severity;
 
 crate::declare_rule! {
     /// A pod that uses IRSA also has static AWS keys in its environment.
@@ -110,7 +110,7 @@ crate::declare_rule! {
 }
 
 /// All pod-side and scan live rules.
-pub fn metas() -> Vec<&'static crate::rules::RuleMeta> {
+pub fn metas() -> Vec<&'static crate::diagnostics::RuleMeta> {
     vec![
         &PodStaticKeys::META,
         &PodTokenUnreadable::META,

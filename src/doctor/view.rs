@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::input::source::SourceFile;
-use crate::input::yaml::{parse, Node, NodeKind, Scalar, Span};
-use crate::report::finding::Location;
+use crate::diagnostics::finding::Location;
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::{parse, Node, NodeKind, Scalar, Span};
 
 /// Env vars whose values are shown; every other value is replaced.
 const SHOWN_ENV: &[&str] = &[

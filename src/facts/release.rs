@@ -24,9 +24,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::input::source::SourceFile;
-use crate::input::yaml::{Node, Span};
-use crate::report::finding::{Location, ObjectRef};
+use crate::diagnostics::finding::{Location, ObjectRef};
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::{Node, Span};
 
 /// A place in a user's file.
 #[derive(Debug, Clone)]

@@ -9,13 +9,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::diagnostics::finding::{Finding, Location, ObjectRef};
+use crate::diagnostics::input::InputError;
 use crate::facts::release::{
     ChartSource, HelmRelease, Place, ReleaseOrigin, SetValue, Setting, ValuesLayer,
 };
-use crate::input::source::{read_text, SourceFile, DEFAULT_MAX_FILE_SIZE};
-use crate::input::yaml::{self, Node};
-use crate::report::finding::{Finding, Location, ObjectRef};
-use crate::rules::input_error::InputError;
+use crate::syntax::source::{read_text, SourceFile, DEFAULT_MAX_FILE_SIZE};
+use crate::syntax::yaml::{self, Node};
 
 /// Whether a file name is a helmfile.
 pub fn is_helmfile_name(path: &Path) -> bool {
@@ -66,7 +66,7 @@ fn note(out: &mut Helmfile, file: &Arc<SourceFile>, span: yaml::Span, message: S
     out.findings.push(
         Finding::new(&InputError::META, message)
             .at(Location::new(file, span))
-            .severity(crate::report::finding::Severity::Note),
+            .severity(crate::diagnostics::finding::Severity::Note),
     );
 }
 

@@ -1,53 +1,10 @@
-//! Mechanical fixes: build replacements that keep the file's formatting, and apply them (`--fix`).
+//! `--fix`: apply the mechanical fixes that findings carry (built with `diagnostics::fix`).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::input::source::SourceFile;
-use crate::input::yaml::Span;
-use crate::report::finding::{Finding, Fix, Location, Replacement};
-
-/// Replace the text at `span` of `file` (quotes around a scalar are kept).
-pub fn replace_scalar(file: &SourceFile, span: Span, new_value: &str) -> Option<Replacement> {
-    let original = file.text.get(span.start.offset..span.end.offset)?;
-    let quote = original.chars().next().filter(|c| *c == '"' || *c == '\'');
-    let text = match quote {
-        Some(q) => format!(
-            "{q}{}{q}",
-            new_value.replace(q, if q == '"' { "\\\"" } else { "''" })
-        ),
-        None => new_value.to_string(),
-    };
-    Some(Replacement {
-        location: Location::new(file, span),
-        start: span.start.offset,
-        end: span.end.offset,
-        text,
-    })
-}
-
-/// Insert `text` at a byte offset.
-pub fn insert_at(file: &SourceFile, span: Span, text: String) -> Replacement {
-    Replacement {
-        location: Location::new(
-            file,
-            Span {
-                start: span.end,
-                end: span.end,
-            },
-        ),
-        start: span.end.offset,
-        end: span.end.offset,
-        text,
-    }
-}
-
-pub fn fix(description: impl Into<String>, replacements: Vec<Replacement>) -> Fix {
-    Fix {
-        description: description.into(),
-        replacements,
-    }
-}
+use crate::diagnostics::finding::{Finding, Replacement};
+use crate::syntax::source::SourceFile;
 
 /// Fixes applied to files: how many per path.
 pub struct Applied {
@@ -82,7 +39,7 @@ pub fn apply(
             && !path.ends_with("(rendered)");
         // Never write over an edit made since the lint read the file.
         let unchanged =
-            || crate::input::source::read_text(&file.path, u64::MAX).is_ok_and(|t| t == file.text);
+            || crate::syntax::source::read_text(&file.path, u64::MAX).is_ok_and(|t| t == file.text);
         if !writable || !unchanged() {
             applied.skipped += edits.len();
             continue;

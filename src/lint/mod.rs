@@ -1,6 +1,7 @@
 //! `kubectl irsa lint`: discover inputs, parse each once (in parallel), run every rule, filter.
 
 pub mod baseline;
+pub mod catalog;
 pub mod fix;
 pub mod releases;
 pub mod suppress;
@@ -14,16 +15,17 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::input::classify::{classify, Classified};
-use crate::input::discover::{discover, Input};
-use crate::input::source::{decode, read_text, ReadError, SourceFile};
-use crate::input::yaml::{self, Span};
-use crate::report::finding::{Finding, Location};
+use crate::diagnostics::finding::{Finding, Location};
+use crate::diagnostics::input::{input_finding, ConfigError};
+use crate::diagnostics::RuleInfo;
+use crate::facts::Classified;
+use crate::facts::Workspace;
+use crate::frontends::discover::{discover, Input};
+use crate::frontends::Lowered;
 use crate::rules::candidate::{settle_all, Candidate};
-use crate::rules::input_error::{ConfigError, InputError};
 use crate::rules::registry::builtin_rules;
-use crate::rules::{Rule, RuleInfo, Scope};
-use crate::workspace::Workspace;
+use crate::rules::{Rule, Scope};
+use crate::syntax::source::{decode, read_text, ReadError, SourceFile};
 use suppress::Suppressions;
 use unit::{lint_unit, Keep, UnitOutcome};
 
@@ -35,7 +37,7 @@ pub struct LintOptions {
     pub paths: Vec<PathBuf>,
     pub max_file_size: u64,
     pub no_ignores: bool,
-    pub helm: crate::helm::HelmOptions,
+    pub helm: crate::frontends::helm::HelmOptions,
     pub rule_dirs: Vec<PathBuf>,
 }
 
@@ -43,9 +45,9 @@ impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
             paths: vec![PathBuf::from(".")],
-            max_file_size: crate::input::source::DEFAULT_MAX_FILE_SIZE,
+            max_file_size: crate::syntax::source::DEFAULT_MAX_FILE_SIZE,
             no_ignores: false,
-            helm: crate::helm::HelmOptions::default(),
+            helm: crate::frontends::helm::HelmOptions::default(),
             rule_dirs: Vec::new(),
         }
     }
@@ -159,7 +161,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             if dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
                 continue;
             }
-            let chart = crate::helm::lint_chart(dir, display, &opts.helm);
+            let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
             let mut unit = Workspace::default();
             for (file, classified) in chart.rendered {
                 absorb(&mut unit, file, classified);
@@ -202,9 +204,9 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .collect();
     rule_findings.extend(workspace_findings.into_iter().flatten());
     rule_findings.extend(settle_all(&ws, candidates));
-    crate::helm::trace::trace_findings(&ws, &mut rule_findings);
+    crate::frontends::helm::trace::trace_findings(&ws, &mut rule_findings);
     findings.extend(rule_findings);
-    let packs = crate::packs::PackSet::load(&opts.rule_dirs);
+    let packs = crate::rules::packs::PackSet::load(&opts.rule_dirs);
     // A pack rule that re-states a built-in finding at the same values key (e.g. the role ARN
     // format, checked on the rendered SA and traced back) is dropped: one finding per problem.
     let located: std::collections::HashSet<(String, usize, usize)> =
@@ -225,7 +227,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     LintResult {
         findings,
         sources,
-        rules: crate::rules::registry::all_rule_infos_from(&packs),
+        rules: catalog::all_rule_infos_from(&packs),
         workspace: ws,
     }
 }
@@ -309,18 +311,9 @@ fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResul
             }),
         ),
     };
-    let aws_config = matches!(input, Input::File { path, .. } if crate::input::discover::is_aws_config_name(path));
+    let aws_config = matches!(input, Input::File { path, .. } if crate::frontends::discover::is_aws_config_name(path));
     let text = match text {
-        Ok(t) if aws_config => {
-            let file = Arc::new(SourceFile::new(path, display, t));
-            let mut classified = Classified::default();
-            crate::input::eksa::classify_aws_config_file(&file, &mut classified);
-            return FileResult {
-                file,
-                classified,
-                findings: Vec::new(),
-            };
-        }
+        Ok(t) => t,
         // Only AWS config files with a credential_process matter; unreadable ones are not ours.
         Err(_) if aws_config => {
             let file = Arc::new(SourceFile::new(path, display, ""));
@@ -330,7 +323,6 @@ fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResul
                 findings: Vec::new(),
             };
         }
-        Ok(t) => t,
         Err(e) => {
             let file = Arc::new(SourceFile::new(path, display, ""));
             let finding = input_finding(&file, &e.message, e.pos);
@@ -342,22 +334,10 @@ fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResul
         }
     };
     let file = Arc::new(SourceFile::new(path, display, text));
-    let stream = yaml::parse(&file.text);
-    let mut findings = Vec::new();
-    if let Some(err) = &stream.error {
-        let what = if file.file_name().ends_with(".json") {
-            "JSON"
-        } else {
-            "YAML"
-        };
-        findings.push(input_finding(
-            &file,
-            &format!("invalid {what}: {}", err.message),
-            Some(err.pos),
-        ));
-    }
-    let mut classified = Classified::default();
-    classify(&file, &stream, &mut classified);
+    let Lowered {
+        facts: mut classified,
+        findings,
+    } = crate::frontends::lower_file(&file);
     if let Some(role) = config.role_for_file(&file.path) {
         for policy in &mut classified.policies {
             policy.role_name = Some(role.to_string());
@@ -368,15 +348,6 @@ fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResul
         classified,
         findings,
     }
-}
-
-/// An input-error finding at a position (or the whole file).
-pub fn input_finding(file: &Arc<SourceFile>, message: &str, pos: Option<yaml::Pos>) -> Finding {
-    let location = match pos {
-        Some(p) => Location::new(file, Span { start: p, end: p }),
-        None => Location::file(file),
-    };
-    Finding::new(&InputError::META, message.to_string()).at(location)
 }
 
 /// `(path, line, column)` of the built-in findings about values keys (not input or render errors).

@@ -5,14 +5,14 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::diagnostics::finding::Finding;
 use crate::facts::release::{ChartSource, HelmRelease};
+use crate::facts::Workspace;
+use crate::frontends::discover::Input;
+use crate::frontends::helm::HelmOptions;
 use crate::frontends::release::chartpack::ChartPacks;
 use crate::frontends::release::{resolve, ResolveOptions};
-use crate::helm::HelmOptions;
-use crate::input::discover::Input;
-use crate::input::source::{read_text, SourceFile};
-use crate::report::finding::Finding;
-use crate::workspace::Workspace;
+use crate::syntax::source::{read_text, SourceFile};
 
 /// The releases found, with what reading them reported.
 #[derive(Default)]
@@ -94,7 +94,10 @@ impl Releases {
         let mut first = Workspace::default();
         first.files.extend(self.files.iter().cloned());
         let mut findings = self.findings.clone();
-        findings.extend(packs.diagnostics.iter().cloned());
+        findings.extend(packs.diagnostics.iter().map(|p| {
+            Finding::new(&crate::rules::packs::RulePackError::META, p.message.clone())
+                .at(crate::diagnostics::finding::Location::new(&p.file, p.span))
+        }));
         let mut out = vec![(findings, first)];
         out.extend(
             self.releases

@@ -6,9 +6,9 @@ use std::sync::{Arc, OnceLock};
 use regex::Regex;
 
 use crate::config::{Config, RuleSetting};
-use crate::input::source::SourceFile;
-use crate::report::finding::Finding;
-use crate::workspace::{Workspace, IGNORE_ANNOTATION};
+use crate::diagnostics::finding::Finding;
+use crate::facts::{Workspace, IGNORE_ANNOTATION};
+use crate::syntax::source::SourceFile;
 
 /// `# irsa:ignore[IRSA004,IRSA005] reason`
 fn ignore_comment() -> &'static Regex {

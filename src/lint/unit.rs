@@ -5,13 +5,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::input::source::SourceFile;
-use crate::input::yaml::{Node, NodeKind};
+use crate::diagnostics::finding::Finding;
+use crate::facts::{Object, PolicyInput, ServiceAccount, Workspace, AUDIENCE_ANNOTATION};
 use crate::lint::suppress::Suppressions;
-use crate::report::finding::Finding;
 use crate::rules::candidate::{settle_in_file, Candidate};
 use crate::rules::Rule;
-use crate::workspace::{Object, PolicyInput, ServiceAccount, Workspace, AUDIENCE_ANNOTATION};
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::{Node, NodeKind};
 
 /// What a unit keeps once its file rules ran.
 pub enum Keep {

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::input::yaml::{Node, NodeKind, Span};
 use crate::model::glob::glob_match_ignore_case;
+use crate::syntax::yaml::{Node, NodeKind, Span};
 
 mod condition;
 

@@ -3,9 +3,9 @@
 //! Real IAM semantics for trust policies: a statement applies when its Effect, principal, action
 //! and all conditions match; an explicit Deny wins over any Allow.
 
-use crate::input::yaml::Span;
 use crate::model::arn::{parse_oidc_provider_arn, ArnKind};
 use crate::model::policy::{Effect, PolicyDocument, Principal, PrincipalType, Statement};
+use crate::syntax::yaml::Span;
 
 mod cond;
 mod explain;

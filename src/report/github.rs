@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::finding::{Finding, Severity};
 use super::{location_label, object_label, span_end, Report};
+use crate::diagnostics::finding::{Finding, Severity};
 
 /// Escape the message part of a command.
 pub fn escape_data(s: &str) -> String {

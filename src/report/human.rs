@@ -12,9 +12,9 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::finding::{Finding, Location, Severity};
 use super::{location_label, object_label, Report};
-use crate::input::source::SourceFile;
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::syntax::source::SourceFile;
 
 /// Fixed so that output does not depend on the terminal.
 pub const WIDTH: usize = 100;

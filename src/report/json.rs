@@ -4,8 +4,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::finding::{Finding, Location, ObjectRef, Severity};
 use super::Report;
+use crate::diagnostics::finding::{Finding, Location, ObjectRef, Severity};
 
 /// Bumped on any incompatible change to the shape below.
 pub const JSON_VERSION: u32 = 1;

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::finding::Finding;
 use super::{location_label, object_label, Report};
+use crate::diagnostics::finding::Finding;
 
 /// Escape text for XML content and attribute values; drop characters XML 1.0 forbids.
 pub fn escape(s: &str) -> String {

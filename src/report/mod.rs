@@ -2,20 +2,20 @@
 //!
 //! `render` writes one [`Report`] in one [`Format`]. Every renderer is deterministic for a given
 //! report (no time stamps, no terminal probing), so the outputs can be snapshot-tested.
-pub mod finding;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod output;
 pub mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 
-use crate::input::source::SourceFile;
-use crate::rules::RuleInfo;
-use finding::{Finding, Location, ObjectRef, Severity};
+use crate::diagnostics::finding::{Finding, Location, ObjectRef, Severity};
+use crate::diagnostics::RuleInfo;
+use crate::syntax::source::SourceFile;
 
 /// Everything a renderer needs about one run.
 #[derive(Debug, Clone, Default)]

@@ -6,10 +6,10 @@ use std::io::Write;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde::Serialize;
 
-use super::finding::{Finding, Fix, Location, Severity};
 use super::{object_label, span_end, Report};
-use crate::input::yaml::pos_at;
-use crate::rules::RuleInfo;
+use crate::diagnostics::finding::{Finding, Fix, Location, Severity};
+use crate::diagnostics::RuleInfo;
+use crate::syntax::yaml::pos_at;
 
 pub const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";

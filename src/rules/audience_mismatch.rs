@@ -1,13 +1,15 @@
+use crate::declare_rule;
 use std::collections::BTreeSet;
 
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::{Workspace, AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE};
 use crate::model::glob::glob_match;
 use crate::model::policy::{BaseOp, Condition};
-use crate::report::finding::{Finding, Severity};
 use crate::rules::util::{
     is_claim, oidc_federated, oidc_statements, policy_finding, policy_related, trust_policies,
 };
-use crate::rules::{Rule, RuleMeta, Scope};
-use crate::workspace::{Workspace, AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE};
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// The trust's `:aud` condition is missing, wrong, or swapped with `:sub`.
@@ -130,9 +132,9 @@ fn matches(c: &Condition, value: &str, audience: &str) -> bool {
 
 /// In a JSON policy whose `StringEquals` tests `:sub` on one line, add the `:aud` entry after it.
 fn add_aud_fix(
-    p: &crate::workspace::PolicyInput,
+    p: &crate::facts::PolicyInput,
     s: &crate::model::policy::Statement,
-) -> Option<crate::report::finding::Fix> {
+) -> Option<crate::diagnostics::finding::Fix> {
     if !p.file.file_name().ends_with(".json") {
         return None;
     }
@@ -150,8 +152,8 @@ fn add_aud_fix(
     }
     let key = serde_json::to_string(&format!("{issuer}:aud")).ok()?;
     let text = format!(",\n{indent}{key}: \"{DEFAULT_AUDIENCE}\"");
-    let insert = crate::lint::fix::insert_at(&p.file, sub.values_span, text);
-    Some(crate::lint::fix::fix(
+    let insert = crate::diagnostics::fix::insert_at(&p.file, sub.values_span, text);
+    Some(crate::diagnostics::fix::fix(
         format!("add `{issuer}:aud` = `{DEFAULT_AUDIENCE}`"),
         vec![insert],
     ))

@@ -1,8 +1,10 @@
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::model::policy::Effect;
-use crate::report::finding::{Finding, Severity};
 use crate::rules::util::{policy_finding, policy_related};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// A permission policy grants whole services (`ecr:*`, `*`) or writes on every resource.

@@ -1,9 +1,11 @@
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::model::glob::{glob_match, has_wildcard};
 use crate::model::policy::BaseOp;
-use crate::report::finding::{Finding, Severity};
 use crate::rules::util::{is_claim, policy_finding, policy_related, trust_policies};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 const PREFIX: &str = "system:serviceaccount:";
 

@@ -6,11 +6,11 @@
 
 use std::sync::Arc;
 
-use crate::input::source::SourceFile;
-use crate::input::yaml::Span;
-use crate::report::finding::{Finding, Location, ObjectRef};
+use crate::diagnostics::finding::{Finding, Location, ObjectRef};
+use crate::facts::{ServiceAccount, Workload, Workspace};
 use crate::rules::util::{sa_has_role, sa_related};
-use crate::workspace::{ServiceAccount, Workload, Workspace};
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::Span;
 
 /// Builds the finding of a settled candidate (the rule supplies message and help).
 pub type BuildFinding = fn(&Candidate) -> Finding;

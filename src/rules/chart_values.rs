@@ -3,10 +3,10 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::facts::ChartInput;
 use crate::frontends::release::chartpack::{ChartPack, ChartPacks};
-use crate::helm::ChartInput;
-use crate::input::source::SourceFile;
-use crate::input::yaml::{Entry, Node, NodeKind};
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::{Entry, Node, NodeKind};
 
 /// The built-in chart packs, loaded once.
 pub fn packs() -> &'static ChartPacks {

@@ -1,6 +1,8 @@
-use crate::report::finding::{Finding, Location, Severity};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// A policy document repeats a key: IAM keeps the last one and drops the first silently.

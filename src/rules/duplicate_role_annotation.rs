@@ -1,6 +1,8 @@
-use crate::report::finding::{Finding, Location, Severity};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::{Workspace, ROLE_ARN_ANNOTATION};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::{Workspace, ROLE_ARN_ANNOTATION};
+use crate::rules::Rule;
 
 declare_rule! {
     /// A service account's `eks.amazonaws.com/role-arn` annotation appears twice.
@@ -34,7 +36,7 @@ impl Rule for DuplicateRoleAnnotation {
         for (path, dups) in &ws.duplicate_keys {
             let Some(file) = ws.file(path) else { continue };
             for dup in dups.iter().filter(|d| d.key == ROLE_ARN_ANNOTATION) {
-                let value_at = |span: crate::input::yaml::Span| {
+                let value_at = |span: crate::syntax::yaml::Span| {
                     let line_end = file.text[span.end.offset..]
                         .find('\n')
                         .map_or(file.text.len(), |i| span.end.offset + i);

@@ -1,8 +1,10 @@
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::model::policy::SetQualifier;
-use crate::report::finding::{Finding, Severity};
 use crate::rules::util::{is_claim, policy_finding, policy_related, trust_policies};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// `ForAnyValue:`/`ForAllValues:` on the single-valued `:sub` or `:aud` claim.

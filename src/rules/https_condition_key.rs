@@ -1,7 +1,9 @@
-use crate::report::finding::{Finding, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::util::{policy_finding, trust_policies};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// A condition key starts with `https://`: IAM keys OIDC claims by host/path only.

@@ -1,8 +1,10 @@
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::model::policy::BaseOp;
-use crate::report::finding::{Finding, Severity};
 use crate::rules::util::policy_finding;
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// An IAM policy document that IAM itself would reject, or that could only be read in part.

@@ -1,12 +1,14 @@
-use crate::input::classify::ExpectedArn;
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::ExpectedArn;
+use crate::facts::{SaOrigin, Workspace};
 use crate::model::arn::{
     parse_oidc_provider_arn, parse_role_arn, parse_rolesanywhere_arn, Arn, ArnError,
     RolesAnywhereResource,
 };
-use crate::report::finding::{Finding, Location, Severity};
 use crate::rules::util::{policy_finding, trust_policies};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::{SaOrigin, Workspace};
+use crate::rules::Rule;
 
 declare_rule! {
     /// A role (or policy, provider, Roles Anywhere) ARN is malformed or still a placeholder.

@@ -1,7 +1,9 @@
-use crate::report::finding::{Finding, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::util::entries;
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 const KUBE2IAM_ROLE: &str = "iam.amazonaws.com/role";
 const KIAM_PERMITTED: &str = "iam.amazonaws.com/permitted";

@@ -1,9 +1,11 @@
-use crate::report::finding::{Finding, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::util::{
     is_claim, oidc_federated, oidc_statements, policy_finding, policy_related, trust_policies,
 };
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// An OIDC trust statement has no `:sub` condition: any service account can assume the role.

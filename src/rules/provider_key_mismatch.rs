@@ -1,10 +1,12 @@
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::model::trust::{normalize_issuer, oidc_issuer_of};
-use crate::report::finding::{Finding, Severity};
 use crate::rules::util::{
     claim_key, oidc_federated, oidc_statements, policy_finding, policy_related, trust_policies,
 };
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// A condition key's issuer differs from the OIDC provider in `Principal.Federated`.
@@ -38,7 +40,7 @@ impl Rule for ProviderKeyMismatch {
         for (p, doc) in trust_policies(ws) {
             for s in oidc_statements(doc) {
                 let federated = oidc_federated(s);
-                let issuers: Vec<(String, crate::input::yaml::Span)> = federated
+                let issuers: Vec<(String, crate::syntax::yaml::Span)> = federated
                     .iter()
                     .filter_map(|v| oidc_issuer_of(&v.value).map(|(_, _, i)| (i, v.span)))
                     .collect();

@@ -2,17 +2,17 @@
 
 use crate::rules::{
     audience_mismatch, broad_permissions, broad_sub_wildcard, duplicate_policy_key,
-    duplicate_role_annotation, for_any_value_claim, https_condition_key, input_error,
-    invalid_policy_document, invalid_role_arn, legacy_iam_annotation, missing_sub_condition,
-    provider_key_mismatch, roles_anywhere_config, sa_annotation_value, same_key_anded,
-    static_credentials, token_unreadable, trust_policy_size, trust_sub_mismatch,
-    wildcard_string_equals, wrong_principal_action, Rule, RuleInfo,
+    duplicate_role_annotation, for_any_value_claim, https_condition_key, invalid_policy_document,
+    invalid_role_arn, legacy_iam_annotation, missing_sub_condition, provider_key_mismatch,
+    roles_anywhere_config, sa_annotation_value, same_key_anded, static_credentials,
+    token_unreadable, trust_policy_size, trust_sub_mismatch, wildcard_string_equals,
+    wrong_principal_action, Rule,
 };
 
 /// Every built-in offline rule, in code order.
 pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
     vec![
-        Box::new(input_error::InputError),
+        Box::new(crate::diagnostics::input::InputError),
         Box::new(invalid_role_arn::InvalidRoleArn),
         Box::new(wildcard_string_equals::WildcardInStringEquals),
         Box::new(missing_sub_condition::MissingSubCondition),
@@ -28,45 +28,17 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(static_credentials::StaticCredentialsWithIrsa),
         Box::new(token_unreadable::TokenUnreadableNonRoot),
         Box::new(legacy_iam_annotation::LegacyIamAnnotation),
-        Box::new(input_error::ConfigError),
+        Box::new(crate::diagnostics::input::ConfigError),
         Box::new(trust_sub_mismatch::TrustSubMismatch),
         Box::new(invalid_policy_document::InvalidPolicyDocument),
-        Box::new(crate::helm::ChartNotRendered),
+        Box::new(crate::diagnostics::input::ChartNotRendered),
         Box::new(same_key_anded::SameKeyAnded),
         Box::new(roles_anywhere_config::RolesAnywhereConfig),
         Box::new(duplicate_role_annotation::DuplicateRoleAnnotation),
         Box::new(broad_permissions::BroadPermissions),
-        Box::new(crate::packs::RulePackError),
+        Box::new(crate::rules::packs::RulePackError),
         Box::new(crate::rules::values_key_typo::ValuesKeyTypo),
         Box::new(crate::rules::role_arn_ignored_key::RoleArnIgnoredKey),
         Box::new(crate::rules::role_arn_annotation_key::RoleArnAnnotationKey),
     ]
-}
-
-/// Metadata for every rule (offline and live), for `rules`, `explain` and SARIF.
-pub fn all_rule_infos() -> Vec<RuleInfo> {
-    let mut infos: Vec<RuleInfo> = builtin_rules()
-        .iter()
-        .map(|r| RuleInfo::from_meta(r.meta(), "built-in"))
-        .chain(
-            crate::doctor::live_rule_metas()
-                .into_iter()
-                .map(|m| RuleInfo::from_meta(m, "built-in (live)")),
-        )
-        .collect();
-    infos.sort_by(|a, b| a.code.cmp(&b.code));
-    infos
-}
-
-/// Every rule, plus the rules of the built-in and `--rules DIR` packs (source = the pack file).
-pub fn all_rule_infos_with(rule_dirs: &[std::path::PathBuf]) -> Vec<RuleInfo> {
-    all_rule_infos_from(&crate::packs::PackSet::load(rule_dirs))
-}
-
-/// Every rule, plus the rules of packs that are already loaded.
-pub fn all_rule_infos_from(packs: &crate::packs::PackSet) -> Vec<RuleInfo> {
-    let mut infos = all_rule_infos();
-    infos.extend(packs.rule_infos());
-    infos.sort_by(|a, b| a.code.cmp(&b.code));
-    infos
 }

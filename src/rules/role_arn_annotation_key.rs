@@ -1,7 +1,9 @@
-use crate::report::finding::{Finding, Location, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::{Workspace, ROLE_ARN_ANNOTATION};
 use crate::rules::chart_values::{is_role_arn, near_miss, pack_for, user_keys};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::{Workspace, ROLE_ARN_ANNOTATION};
+use crate::rules::Rule;
 
 declare_rule! {
     /// A role ARN is in the chart's ServiceAccount annotations under a key other than `eks.amazonaws.com/role-arn`.

@@ -1,7 +1,9 @@
-use crate::report::finding::{Finding, Location, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::chart_values::{is_role_arn, pack_for, user_keys};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// A role ARN is set under a values key the chart does not put on its ServiceAccount.

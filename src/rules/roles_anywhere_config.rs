@@ -1,8 +1,10 @@
-use crate::input::aws_config::ARN_FLAGS;
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::aws_config::ARN_FLAGS;
+use crate::facts::Workspace;
 use crate::model::arn::{find_placeholder, is_valid_region};
-use crate::report::finding::{Finding, Location, Severity};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// An IAM Roles Anywhere `credential_process` (aws_signing_helper) that cannot get credentials.

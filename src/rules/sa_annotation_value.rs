@@ -1,7 +1,9 @@
-use crate::input::yaml::Entry;
-use crate::report::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::{ServiceAccount, Workspace, AUDIENCE_ANNOTATION};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::{ServiceAccount, Workspace, AUDIENCE_ANNOTATION};
+use crate::rules::Rule;
+use crate::syntax::yaml::Entry;
 
 pub const TOKEN_EXPIRATION_ANNOTATION: &str = "eks.amazonaws.com/token-expiration";
 pub const REGIONAL_STS_ANNOTATION: &str = "eks.amazonaws.com/sts-regional-endpoints";

@@ -1,9 +1,11 @@
+use crate::declare_rule;
 use std::collections::BTreeMap;
 
-use crate::report::finding::{Finding, Severity};
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::util::{policy_finding, policy_related, trust_policies};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// The same condition key under two operators in one statement: both must hold (AND), not either.

@@ -1,9 +1,11 @@
-use crate::input::yaml::Node;
-use crate::report::finding::{Finding, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::candidate::Candidate;
 use crate::rules::util::items;
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
+use crate::syntax::yaml::Node;
 
 const STATIC_ENV: &[&str] = &[
     "AWS_ACCESS_KEY_ID",
@@ -69,7 +71,7 @@ fn static_keys_finding(c: &Candidate) -> Finding {
 }
 
 /// Spans (and a description) of static-key env vars and credential Secrets of one container.
-fn static_sources(c: &Node) -> Vec<(crate::input::yaml::Span, String)> {
+fn static_sources(c: &Node) -> Vec<(crate::syntax::yaml::Span, String)> {
     let mut found = Vec::new();
     for env in items(c.get("env")) {
         // `value: ""` without `valueFrom` sets nothing the SDK uses.

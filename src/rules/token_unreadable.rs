@@ -1,8 +1,10 @@
-use crate::input::yaml::{Entry, Node};
-use crate::report::finding::{Finding, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::candidate::Candidate;
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
+use crate::syntax::yaml::{Entry, Node};
 
 declare_rule! {
     /// A non-root workload using IRSA has no `fsGroup`, so it may not be able to read its token.

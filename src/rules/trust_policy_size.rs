@@ -1,6 +1,8 @@
-use crate::report::finding::{Finding, Severity};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
+use crate::rules::Rule;
 
 /// IAM's default quota for a role trust policy, in characters without whitespace.
 pub const TRUST_POLICY_QUOTA: usize = 2048;

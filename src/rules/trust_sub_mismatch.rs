@@ -1,10 +1,12 @@
+use crate::declare_rule;
 use std::collections::HashMap;
 
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::{PolicyInput, ServiceAccount, Workspace};
 use crate::model::arn::{parse_role_arn, ArnKind};
 use crate::model::trust::{self, evaluate_web_identity, MissReason, Verdict, WebIdentityRequest};
-use crate::report::finding::{Finding, Location, Severity};
-use crate::rules::{Rule, RuleMeta, Scope};
-use crate::workspace::{PolicyInput, ServiceAccount, Workspace};
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// The role's trust policy does not let the service account that carries the role assume it.
@@ -194,7 +196,7 @@ fn sub_fix(
     doc: &crate::model::policy::PolicyDocument,
     denial: &trust::Denial,
     subject: &str,
-) -> Option<crate::report::finding::Fix> {
+) -> Option<crate::diagnostics::finding::Fix> {
     let miss = denial.closest()?;
     let MissReason::Condition { key, .. } = &miss.reason else {
         return None;
@@ -212,8 +214,8 @@ fn sub_fix(
         return None;
     }
     let replacement =
-        crate::lint::fix::replace_scalar(&policy.file, condition.values[0].span, subject)?;
-    Some(crate::lint::fix::fix(
+        crate::diagnostics::fix::replace_scalar(&policy.file, condition.values[0].span, subject)?;
+    Some(crate::diagnostics::fix::fix(
         format!("trust `{subject}`"),
         vec![replacement],
     ))

@@ -1,10 +1,10 @@
 //! Small helpers shared by the rules.
 
-use crate::input::yaml::{Entry, Node, Span};
+use crate::diagnostics::finding::{Finding, Location};
+use crate::diagnostics::RuleMeta;
+use crate::facts::{PolicyInput, SaOrigin, ServiceAccount, Workspace};
 use crate::model::policy::{Condition, PolicyDocument, Spanned, Statement};
-use crate::report::finding::{Finding, Location};
-use crate::rules::RuleMeta;
-use crate::workspace::{PolicyInput, SaOrigin, ServiceAccount, Workspace};
+use crate::syntax::yaml::{Entry, Node, Span};
 
 /// Whether an SA gets a role: a non-empty role annotation, or an eksctl SA (eksctl makes one).
 pub fn sa_has_role(sa: &ServiceAccount) -> bool {

@@ -1,7 +1,9 @@
-use crate::report::finding::{Finding, Location, Severity};
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::rules::chart_values::{near_miss, pack_for, sa_keys, user_keys};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// A values key differs from a ServiceAccount key of the chart by letter case or one letter.

@@ -1,9 +1,11 @@
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::Workspace;
 use crate::model::glob::has_wildcard;
 use crate::model::policy::BaseOp;
-use crate::report::finding::{Finding, Severity};
 use crate::rules::util::{policy_finding, policy_related, trust_policies};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::Workspace;
+use crate::rules::Rule;
 
 declare_rule! {
     /// A `*` or `?` inside `StringEquals`: the wildcard is compared literally and never matches.
@@ -69,11 +71,11 @@ impl Rule for WildcardInStringEquals {
 
 /// `StringEquals` → `StringLike` (qualifiers kept), unless the statement already has that operator.
 fn operator_fix(
-    p: &crate::workspace::PolicyInput,
+    p: &crate::facts::PolicyInput,
     doc: &crate::model::policy::PolicyDocument,
     c: &crate::model::policy::Condition,
     like: &str,
-) -> Option<crate::report::finding::Fix> {
+) -> Option<crate::diagnostics::finding::Fix> {
     let equals = like.replace("Like", "Equals");
     if c.operator.raw.contains("IgnoreCase") {
         return None;
@@ -88,6 +90,9 @@ fn operator_fix(
     if clash {
         return None;
     }
-    let r = crate::lint::fix::replace_scalar(&p.file, c.operator_span, &new_op)?;
-    Some(crate::lint::fix::fix(format!("use `{new_op}`"), vec![r]))
+    let r = crate::diagnostics::fix::replace_scalar(&p.file, c.operator_span, &new_op)?;
+    Some(crate::diagnostics::fix::fix(
+        format!("use `{new_op}`"),
+        vec![r],
+    ))
 }

@@ -1,12 +1,14 @@
+use crate::declare_rule;
+use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::RuleMeta;
+use crate::facts::{PolicyInput, Workspace};
 use crate::model::policy::{Effect, PrincipalValue, Statement};
 use crate::model::trust::{
     POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, ROLES_ANYWHERE_ACTIONS, ROLES_ANYWHERE_SERVICE,
     WEB_IDENTITY_ACTION,
 };
-use crate::report::finding::{Finding, Severity};
 use crate::rules::util::{policy_finding, policy_related, trust_policies};
-use crate::rules::{Rule, RuleMeta};
-use crate::workspace::{PolicyInput, Workspace};
+use crate::rules::Rule;
 
 declare_rule! {
     /// The trust statement's principal and action do not fit together.

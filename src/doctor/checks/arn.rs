@@ -1,10 +1,10 @@
 //! IRSA103: the role ARN annotation of each live ServiceAccount parses as an IAM role ARN.
 
 use super::{Ctx, RoleRef, Verdict};
+use crate::diagnostics::finding::Finding;
 use crate::doctor::rules::RoleArnInvalid;
+use crate::facts::ROLE_ARN_ANNOTATION;
 use crate::model::arn::{parse_role_arn, ArnKind};
-use crate::report::finding::Finding;
-use crate::workspace::ROLE_ARN_ANNOTATION;
 
 pub fn check(ctx: &mut Ctx<'_>) {
     for i in 0..ctx.sas.len() {

@@ -8,8 +8,8 @@ use super::cluster::Snapshot;
 use super::fault::Fault;
 use super::iam::{IamError, RoleInfo};
 use super::view::{View, Views};
-use crate::report::finding::{Finding, ObjectRef};
-use crate::workspace::{AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION};
+use crate::diagnostics::finding::{Finding, ObjectRef};
+use crate::facts::{AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION};
 
 pub mod arn;
 pub mod pods;

@@ -7,11 +7,11 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Container, Pod};
 
 use super::Ctx;
+use crate::diagnostics::finding::{Finding, ObjectRef};
 use crate::doctor::cluster::Snapshot;
 use crate::doctor::rules::{PodNotMutated, PodStaleRole};
 use crate::doctor::rules_pod::{PodHostNetwork, PodSaMissing, PodStaticKeys, PodTokenUnreadable};
-use crate::report::finding::{Finding, ObjectRef};
-use crate::workspace::ROLE_ARN_ANNOTATION;
+use crate::facts::ROLE_ARN_ANNOTATION;
 
 pub const SKIP_CONTAINERS: &str = "eks.amazonaws.com/skip-containers";
 const TOKEN_VOLUME: &str = "aws-iam-token";
@@ -247,7 +247,7 @@ fn pod_loc(
     ns: &str,
     name: &str,
     path: &[String],
-) -> crate::report::finding::Location {
+) -> crate::diagnostics::finding::Location {
     let p: Vec<&str> = ["spec"]
         .into_iter()
         .chain(path.iter().map(String::as_str))

@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::json;
 
 use super::{Ctx, Verdict};
+use crate::diagnostics::finding::{Finding, ObjectRef};
 use crate::doctor::fault::Fault;
 use crate::doctor::iam::{IamError, ProviderInfo};
 use crate::doctor::rules::{OidcAudienceMissing, OidcProviderMissing};
-use crate::report::finding::{Finding, ObjectRef};
-use crate::workspace::{AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION};
+use crate::facts::{AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION};
 
 pub type Providers = BTreeMap<String, Result<ProviderInfo, IamError>>;
 

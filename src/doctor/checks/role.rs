@@ -3,11 +3,11 @@
 use std::collections::BTreeSet;
 
 use super::{Ctx, Verdict};
+use crate::diagnostics::finding::Finding;
 use crate::doctor::fault::Fault;
 use crate::doctor::iam::IamError;
 use crate::doctor::rules::RoleNotFound;
-use crate::report::finding::Finding;
-use crate::workspace::ROLE_ARN_ANNOTATION;
+use crate::facts::ROLE_ARN_ANNOTATION;
 
 /// The distinct role names to fetch (GetRole once each).
 pub fn wanted(ctx: &Ctx<'_>) -> BTreeSet<String> {

@@ -4,11 +4,11 @@
 use std::collections::BTreeSet;
 
 use super::Ctx;
+use crate::diagnostics::finding::{Finding, Location, ObjectRef};
 use crate::doctor::iam::RoleInfo;
 use crate::doctor::rules_pod::{TrustDangling, TrustWildcard};
 use crate::model::policy::parse_policy;
 use crate::model::trust::{oidc_issuer_of, parse_subject, web_identity_statements};
-use crate::report::finding::{Finding, Location, ObjectRef};
 
 pub fn check(ctx: &mut Ctx<'_>, roles: &[RoleInfo]) {
     let Some(issuer) = ctx.issuer.clone() else {

@@ -5,10 +5,10 @@ use crate::doctor::fault::Fault;
 use crate::doctor::rules::TrustDenies;
 use std::collections::HashMap;
 
+use crate::diagnostics::finding::{Finding, Location};
+use crate::facts::ROLE_ARN_ANNOTATION;
 use crate::model::policy::{parse_policy, PolicyDocument};
 use crate::model::trust::{self, evaluate_web_identity, Denial, MissReason, WebIdentityRequest};
-use crate::report::finding::{Finding, Location};
-use crate::workspace::ROLE_ARN_ANNOTATION;
 
 pub fn check(ctx: &mut Ctx<'_>) {
     let Some(issuer) = ctx.issuer.clone() else {
@@ -90,7 +90,7 @@ pub fn check(ctx: &mut Ctx<'_>) {
 }
 
 type ParsedTrust = Option<(
-    std::sync::Arc<crate::input::source::SourceFile>,
+    std::sync::Arc<crate::syntax::source::SourceFile>,
     PolicyDocument,
 )>;
 

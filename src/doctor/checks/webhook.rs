@@ -2,8 +2,8 @@
 
 use super::pods::PodStats;
 use super::Ctx;
+use crate::diagnostics::finding::{Finding, ObjectRef};
 use crate::doctor::rules_pod::WebhookMissing;
-use crate::report::finding::{Finding, ObjectRef};
 
 /// Names the pod-identity webhook goes by (EKS, the Helm chart, kOps).
 const WEBHOOK_NAMES: &[&str] = &["pod-identity-webhook", "iam-for-pods.amazonaws.com"];

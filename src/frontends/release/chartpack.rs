@@ -3,14 +3,14 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::diagnostics::finding::Finding;
 use crate::facts::release::{ChartSource, HelmRelease};
 use crate::frontends::release::fullname::{self, ReleaseCheck};
 use crate::frontends::release::merge::{self, Hit};
 use crate::frontends::release::{synth, Resolved};
-use crate::input::schema;
-use crate::input::source::SourceFile;
-use crate::input::yaml::{self, Node, Span};
-use crate::report::finding::{Finding, Location};
+use crate::syntax::schema;
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::{self, Node, Span};
 
 pub const CHART_PACK_SCHEMA: &str = include_str!("../../../rules/charts/chart-pack.schema.json");
 
@@ -81,10 +81,18 @@ pub struct ChartPack {
     pub service_accounts: Vec<PackServiceAccount>,
 }
 
+/// A chart pack that did not load: where, and why (reported as IRSA018 by lint).
+#[derive(Debug, Clone)]
+pub struct PackProblem {
+    pub file: Arc<SourceFile>,
+    pub message: String,
+    pub span: Span,
+}
+
 /// Every loaded chart pack, and what loading them reported.
 pub struct ChartPacks {
     pub packs: Vec<ChartPack>,
-    pub diagnostics: Vec<Finding>,
+    pub diagnostics: Vec<PackProblem>,
 }
 
 impl ChartPacks {
@@ -106,14 +114,12 @@ impl ChartPacks {
             .find(|p| p.chart == chart || p.aliases.iter().any(|a| a == chart))
     }
 
-    fn error(&mut self, file: &SourceFile, message: String, span: Span) {
-        self.diagnostics.push(
-            Finding::new(
-                &crate::packs::RulePackError::META,
-                format!("chart pack: {message}"),
-            )
-            .at(Location::new(file, span)),
-        );
+    fn error(&mut self, file: &Arc<SourceFile>, message: String, span: Span) {
+        self.diagnostics.push(PackProblem {
+            file: file.clone(),
+            message: format!("chart pack: {message}"),
+            span,
+        });
     }
 
     fn add(&mut self, file: Arc<SourceFile>) {
@@ -150,15 +156,19 @@ impl ChartPacks {
     }
 }
 
+/// `a.b.c`, or `a."x.y/z"` for a segment with dots; `None` when a segment is empty.
 fn key(node: Option<&Node>) -> Option<Vec<String>> {
     let text = node?.as_str()?;
-    let path = crate::packs::values::parse_path(text)?;
-    path.into_iter()
-        .map(|s| match s {
-            crate::packs::values::Segment::Key(k) => Some(k),
-            crate::packs::values::Segment::Each => None,
-        })
-        .collect()
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => out.push(String::new()),
+            _ => out.last_mut()?.push(c),
+        }
+    }
+    (!quoted && out.iter().all(|s| !s.is_empty())).then_some(out)
 }
 
 fn flag(node: Option<&Node>, fallback: bool) -> Option<Flag> {
@@ -347,7 +357,7 @@ pub fn resolve_remote(release: &HelmRelease, packs: &ChartPacks) -> Resolved {
         let at = place.as_ref().unwrap_or(&release.origin.place);
         out.findings.push(
             Finding::new(
-                &crate::helm::ChartNotRendered::META,
+                &crate::diagnostics::input::ChartNotRendered::META,
                 format!(
                     "chart `{name}` of release `{}` is not in the tree and has no chart pack: its service accounts were not checked",
                     release.release_name.value
@@ -375,7 +385,7 @@ pub fn resolve_remote(release: &HelmRelease, packs: &ChartPacks) -> Resolved {
         "{} release `{}` (chart `{name}`)",
         release.origin.place.file.display, release.release_name.value
     );
-    let context = Arc::new(crate::helm::RenderContext {
+    let context = Arc::new(crate::facts::RenderContext {
         chart_name: name.clone(),
         chart_dir: release.origin.place.file.path.clone(),
         chart_display: display.clone(),
@@ -384,7 +394,7 @@ pub fn resolve_remote(release: &HelmRelease, packs: &ChartPacks) -> Resolved {
         values_files: layers.iter().map(|(f, _)| f.clone()).collect(),
         set_args: Vec::new(),
     });
-    out.chart = Some(crate::helm::ChartInput {
+    out.chart = Some(crate::facts::ChartInput {
         dir: release.origin.place.file.path.clone(),
         display,
         name: name.clone(),

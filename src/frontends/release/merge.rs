@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::facts::release::{HelmRelease, SetValue};
-use crate::input::source::SourceFile;
-use crate::input::yaml::{Entry, Node, NodeKind, Scalar};
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::{Entry, Node, NodeKind, Scalar};
 
 /// The release's values layers (mappings only), then its `set` overrides as synthesized trees:
 /// each key node carries the span of the `set` key, each value is the user's value node. A run of
@@ -119,9 +119,9 @@ pub fn merged_map<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::finding::ObjectRef;
     use crate::facts::release::{ChartSource, Place, ReleaseOrigin, Setting, ValuesLayer};
-    use crate::input::yaml::parse;
-    use crate::report::finding::ObjectRef;
+    use crate::syntax::yaml::parse;
 
     fn release(values: &str, sets: &[(&str, &str)]) -> HelmRelease {
         let file = Arc::new(SourceFile::new("v.yaml", "v.yaml", values));

@@ -14,13 +14,14 @@ pub mod synth;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::diagnostics::finding::{Finding, Location};
 use crate::facts::release::{ChartSource, HelmRelease};
-use crate::helm::{ChartInput, HelmOptions};
-use crate::input::classify::Classified;
-use crate::input::source::SourceFile;
-use crate::input::yaml::Node;
-use crate::report::finding::{Finding, Location};
-use crate::workspace::Workspace;
+use crate::facts::ChartInput;
+use crate::facts::Classified;
+use crate::facts::Workspace;
+use crate::frontends::helm::HelmOptions;
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::Node;
 
 /// What resolving needs besides the release.
 pub struct ResolveOptions<'a> {
@@ -91,7 +92,7 @@ fn render_local(
         Err(e) => {
             out.findings.push(
                 Finding::new(
-                    &crate::helm::ChartNotRendered::META,
+                    &crate::diagnostics::input::ChartNotRendered::META,
                     format!("chart `{display}` of release `{}` was not rendered: cannot write its values for helm: {e}", release.release_name.value),
                 )
                 .at(release.origin.place.location()),
@@ -107,7 +108,7 @@ fn render_local(
         set_string: Vec::new(),
         ..opts.helm.clone()
     };
-    let chart = crate::helm::lint_chart_with(dir, display, &helm, Some(layers));
+    let chart = crate::frontends::helm::lint_chart_with(dir, display, &helm, Some(layers));
     drop(temp);
     let origin = release.origin.place.location().with_message(format!(
         "release `{}` ({}) declared here",
@@ -127,7 +128,7 @@ fn render_local(
 
 /// A render failure is about the release: say where it is declared.
 fn with_origin(f: Finding, origin: &Location) -> Finding {
-    if f.code == crate::helm::ChartNotRendered::META.code {
+    if f.code == crate::diagnostics::input::ChartNotRendered::META.code {
         f.related(origin.clone())
     } else {
         f

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 
 use crate::facts::release::{HelmRelease, Place};
+use crate::facts::Classified;
+use crate::facts::{Object, SaOrigin, ServiceAccount, ROLE_ARN_ANNOTATION};
 use crate::frontends::release::chartpack::{PackServiceAccount, Values};
 use crate::frontends::release::{fullname, merge};
-use crate::input::classify::Classified;
-use crate::input::source::SourceFile;
-use crate::input::yaml::{Entry, Node, NodeKind, Scalar, Span};
-use crate::workspace::{Object, SaOrigin, ServiceAccount, ROLE_ARN_ANNOTATION};
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::{Entry, Node, NodeKind, Scalar, Span};
 
 /// What a pack computes for one ServiceAccount of a release.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::{scalar_text, PolicyError, Spanned};
-use crate::input::yaml::{Node, NodeKind, Span};
+use crate::syntax::yaml::{Node, NodeKind, Span};
 
 /// One condition key under one operator.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::input::yaml::parse;
+use crate::syntax::yaml::parse;
 
 fn doc(text: &str) -> PolicyDocument {
     let s = parse(text);

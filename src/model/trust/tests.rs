@@ -1,6 +1,6 @@
 use super::*;
-use crate::input::yaml::parse;
 use crate::model::policy::parse_policy;
+use crate::syntax::yaml::parse;
 
 const ISSUER: &str = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
 const PROVIDER: &str =

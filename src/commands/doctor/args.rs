@@ -1,0 +1,39 @@
+use std::path::PathBuf;
+
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub output: crate::report::output::OutputArgs,
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Only this namespace (default: all namespaces).
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    /// All namespaces (the default).
+    #[arg(long, short = 'A')]
+    pub all_namespaces: bool,
+    /// Timeout for each Kubernetes request, e.g. 10s.
+    #[arg(long, default_value = "30s", overrides_with = "request_timeout")]
+    pub request_timeout: String,
+    /// AWS profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The cluster's OIDC issuer URL (default: from the API server).
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Skip listing IAM roles (for users without iam:ListRoles).
+    #[arg(long)]
+    pub no_role_scan: bool,
+    /// Concurrent GetRole / GetOpenIDConnectProvider calls (the ListRoles scan pages alongside them).
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+}
