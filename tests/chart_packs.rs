@@ -321,3 +321,26 @@ fn karpenter_pack_matches_the_chart() {
         &[],
     );
 }
+
+#[test]
+fn velero_pack_matches_the_chart() {
+    let chart = "velero";
+    // The CRD-upgrade hook's account is not modeled (no role); its Job is turned off.
+    let base = "upgradeCRDs: false\n";
+    let cases: Vec<(String, String, String)> = standard_cases(chart, "server")
+        .into_iter()
+        .map(|(r, n, v)| {
+            let (top, sa): (Vec<&str>, Vec<&str>) = v
+                .lines()
+                .partition(|l| l.starts_with("nameOverride") || l.starts_with("fullnameOverride"));
+            let mut values: String = top.iter().map(|l| format!("{l}\n")).collect();
+            values.push_str(&nest("serviceAccount", &sa.join("\n")));
+            (r, n, values)
+        })
+        .collect();
+    let cases: Vec<(&str, &str, &str)> = cases
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    check_matrix(chart, base, &cases);
+}

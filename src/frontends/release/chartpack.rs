@@ -44,6 +44,10 @@ pub const BUILTIN_CHART_PACKS: &[(&str, &str)] = &[
         "rules/charts/karpenter.yaml",
         include_str!("../../../rules/charts/karpenter.yaml"),
     ),
+    (
+        "rules/charts/velero.yaml",
+        include_str!("../../../rules/charts/velero.yaml"),
+    ),
 ];
 
 /// A key that is read as a boolean, with the chart's default.
@@ -63,6 +67,8 @@ pub struct PackServiceAccount {
     pub annotations: Vec<String>,
     pub role_arn: Option<Vec<String>>,
     pub default_name: String,
+    /// `defaultName` is cut to 63 characters (`trunc 63 | trimSuffix "-"`).
+    pub truncate: bool,
     pub name_when_not_created: String,
 }
 
@@ -213,6 +219,7 @@ fn read(file: &Arc<SourceFile>, root: &Node) -> ChartPack {
             annotations,
             role_arn: key(sa.get("roleArn")),
             default_name: s(sa, "defaultName"),
+            truncate: sa.get("truncate").and_then(Node::as_bool).unwrap_or(true),
             name_when_not_created: sa
                 .str_at(&["nameWhenNotCreated"])
                 .unwrap_or("default")

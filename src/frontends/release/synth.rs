@@ -31,12 +31,14 @@ pub fn compute(release: &HelmRelease, values: &Values, sa: &PackServiceAccount) 
     let name = match values.text(&sa.name) {
         Some((n, _)) => n,
         // `printf "%s-webhook" … | trunc 63 | trimSuffix "-"`, as charts build derived names.
-        None if create => fullname::trunc63(&values.expand(
-            &sa.default_name,
-            &release.release_name.value,
-            &full,
-            "",
-        )),
+        None if create => {
+            let name = values.expand(&sa.default_name, &release.release_name.value, &full, "");
+            if sa.truncate {
+                fullname::trunc63(&name)
+            } else {
+                name
+            }
+        }
         None => sa.name_when_not_created.clone(),
     };
     let namespace = namespace(release, values).0;
