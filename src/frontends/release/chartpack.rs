@@ -41,6 +41,10 @@ pub const BUILTIN_CHART_PACKS: &[(&str, &str)] = &[
         include_str!("../../../rules/charts/external-secrets.yaml"),
     ),
     (
+        "rules/charts/keda.yaml",
+        include_str!("../../../rules/charts/keda.yaml"),
+    ),
+    (
         "rules/charts/karpenter.yaml",
         include_str!("../../../rules/charts/karpenter.yaml"),
     ),
@@ -66,6 +70,8 @@ pub struct PackServiceAccount {
     pub name: Vec<String>,
     pub annotations: Vec<String>,
     pub role_arn: Option<Vec<String>>,
+    /// The flag that must be true for `role_arn` to be used.
+    pub role_arn_enabled: Option<Flag>,
     pub default_name: String,
     /// `defaultName` is cut to 63 characters (`trunc 63 | trimSuffix "-"`).
     pub truncate: bool,
@@ -218,6 +224,7 @@ fn read(file: &Arc<SourceFile>, root: &Node) -> ChartPack {
             name,
             annotations,
             role_arn: key(sa.get("roleArn")),
+            role_arn_enabled: flag(sa.get("roleArnEnabled"), false),
             default_name: s(sa, "defaultName"),
             truncate: sa.get("truncate").and_then(Node::as_bool).unwrap_or(true),
             name_when_not_created: sa

@@ -69,9 +69,11 @@ fn role_arn<'a>(
     let annotated = merge::merged_map(values.layers, &path)
         .into_iter()
         .find(|(_, e)| e.key.as_str() == Some(ROLE_ARN_ANNOTATION));
+    let enabled = sa.role_arn_enabled.as_ref().is_none_or(|f| values.flag(f));
     let own = sa
         .role_arn
         .as_ref()
+        .filter(|_| enabled)
         .and_then(|k| values.hit(k))
         .map(|h| (h.file, h.entry));
     own.filter(|(_, e)| e.value.as_str().is_some_and(|v| !v.is_empty()))
