@@ -87,6 +87,15 @@ fn helmfile_bad_releases_are_found_at_the_trust_and_the_values_line() {
         related(api).contains(&"testdata/gitops/helmfile/bad/values/api.yaml:3".to_string()),
         "the rendered SA traces back to the helmfile's values file: {api:#}"
     );
+    // The release object is a related location too: its name and its namespace line.
+    assert!(
+        related(dns).contains(&"testdata/gitops/helmfile/bad/helmfile.yaml:7".to_string()),
+        "{dns:#}"
+    );
+    assert!(
+        related(api).contains(&"testdata/gitops/helmfile/bad/helmfile.yaml:14".to_string()),
+        "{api:#}"
+    );
 }
 
 #[test]

@@ -150,7 +150,8 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     // not linted again on their own.
     let releases = releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
     let released = releases.local_charts();
-    for (input_findings, unit) in releases.resolve(&opts.helm) {
+    let (release_units, provenance) = releases.resolve(&opts.helm);
+    for (input_findings, unit) in release_units {
         run.add(
             input_findings,
             lint_unit(unit, &file_rules, Keep::Everything),
@@ -205,6 +206,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     rule_findings.extend(workspace_findings.into_iter().flatten());
     rule_findings.extend(settle_all(&ws, candidates));
     crate::frontends::helm::trace::trace_findings(&ws, &mut rule_findings);
+    releases::Provenance::annotate(&provenance, &mut rule_findings);
     findings.extend(rule_findings);
     let packs = crate::rules::packs::PackSet::load(&opts.rule_dirs);
     // A pack rule that re-states a built-in finding at the same values key (e.g. the role ARN
