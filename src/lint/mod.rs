@@ -159,7 +159,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     }
     for input in &discovered.inputs {
         if let Input::Chart { dir, display } = input {
-            if dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
+            if !released.is_empty() && dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
                 continue;
             }
             let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
