@@ -169,3 +169,18 @@ fn helmfile_bad_input_is_reported_and_nothing_outside_the_tree_is_read() {
         "IRSA000 for the broken file fails the run: {messages:#?}"
     );
 }
+
+#[test]
+fn an_invalid_role_arn_of_a_remote_release_is_reported_once_at_its_values_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("helmfile.yaml"),
+        "releases:\n  - name: external-dns\n    chart: repo/external-dns\n    values:\n      - serviceAccount:\n          annotations:\n            eks.amazonaws.com/role-arn: arn:aws:iam::<ACCOUNT_ID>:role/external-dns\n",
+    )
+    .unwrap();
+    let (code, findings) = lint(dir.path().to_str().unwrap());
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["code"], "IRSA001");
+    assert_eq!(findings[0]["location"]["line"], 7);
+    assert_eq!(code, 1);
+}

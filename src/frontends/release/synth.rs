@@ -147,11 +147,14 @@ pub fn service_account(
         annotations.push(e);
     }
     if let Some((_, e)) = &arn {
+        // The value spans its whole `key: value` entry, as a traced render does: findings on
+        // the ARN land where rule packs report the same values key, and are reported once.
         let mut value = e.value.clone();
         value.kind = NodeKind::Scalar(Scalar {
             text: value.as_str().unwrap_or_default().to_string(),
             plain: false,
         });
+        value.span = e.key.span.to(e.value.span);
         annotations.push(Entry {
             key: scalar(ROLE_ARN_ANNOTATION, e.key.span),
             value,
