@@ -37,5 +37,9 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(duplicate_role_annotation::DuplicateRoleAnnotation),
         Box::new(broad_permissions::BroadPermissions),
         Box::new(crate::rules::packs::RulePackError),
+        Box::new(crate::diagnostics::input::KustomizeNotBuilt),
+        Box::new(crate::diagnostics::input::KustomizationError),
+        Box::new(crate::diagnostics::input::TemplateNotLinted),
+        Box::new(crate::diagnostics::input::DeployTimePlaceholder),
     ]
 }
