@@ -8,6 +8,7 @@
 pub mod aws_config;
 pub mod discover;
 pub mod eksa;
+pub mod gitops;
 pub mod helm;
 pub mod kustomize;
 pub mod manifest;

@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::input::TemplateNotLinted;
 use crate::syntax::source::SourceFile;
-use crate::syntax::yaml::{Node, NodeKind, Pos, Stream};
+use crate::syntax::yaml::{Pos, Stream};
 
 /// Suffixes of template files that hold YAML or JSON.
 const TEMPLATE_SUFFIXES: &[&str] = &[
@@ -111,7 +111,9 @@ pub fn detect(file: &SourceFile, stream: &Stream) -> Option<(String, usize)> {
     if let Some(at) = text.find("{%") {
         return Some(("Jinja template".into(), at));
     }
-    // A parsed file is a template when its identity (metadata, kind) or a role is templated.
+    // A parsed file is a template when its identity (apiVersion, kind, metadata) is templated:
+    // `{{ }}` deep in a spec (alert texts, scripts) is the object's own templating.
+    let mut identity: Vec<(usize, usize)> = Vec::new();
     for doc in &stream.documents {
         let root = &doc.root;
         if root
@@ -120,33 +122,21 @@ pub fn detect(file: &SourceFile, stream: &Stream) -> Option<(String, usize)> {
         {
             continue;
         }
-        let mut scalars = Vec::new();
-        for key in ["apiVersion", "kind", "metadata"] {
-            if let Some(n) = root.get(key) {
-                collect_scalars(n, &mut scalars);
-            }
-        }
-        for (kind, re) in &markers[1..] {
-            if let Some(n) = scalars
-                .iter()
-                .find(|n| n.as_str().is_some_and(|s| re.is_match(s)))
-            {
-                return Some((kind.to_string(), n.span.start.offset));
+        for e in root.as_map().unwrap_or_default() {
+            if matches!(e.key.as_str(), Some("apiVersion" | "kind" | "metadata")) {
+                identity.push((e.value.span.start.offset, e.value.span.end.offset));
             }
         }
     }
-    None
-}
-
-fn collect_scalars<'a>(node: &'a Node, out: &mut Vec<&'a Node>) {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        match &n.kind {
-            NodeKind::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
-            NodeKind::Seq(items) => stack.extend(items.iter()),
-            NodeKind::Scalar(_) => out.push(n),
-        }
-    }
+    markers[1..]
+        .iter()
+        .filter_map(|(kind, re)| {
+            re.find_iter(text)
+                .map(|m| m.start())
+                .find(|at| identity.iter().any(|(s, e)| s <= at && at < e))
+                .map(|at| (kind.to_string(), at))
+        })
+        .min_by_key(|(_, at)| *at)
 }
 
 /// The one note for a template file.

@@ -15,6 +15,7 @@ use crate::rules::Rule;
 /// findings back to the overlay and base lines.
 pub(crate) fn lint_units(
     plan: &Plan,
+    inputs: &[crate::frontends::discover::Input],
     opts: &LintOptions,
     file_rules: &[&dyn Rule],
     run: &mut Gathered,
@@ -28,12 +29,15 @@ pub(crate) fn lint_units(
         helm: crate::frontends::helm::render::helm_binary(&opts.helm),
         no_render: opts.helm.no_render,
     };
-    let vars = BTreeMap::new();
+    let subs = crate::frontends::gitops::flux::substitutions(inputs, opts.max_file_size, &|d| {
+        plan.is_unit(d)
+    });
+    let none = BTreeMap::new();
     let results: Vec<_> = plan
         .units
         .par_iter()
         .map(|dir| {
-            let r = build_unit(plan, dir, &kopts, &vars);
+            let r = build_unit(plan, dir, &kopts, subs.get(dir).unwrap_or(&none));
             let mut unit = Workspace::default();
             absorb(&mut unit, r.built, r.classified);
             unit.files.extend(r.files);

@@ -169,7 +169,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             );
         }
     }
-    let built = kustomize::lint_units(&kustomize, opts, &file_rules, &mut run);
+    let built = kustomize::lint_units(&kustomize, &discovered.inputs, opts, &file_rules, &mut run);
     let Gathered {
         mut findings,
         mut rule_findings,

@@ -95,6 +95,11 @@ impl Plan {
         !self.graph.consumed.is_empty() && self.graph.consumed.contains(&normalize(path))
     }
 
+    /// Whether `dir` (normalized) is a unit of this run.
+    pub fn is_unit(&self, dir: &Path) -> bool {
+        self.units.iter().any(|u| u == dir)
+    }
+
     pub fn display(&self, dir: &Path) -> String {
         self.displays
             .get(dir)
