@@ -40,6 +40,9 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA022", 11),
     ("IRSA023", 8),
     ("IRSA024", 7),
+    ("IRSA060", 11),
+    ("IRSA061", 8),
+    ("IRSA062", 9),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

@@ -11,7 +11,9 @@ pub mod eksa;
 pub mod gitops;
 pub mod helm;
 pub mod kustomize;
+pub mod helmfile;
 pub mod manifest;
+pub mod release;
 pub mod runner;
 pub mod template;
 

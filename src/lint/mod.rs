@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod catalog;
 pub mod fix;
 mod kustomize;
+pub mod releases;
 pub mod suppress;
 pub mod unit;
 
@@ -154,8 +155,22 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             run.add(input_findings, outcome);
         }
     }
+    // Releases (helmfile) lint the charts they install, with their values; those charts are
+    // not linted again on their own.
+    let releases = releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    let released = releases.local_charts();
+    let (release_units, provenance) = releases.resolve(&opts.helm);
+    for (input_findings, unit) in release_units {
+        run.add(
+            input_findings,
+            lint_unit(unit, &file_rules, Keep::Everything),
+        );
+    }
     for input in &discovered.inputs {
         if let Input::Chart { dir, display } = input {
+            if dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
+                continue;
+            }
             let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
             let mut unit = Workspace::default();
             for (file, classified) in chart.rendered {
@@ -201,7 +216,9 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     rule_findings.extend(workspace_findings.into_iter().flatten());
     rule_findings.extend(settle_all(&ws, candidates));
     crate::frontends::helm::trace::trace_findings(&ws, &mut rule_findings);
-    let rule_findings = crate::frontends::kustomize::trace::trace_findings(&built, rule_findings);
+    let mut rule_findings =
+        crate::frontends::kustomize::trace::trace_findings(&built, rule_findings);
+    releases::Provenance::annotate(&provenance, &mut rule_findings);
     findings.extend(rule_findings);
     let packs = crate::rules::packs::PackSet::load(&opts.rule_dirs);
     // A pack rule that re-states a built-in finding at the same values key (e.g. the role ARN

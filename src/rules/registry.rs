@@ -41,5 +41,8 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(crate::diagnostics::input::KustomizationError),
         Box::new(crate::diagnostics::input::TemplateNotLinted),
         Box::new(crate::diagnostics::input::DeployTimePlaceholder),
+        Box::new(crate::rules::values_key_typo::ValuesKeyTypo),
+        Box::new(crate::rules::role_arn_ignored_key::RoleArnIgnoredKey),
+        Box::new(crate::rules::role_arn_annotation_key::RoleArnAnnotationKey),
     ]
 }
