@@ -109,6 +109,7 @@ fn good_twins_lint_clean() {
         "name-prefix",
         "patch-annotation",
         "flux-substitute",
+        "flux-release",
     ] {
         let (code, findings) = lint(&[&format!("testdata/gitops/{dir}/good")]);
         assert_eq!(findings, Vec::<Value>::new(), "{dir}");
@@ -338,4 +339,41 @@ fn sarif_shows_the_overlay_line() {
         .unwrap()
         .ends_with("overlays/prod/kustomization.yaml"));
     assert_eq!(loc["region"]["startLine"], 4);
+}
+
+#[test]
+fn a_flux_release_without_release_name_is_named_target_namespace_dash_name() {
+    let (code, findings) = lint(&["testdata/gitops/flux-release/bad"]);
+    expect(
+        &findings,
+        &[("IRSA016", "flux-release/bad/iam/carts.json", 12)],
+    );
+    assert_eq!(code, 1);
+    assert!(findings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`shop/shop-carts`"));
+    let related: Vec<(&str, u64)> = findings[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["path"].as_str().unwrap(), r["line"].as_u64().unwrap()))
+        .collect();
+    // The values key in the HelmRelease, its name and its targetNamespace.
+    for (path, line) in [
+        (
+            "testdata/gitops/flux-release/bad/clusters/prod/carts.yaml",
+            16,
+        ),
+        (
+            "testdata/gitops/flux-release/bad/clusters/prod/carts.yaml",
+            4,
+        ),
+        (
+            "testdata/gitops/flux-release/bad/clusters/prod/carts.yaml",
+            8,
+        ),
+    ] {
+        assert!(related.contains(&(path, line)), "{related:?}");
+    }
 }
