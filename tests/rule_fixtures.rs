@@ -32,7 +32,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA011", 3),
     ("IRSA012", 8),
     ("IRSA013", 28),
-    ("IRSA014", 24),
+    ("IRSA014", 35),
     ("IRSA015", 6),
     ("IRSA016", 12),
     ("IRSA019", 11),
@@ -43,6 +43,8 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA060", 11),
     ("IRSA061", 8),
     ("IRSA062", 9),
+    ("IRSA025", 7),
+    ("IRSA026", 10),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

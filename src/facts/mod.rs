@@ -5,6 +5,7 @@
 pub mod aws_config;
 pub mod chart;
 pub mod release;
+pub mod pairing;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
