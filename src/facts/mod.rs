@@ -4,8 +4,8 @@
 
 pub mod aws_config;
 pub mod chart;
-pub mod release;
 pub mod pairing;
+pub mod release;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
