@@ -37,9 +37,6 @@ impl Releases {
                 _ => None,
             })
             .collect();
-        if helmfiles.is_empty() {
-            return out;
-        }
         let roots: Vec<PathBuf> = paths
             .iter()
             .filter_map(|p| {
@@ -56,6 +53,7 @@ impl Releases {
                 dir.canonicalize().ok()
             })
             .collect();
+        flux_releases(inputs, &roots, max_size, &mut out);
         for (path, display) in helmfiles {
             let Ok(text) = read_text(path, max_size) else {
                 continue; // the file itself is linted (and its read error reported) as a file
@@ -166,5 +164,34 @@ impl Provenance {
                 }
             }
         }
+    }
+}
+
+/// Flux HelmReleases among the inputs (files that mention helm.toolkit.fluxcd.io).
+fn flux_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut Releases) {
+    use rayon::prelude::*;
+    let read: Vec<_> = inputs
+        .par_iter()
+        .filter_map(|i| match i {
+            Input::File { path, display } => Some((path, display)),
+            _ => None,
+        })
+        .filter_map(|(path, display)| {
+            let text = read_text(path, max_size).ok()?;
+            if !crate::frontends::gitops::helmrelease::may_hold(&text) {
+                return None;
+            }
+            let file = Arc::new(SourceFile::new(path, display.as_str(), text));
+            let (releases, findings) = crate::frontends::gitops::helmrelease::read(&file, roots);
+            Some((file, releases, findings))
+        })
+        .collect();
+    for (file, releases, findings) in read {
+        if releases.is_empty() && findings.is_empty() {
+            continue;
+        }
+        out.releases.extend(releases);
+        out.findings.extend(findings);
+        out.files.push(file);
     }
 }

@@ -37,10 +37,14 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(duplicate_role_annotation::DuplicateRoleAnnotation),
         Box::new(broad_permissions::BroadPermissions),
         Box::new(crate::rules::packs::RulePackError),
-        Box::new(provider_account_mismatch::ProviderAccountMismatch),
-        Box::new(trust_policy_grammar::TrustPolicyGrammar),
+        Box::new(crate::diagnostics::input::KustomizeNotBuilt),
+        Box::new(crate::diagnostics::input::KustomizationError),
+        Box::new(crate::diagnostics::input::TemplateNotLinted),
+        Box::new(crate::diagnostics::input::DeployTimePlaceholder),
         Box::new(crate::rules::values_key_typo::ValuesKeyTypo),
         Box::new(crate::rules::role_arn_ignored_key::RoleArnIgnoredKey),
         Box::new(crate::rules::role_arn_annotation_key::RoleArnAnnotationKey),
+        Box::new(provider_account_mismatch::ProviderAccountMismatch),
+        Box::new(trust_policy_grammar::TrustPolicyGrammar),
     ]
 }
