@@ -10,8 +10,11 @@ use kubectl_irsa::lint::{lint, LintOptions};
 use kubectl_irsa::rules::registry::builtin_rules;
 
 /// Rules without fixtures: checked elsewhere (config errors need an `.irsa.yaml`).
-// IRSA018 (rule packs) is covered by tests/packs.rs, IRSA020 (charts) by tests/helm_charts.rs.
-const NO_FIXTURES: &[&str] = &["IRSA017", "IRSA018", "IRSA020"];
+// IRSA018 (rule packs) is covered by tests/packs.rs, IRSA020 (charts) by tests/helm_charts.rs,
+// IRSA050-IRSA053 (kustomize units, templates) by tests/gitops.rs over testdata/gitops/.
+const NO_FIXTURES: &[&str] = &[
+    "IRSA017", "IRSA018", "IRSA020", "IRSA050", "IRSA051", "IRSA052", "IRSA053",
+];
 
 /// (code, line of `bad.*` where a finding of that code must be).
 const EXPECTED: &[(&str, usize)] = &[
@@ -37,6 +40,9 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA022", 11),
     ("IRSA023", 8),
     ("IRSA024", 7),
+    ("IRSA060", 11),
+    ("IRSA061", 8),
+    ("IRSA062", 9),
     ("IRSA025", 7),
     ("IRSA026", 10),
     ("IRSA065", 15),

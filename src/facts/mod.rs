@@ -5,6 +5,7 @@
 pub mod aws_config;
 pub mod chart;
 pub mod pairing;
+pub mod release;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -3,6 +3,8 @@
 pub mod baseline;
 pub mod catalog;
 pub mod fix;
+mod kustomize;
+pub mod releases;
 pub mod suppress;
 pub mod unit;
 
@@ -38,6 +40,8 @@ pub struct LintOptions {
     pub no_ignores: bool,
     pub helm: crate::frontends::helm::HelmOptions,
     pub rule_dirs: Vec<PathBuf>,
+    /// `--kustomize PATH`: the kustomize (or kubectl) binary for kustomizations.
+    pub kustomize_bin: Option<PathBuf>,
 }
 
 impl Default for LintOptions {
@@ -48,6 +52,7 @@ impl Default for LintOptions {
             no_ignores: false,
             helm: crate::frontends::helm::HelmOptions::default(),
             rule_dirs: Vec::new(),
+            kustomize_bin: None,
         }
     }
 }
@@ -63,7 +68,7 @@ pub struct LintResult {
 
 /// What the units of a run left behind, in input order.
 #[derive(Default)]
-struct Gathered {
+pub(crate) struct Gathered {
     /// Input and render errors (not traced to values keys).
     findings: Vec<Finding>,
     rule_findings: Vec<Finding>,
@@ -73,7 +78,7 @@ struct Gathered {
 }
 
 impl Gathered {
-    fn add(&mut self, input_findings: Vec<Finding>, unit: UnitOutcome) {
+    pub(crate) fn add(&mut self, input_findings: Vec<Finding>, unit: UnitOutcome) {
         self.findings.extend(input_findings);
         self.rule_findings.extend(unit.findings);
         self.candidates.extend(unit.candidates);
@@ -118,10 +123,15 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .filter(|r| r.scope() == Scope::File)
         .map(|r| r.as_ref())
         .collect();
+    let kustomize = crate::frontends::kustomize::Plan::new(&discovered.inputs, &opts.paths);
     let files: Vec<&Input> = discovered
         .inputs
         .iter()
-        .filter(|i| !matches!(i, Input::Chart { .. }))
+        .filter(|i| match i {
+            Input::Chart { .. } => false,
+            Input::File { path, .. } => !kustomize.consumes(path),
+            Input::Stdin => true,
+        })
         .collect();
     // Each file is read, parsed, classified and checked by the file rules on a worker; what
     // comes back is its findings and the little that workspace rules need. Chunks bound what is
@@ -145,8 +155,22 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             run.add(input_findings, outcome);
         }
     }
+    // Releases (helmfile) lint the charts they install, with their values; those charts are
+    // not linted again on their own.
+    let releases = releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    let released = releases.local_charts();
+    let (release_units, provenance) = releases.resolve(&opts.helm);
+    for (input_findings, unit) in release_units {
+        run.add(
+            input_findings,
+            lint_unit(unit, &file_rules, Keep::Everything),
+        );
+    }
     for input in &discovered.inputs {
         if let Input::Chart { dir, display } = input {
+            if !released.is_empty() && dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
+                continue;
+            }
             let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
             let mut unit = Workspace::default();
             for (file, classified) in chart.rendered {
@@ -160,6 +184,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             );
         }
     }
+    let built = kustomize::lint_units(&kustomize, &discovered.inputs, opts, &file_rules, &mut run);
     let Gathered {
         mut findings,
         mut rule_findings,
@@ -191,6 +216,9 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     rule_findings.extend(workspace_findings.into_iter().flatten());
     rule_findings.extend(settle_all(&ws, candidates));
     crate::frontends::helm::trace::trace_findings(&ws, &mut rule_findings);
+    let mut rule_findings =
+        crate::frontends::kustomize::trace::trace_findings(&built, rule_findings);
+    releases::Provenance::annotate(&provenance, &mut rule_findings);
     findings.extend(rule_findings);
     let packs = crate::rules::packs::PackSet::load(&opts.rule_dirs);
     // A pack rule that re-states a built-in finding at the same values key (e.g. the role ARN

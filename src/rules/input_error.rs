@@ -2,7 +2,10 @@
 //! registered, listed and explained like every rule, but have no pass over the workspace.
 
 use crate::diagnostics::finding::Finding;
-use crate::diagnostics::input::{ChartNotRendered, ConfigError, InputError};
+use crate::diagnostics::input::{
+    ChartNotRendered, ConfigError, DeployTimePlaceholder, InputError, KustomizationError,
+    KustomizeNotBuilt, TemplateNotLinted,
+};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
 use crate::rules::Rule;
@@ -31,3 +34,23 @@ impl Rule for ChartNotRendered {
 
     fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
 }
+
+/// Raised by the Kustomize, GitOps and template front-ends while reading.
+macro_rules! read_time_rule {
+    ($($t:ty),*) => {$(
+        impl Rule for $t {
+            fn meta(&self) -> &'static RuleMeta {
+                &Self::META
+            }
+
+            fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
+        }
+    )*};
+}
+
+read_time_rule!(
+    KustomizeNotBuilt,
+    KustomizationError,
+    TemplateNotLinted,
+    DeployTimePlaceholder
+);

@@ -41,6 +41,13 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(crate::rules::pod_identity_sa_missing::PodIdentitySaMissing),
         Box::new(crate::rules::pod_identity_and_irsa::PodIdentityAndIrsa),
         Box::new(crate::rules::pod_identity_duplicate::PodIdentityDuplicate),
+        Box::new(crate::diagnostics::input::KustomizeNotBuilt),
+        Box::new(crate::diagnostics::input::KustomizationError),
+        Box::new(crate::diagnostics::input::TemplateNotLinted),
+        Box::new(crate::diagnostics::input::DeployTimePlaceholder),
+        Box::new(crate::rules::values_key_typo::ValuesKeyTypo),
+        Box::new(crate::rules::role_arn_ignored_key::RoleArnIgnoredKey),
+        Box::new(crate::rules::role_arn_annotation_key::RoleArnAnnotationKey),
         Box::new(provider_account_mismatch::ProviderAccountMismatch),
         Box::new(trust_policy_grammar::TrustPolicyGrammar),
     ]

@@ -4,12 +4,14 @@
 
 mod chart_not_rendered;
 mod config_error;
+mod gitops;
 mod input_error;
 
 use std::sync::Arc;
 
 pub use chart_not_rendered::ChartNotRendered;
 pub use config_error::ConfigError;
+pub use gitops::{DeployTimePlaceholder, KustomizationError, KustomizeNotBuilt, TemplateNotLinted};
 pub use input_error::InputError;
 
 use crate::diagnostics::finding::{Finding, Location};
