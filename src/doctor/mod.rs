@@ -10,6 +10,7 @@ pub mod iam;
 pub mod progress;
 pub mod rules;
 pub mod rules_pod;
+pub mod shared;
 pub mod view;
 
 use crate::diagnostics::RuleMeta;
