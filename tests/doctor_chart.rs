@@ -59,7 +59,7 @@ fn render(set: &[&str]) -> (String, Vec<Value>) {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    let docs = kubectl_irsa::input::yaml::parse(&text)
+    let docs = kubectl_irsa::syntax::yaml::parse(&text)
         .documents
         .into_iter()
         .map(|d| d.root.to_json())
