@@ -250,3 +250,28 @@ fn cluster_role_grants_exactly_what_doctor_requests() {
         "the chart's ClusterRole must be exactly what doctor requests"
     );
 }
+
+/// In the CronJob there is no kubeconfig: doctor takes kube's in-cluster path (the
+/// `KUBERNETES_SERVICE_HOST`/`PORT` variables and the mounted ServiceAccount files). Outside a pod
+/// those files are missing, and the error must say which path was taken.
+#[test]
+fn without_a_kubeconfig_doctor_uses_the_in_cluster_config() {
+    if std::path::Path::new("/var/run/secrets/kubernetes.io/serviceaccount").exists() {
+        eprintln!("running inside a pod: the in-cluster files exist, nothing to check here");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = support::kubectl_irsa(home.path())
+        .args(["doctor", "--format", "json"])
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("KUBERNETES_SERVICE_PORT", "6443")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("in-cluster config (KUBERNETES_SERVICE_HOST is set)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("automountServiceAccountToken"), "{stderr}");
+}

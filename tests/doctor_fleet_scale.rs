@@ -36,7 +36,10 @@ const PER: usize = 5;
 const STRIDE: usize = 25;
 
 fn issuer(c: usize) -> String {
-    format!("https://oidc.eks.us-east-1.amazonaws.com/id/FLEET{c:02}{}", "0".repeat(25))
+    format!(
+        "https://oidc.eks.us-east-1.amazonaws.com/id/FLEET{c:02}{}",
+        "0".repeat(25)
+    )
 }
 
 fn ns_of(i: usize) -> String {
@@ -188,8 +191,14 @@ fn doctor_fleet_of_20_clusters_250_sas_500_roles() {
         "doctor fleet scale: {CLUSTERS} clusters × {SAS} ServiceAccounts (and pods), {ROLES} roles, one account"
     );
     println!("  set-up: moto roles {iam_setup:.2?}, fake clusters {cluster_setup:.2?}");
-    println!("  doctor --all-contexts wall time: {wall:.2?} (exit {})", result.code);
-    println!("  IAM calls: {} total, by action {by_action:?}", calls.len());
+    println!(
+        "  doctor --all-contexts wall time: {wall:.2?} (exit {})",
+        result.code
+    );
+    println!(
+        "  IAM calls: {} total, by action {by_action:?}",
+        calls.len()
+    );
     println!(
         "  moto floor: {ROLES} GetRole from the SDK, 8 at a time: {floor:.2?} (before {floor_before:.2?}, after {floor_after:.2?})"
     );
@@ -198,7 +207,11 @@ fn doctor_fleet_of_20_clusters_250_sas_500_roles() {
     println!("  findings: {}", result.findings.len());
 
     result.assert_clean();
-    assert_eq!(by_action.get("GetRole"), Some(&ROLES), "one GetRole per role");
+    assert_eq!(
+        by_action.get("GetRole"),
+        Some(&ROLES),
+        "one GetRole per role"
+    );
     assert_eq!(distinct.len(), ROLES);
     assert_eq!(by_action.get("GetOpenIDConnectProvider"), Some(&CLUSTERS));
     assert_eq!(by_action.get("ListRoles"), Some(&ROLES.div_ceil(100)));
