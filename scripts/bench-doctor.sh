@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Doctor at scale: 5,000 ServiceAccounts / 1,000 roles against moto (behind the logging proxy)
+# Doctor at scale: 5,000 ServiceAccounts / 1,000 roles, and a fleet of 20 clusters × 250 SAs / 500 roles, against moto (behind the logging proxy)
 # and the fake API server. Prints the machine, doctor's wall time and the IAM calls by action.
 # Needs moto (scripts/install-test-tools.sh). Sizes: DOCTOR_SCALE_SAS, DOCTOR_SCALE_ROLES.
 # Figures are recorded in docs/performance-doctor.md.
@@ -9,5 +9,5 @@ cd "$(dirname "$0")/.."
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || uname -m)"
 echo "rustc:   $(rustc --version)"
-cargo test --release --test doctor_scale -- --ignored --nocapture 2>&1 \
-  | grep -E '^(doctor scale|  |test result)'
+cargo test --release --test doctor_scale --test doctor_fleet_scale -- --ignored --nocapture 2>&1 \
+  | grep -E '^(doctor (fleet )?scale|  |test result)'

@@ -122,6 +122,7 @@ fn run_lint(args: LintArgs) -> u8 {
         sources: result.sources,
         tool_version: env!("CARGO_PKG_VERSION"),
         summary: None,
+        clusters: Vec::new(),
     };
     finish(&report, &args.output)
 }

@@ -11,6 +11,9 @@
 //!
 //! or `scripts/bench-doctor.sh`. Sizes can be changed with `DOCTOR_SCALE_SAS` and
 //! `DOCTOR_SCALE_ROLES` (SAs must be a multiple of roles). Figures: docs/performance-doctor.md.
+//!
+//! The fleet benchmark (issue 15) is in `doctor_fleet_scale.rs`: 20 clusters × 250 SAs over 500
+//! roles in one account, one `--all-contexts` run.
 
 mod doctor_harness;
 mod support;

@@ -82,6 +82,7 @@ fn report() -> Report {
         object: Some(ObjectRef::new("ServiceAccount", Some("default"), "app")),
         help: Some("add system:serviceaccount:default:app to the sub condition".into()),
         fix: None,
+        context: None,
     };
 
     let bad_bool = span_of(&sa, "\"flase\"");
@@ -103,6 +104,7 @@ fn report() -> Report {
                 text: "\"false\"".into(),
             }],
         }),
+        context: None,
     };
 
     let missing = Finding {
@@ -115,6 +117,7 @@ fn report() -> Report {
         object: Some(ObjectRef::new("Role", None, "app")),
         help: Some("create the role, or fix the annotation".into()),
         fix: None,
+        context: None,
     };
 
     let mut report = Report::new("0.1.0");
@@ -354,6 +357,7 @@ fn odd_spans_render_without_panicking() {
         object: None,
         help: None,
         fix: None,
+        context: None,
     };
     let mut r = Report::new("0.1.0");
     r.findings = vec![

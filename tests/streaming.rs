@@ -146,6 +146,7 @@ fn a_file_changed_after_linting_is_not_shown_stale_nor_fixed() {
         sources: result.sources.clone(),
         tool_version: "test",
         summary: None,
+        clusters: Vec::new(),
     };
     let mut human = Vec::new();
     kubectl_irsa::report::render(

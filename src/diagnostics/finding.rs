@@ -127,6 +127,9 @@ pub struct Finding {
     pub help: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// The kubeconfig context a live finding is about, in fleet runs (`doctor --context A --context B`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
 
 impl Finding {
@@ -142,6 +145,7 @@ impl Finding {
             object: None,
             help: None,
             fix: None,
+            context: None,
         }
     }
 

@@ -66,24 +66,43 @@ pub async fn connect(
     context: Option<&str>,
     timeout: Option<Duration>,
 ) -> Result<Client, String> {
-    let opts = KubeConfigOptions {
-        context: context.map(str::to_string),
-        ..Default::default()
-    };
-    let kubeconfig = match kubeconfig {
+    let kubeconfig = read_kubeconfig(kubeconfig)?;
+    connect_to(kubeconfig, context.map(str::to_string), timeout).await
+}
+
+/// The kubeconfig doctor would use: `--kubeconfig`, else `KUBECONFIG`/`~/.kube/config`; `None`
+/// when there is none (then the in-cluster config is used).
+pub fn read_kubeconfig(path: Option<&std::path::Path>) -> Result<Option<Kubeconfig>, String> {
+    Ok(match path {
         Some(path) => Some(
             Kubeconfig::read_from(path)
                 .map_err(|e| format!("cannot read kubeconfig {}: {e}; pass an existing file with --kubeconfig or set KUBECONFIG", path.display()))?,
         ),
         None => Kubeconfig::read().ok(),
+    })
+}
+
+/// A client for one context of `kubeconfig` (its current context when `None`), or in-cluster.
+pub async fn connect_to(
+    kubeconfig: Option<Kubeconfig>,
+    context: Option<String>,
+    timeout: Option<Duration>,
+) -> Result<Client, String> {
+    let opts = KubeConfigOptions {
+        context,
+        ..Default::default()
     };
     let mut config = match kubeconfig {
         Some(kc) => Config::from_custom_kubeconfig(kc, &opts)
             .await
             .map_err(|e| format!("cannot use the kubeconfig: {e}; check --context (`kubectl config get-contexts` lists them)"))?,
-        None => Config::incluster().map_err(|_| {
-            "no kubeconfig found (set --kubeconfig or KUBECONFIG) and not running in a cluster"
-                .to_string()
+        None => Config::incluster().map_err(|e| {
+            if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
+                format!("cannot use the in-cluster config (KUBERNETES_SERVICE_HOST is set): {e}; is the ServiceAccount token mounted (automountServiceAccountToken)?")
+            } else {
+                "no kubeconfig found (set --kubeconfig or KUBECONFIG) and not running in a cluster"
+                    .to_string()
+            }
         })?,
     };
     config.connect_timeout = timeout;

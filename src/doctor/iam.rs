@@ -167,28 +167,32 @@ impl Iam {
     ) -> BTreeMap<String, Result<RoleInfo, IamError>> {
         futures::stream::iter(names.iter().cloned())
             .map(|name| async move {
-                let result = self
-                    .client
-                    .get_role()
-                    .role_name(&name)
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
-                    .and_then(|out| {
-                        out.role
-                            .map(|r| RoleInfo {
-                                name: r.role_name().to_string(),
-                                arn: r.arn().to_string(),
-                                trust: r.assume_role_policy_document().map(decode_document),
-                            })
-                            .ok_or_else(|| IamError::Other("GetRole returned no role".into()))
-                    });
+                let result = self.get_role(&name).await;
                 progress.tick();
                 (name, result)
             })
             .buffer_unordered(self.concurrency)
             .collect()
             .await
+    }
+
+    /// One GetRole.
+    pub async fn get_role(&self, name: &str) -> Result<RoleInfo, IamError> {
+        self.client
+            .get_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| classify(&e))
+            .and_then(|out| {
+                out.role
+                    .map(|r| RoleInfo {
+                        name: r.role_name().to_string(),
+                        arn: r.arn().to_string(),
+                        trust: r.assume_role_policy_document().map(decode_document),
+                    })
+                    .ok_or_else(|| IamError::Other("GetRole returned no role".into()))
+            })
     }
 
     /// GetOpenIDConnectProvider for each ARN, bounded like `get_roles`.
@@ -198,22 +202,30 @@ impl Iam {
     ) -> BTreeMap<String, Result<ProviderInfo, IamError>> {
         futures::stream::iter(arns.iter().cloned())
             .map(|arn| async move {
-                let result = self
-                    .client
-                    .get_open_id_connect_provider()
-                    .open_id_connect_provider_arn(&arn)
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
-                    .map(|out| ProviderInfo {
-                        arn: arn.clone(),
-                        client_ids: out.client_id_list().to_vec(),
-                    });
+                let result = self.get_provider(&arn).await;
                 (arn, result)
             })
             .buffer_unordered(self.concurrency)
             .collect()
             .await
+    }
+
+    /// One GetOpenIDConnectProvider.
+    pub async fn get_provider(&self, arn: &str) -> Result<ProviderInfo, IamError> {
+        self.client
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn)
+            .send()
+            .await
+            .map_err(|e| classify(&e))
+            .map(|out| ProviderInfo {
+                arn: arn.to_string(),
+                client_ids: out.client_id_list().to_vec(),
+            })
+    }
+
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
     }
 
     /// The provider ARNs of the caller's account.

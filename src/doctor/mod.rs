@@ -14,6 +14,7 @@ pub mod progress;
 pub mod rules;
 pub mod rules_eks;
 pub mod rules_pod;
+pub mod shared;
 pub mod view;
 
 use crate::diagnostics::RuleMeta;

@@ -80,9 +80,19 @@ impl View {
 #[derive(Default)]
 pub struct Views {
     views: BTreeMap<String, View>,
+    /// In fleet runs, the context: objects become `cluster/<context>/<ns>/<kind>/<name>.yaml`.
+    context: Option<String>,
 }
 
 impl Views {
+    /// Views of one cluster of a fleet run, whose object paths name its context.
+    pub fn for_context(context: &str) -> Self {
+        Views {
+            views: BTreeMap::new(),
+            context: Some(path_segment(context)),
+        }
+    }
+
     /// The YAML view of a Kubernetes object (built on first use).
     pub fn object<T: serde::Serialize>(
         &mut self,
@@ -91,9 +101,13 @@ impl Views {
         name: &str,
         obj: &T,
     ) -> &View {
+        let root = match &self.context {
+            Some(c) => format!("cluster/{c}"),
+            None => "cluster".to_string(),
+        };
         let display = match ns {
-            Some(ns) => format!("cluster/{ns}/{}/{name}.yaml", kind.to_lowercase()),
-            None => format!("cluster/{}/{name}.yaml", kind.to_lowercase()),
+            Some(ns) => format!("{root}/{ns}/{}/{name}.yaml", kind.to_lowercase()),
+            None => format!("{root}/{}/{name}.yaml", kind.to_lowercase()),
         };
         self.views.entry(display.clone()).or_insert_with(|| {
             let mut value = serde_json::to_value(obj).unwrap_or(Value::Null);
@@ -124,6 +138,25 @@ impl Views {
 
     pub fn into_sources(self) -> BTreeMap<String, Arc<SourceFile>> {
         self.views.into_iter().map(|(k, v)| (k, v.file)).collect()
+    }
+}
+
+/// A context name as one path segment: `/` and other separators become `_`, never `.` or `..`.
+pub fn path_segment(context: &str) -> String {
+    let s: String = context
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | ':' | '@') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.chars().all(|c| c == '.') {
+        "_".repeat(s.len().max(1))
+    } else {
+        s
     }
 }
 
@@ -267,6 +300,21 @@ fn string(s: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn context_path_segments() {
+        assert_eq!(
+            path_segment("arn:aws:eks:eu-west-1:111122223333:cluster/prod"),
+            "arn:aws:eks:eu-west-1:111122223333:cluster_prod"
+        );
+        assert_eq!(path_segment(".."), "__");
+        assert_eq!(path_segment(""), "_");
+        assert_eq!(path_segment("kind-dev"), "kind-dev");
+        let mut views = Views::for_context("a/b");
+        let sa = json!({"metadata": {"name": "app"}});
+        let v = views.object("ServiceAccount", Some("edp"), "app", &sa);
+        assert_eq!(v.file.display, "cluster/a_b/edp/serviceaccount/app.yaml");
+    }
 
     #[test]
     fn yaml_round_trips_through_the_parser() {

@@ -31,7 +31,10 @@ fn command(severity: Severity) -> &'static str {
 
 /// The annotation body: message, object (when there is no file), related places, help.
 fn message(f: &Finding) -> String {
-    let mut m = f.message.clone();
+    let mut m = match &f.context {
+        Some(c) => format!("[{c}] {}", f.message),
+        None => f.message.clone(),
+    };
     if let (None, Some(o)) = (&f.location, &f.object) {
         let _ = write!(m, " ({})", object_label(o));
     }

@@ -266,6 +266,7 @@ fn handler(color: bool) -> GraphicalReportHandler {
 }
 
 /// Write the human text of a report, one finding at a time (a large report is never built whole).
+/// Fleet reports: the summary, then per cluster a heading, its table and its findings.
 pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Result<()> {
     let handler = handler(color);
     let mut first = true;
@@ -279,25 +280,45 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Res
     if let Some(summary) = &report.summary {
         block(summary)?;
     }
-    for f in &report.findings {
-        let snippet = f
-            .location
-            .as_ref()
-            .and_then(|l| report.source(&l.path).map(|file| (l, file)))
-            // An empty file has no snippet to show.
-            .filter(|(_, file)| !file.text.is_empty());
-        let text = match snippet {
-            Some((loc, file)) => {
-                let mut s = String::new();
-                handler
-                    .render_report(&mut s, &diag(report, f, loc, file))
-                    .map_err(|_| std::io::Error::other("failed to format a diagnostic"))?;
-                s
-            }
-            None => plain(f, color),
-        };
-        block(&text)?;
+    for c in &report.clusters {
+        let mine: Vec<&Finding> = (report.findings.iter())
+            .filter(|f| f.context.as_ref() == Some(&c.context))
+            .collect();
+        let counts = Report::count(mine.iter().copied());
+        block(&format!("== cluster {}: {counts} ==", c.context))?;
+        block(&c.summary)?;
+        for f in mine {
+            block(&finding_text(report, &handler, f, color)?)?;
+        }
+    }
+    let grouped = !report.clusters.is_empty();
+    for f in (report.findings.iter()).filter(|f| !grouped || f.context.is_none()) {
+        block(&finding_text(report, &handler, f, color)?)?;
     }
     block(&report.counts().to_string())?;
     out.write_all(b"\n")
+}
+
+fn finding_text(
+    report: &Report,
+    handler: &GraphicalReportHandler,
+    f: &Finding,
+    color: bool,
+) -> std::io::Result<String> {
+    let snippet = f
+        .location
+        .as_ref()
+        .and_then(|l| report.source(&l.path).map(|file| (l, file)))
+        // An empty file has no snippet to show.
+        .filter(|(_, file)| !file.text.is_empty());
+    Ok(match snippet {
+        Some((loc, file)) => {
+            let mut s = String::new();
+            handler
+                .render_report(&mut s, &diag(report, f, loc, file))
+                .map_err(|_| std::io::Error::other("failed to format a diagnostic"))?;
+            s
+        }
+        None => plain(f, color),
+    })
 }

@@ -18,6 +18,9 @@ struct Doc<'a> {
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
+    /// Fleet runs only: the kubeconfig context (absent otherwise, so single runs are unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a str>,
     code: &'a str,
     name: &'a str,
     severity: Severity,
@@ -83,6 +86,7 @@ fn object(o: &ObjectRef) -> Object<'_> {
 
 fn finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
+        context: f.context.as_deref(),
         code: &f.code,
         name: &f.name,
         severity: f.severity,

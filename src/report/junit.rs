@@ -1,6 +1,7 @@
 //! `--format junit`: JUnit XML for CI dashboards.
 //!
-//! One `<testsuite name="kubectl-irsa">`; one `<testcase>` per file read or object named by a
+//! One `<testsuite name="kubectl-irsa">` (in doctor fleet runs, one per cluster, named by its
+//! context); one `<testcase>` per file read or object named by a
 //! finding, with one `<failure>` per finding. Files without findings are passing testcases, and a run
 //! with nothing at all still yields one passing testcase, so dashboards show that the run happened.
 
@@ -76,19 +77,39 @@ fn failure_body(f: &Finding) -> String {
 
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     // Testcases in name order: every file read, then whatever the findings name.
-    let mut cases: BTreeMap<String, Vec<&Finding>> = report
-        .sources
-        .keys()
-        .map(|k| (k.clone(), Vec::new()))
-        .collect();
-    for f in &report.findings {
+    let mut cases: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    if report.clusters.is_empty() {
+        cases.extend(report.sources.keys().map(|k| (k.clone(), Vec::new())));
+    }
+    for f in report.findings.iter().filter(|f| f.context.is_none()) {
         cases.entry(case_name(f)).or_default().push(f);
     }
-    if cases.is_empty() {
+    // Fleet runs: one testsuite per cluster, named by its context.
+    let mut suites: Vec<(&str, BTreeMap<String, Vec<&Finding>>)> = Vec::new();
+    for c in &report.clusters {
+        let mut cluster: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+        for f in (report.findings.iter()).filter(|f| f.context.as_ref() == Some(&c.context)) {
+            cluster.entry(case_name(f)).or_default().push(f);
+        }
+        if cluster.is_empty() {
+            cluster.insert("kubectl-irsa".to_string(), Vec::new());
+        }
+        suites.push((&c.context, cluster));
+    }
+    if cases.is_empty() && suites.is_empty() {
         cases.insert("kubectl-irsa".to_string(), Vec::new());
     }
-    let tests = cases.len();
-    let failures = cases.values().filter(|v| !v.is_empty()).count();
+    if !cases.is_empty() {
+        suites.insert(0, ("kubectl-irsa", cases));
+    }
+    let count = |cases: &BTreeMap<String, Vec<&Finding>>| {
+        let failures = cases.values().filter(|v| !v.is_empty()).count();
+        (cases.len(), failures)
+    };
+    let (tests, failures) = suites.iter().fold((0, 0), |(t, f), (_, cases)| {
+        let (t2, f2) = count(cases);
+        (t + t2, f + f2)
+    });
 
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -96,11 +117,28 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         x,
         "<testsuites name=\"kubectl-irsa\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">"
     );
-    let _ = writeln!(
-        x,
-        "  <testsuite name=\"kubectl-irsa\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
-    );
-    for (name, findings) in &cases {
+    for (suite, cases) in &suites {
+        let (tests, failures) = count(cases);
+        let suite = escape(suite);
+        let _ = writeln!(
+            x,
+            "  <testsuite name=\"{suite}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
+        );
+        write_cases(&mut x, &suite, cases, out)?;
+        x.push_str("  </testsuite>\n");
+    }
+    x.push_str("</testsuites>\n");
+    out.write_all(x.as_bytes())
+}
+
+/// The testcases of one suite; `classname` is the suite's name.
+fn write_cases(
+    x: &mut String,
+    classname: &str,
+    cases: &BTreeMap<String, Vec<&Finding>>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    for (name, findings) in cases {
         // Written as it goes: a large report is never held whole.
         if x.len() > 1 << 16 {
             out.write_all(x.as_bytes())?;
@@ -110,13 +148,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         if findings.is_empty() {
             let _ = writeln!(
                 x,
-                "    <testcase name=\"{name}\" classname=\"kubectl-irsa\"/>"
+                "    <testcase name=\"{name}\" classname=\"{classname}\"/>"
             );
             continue;
         }
         let _ = writeln!(
             x,
-            "    <testcase name=\"{name}\" classname=\"kubectl-irsa\">"
+            "    <testcase name=\"{name}\" classname=\"{classname}\">"
         );
         for f in findings {
             let _ = writeln!(
@@ -129,6 +167,5 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         }
         x.push_str("    </testcase>\n");
     }
-    x.push_str("  </testsuite>\n</testsuites>\n");
-    out.write_all(x.as_bytes())
+    Ok(())
 }

@@ -29,6 +29,17 @@ pub struct Report {
     pub tool_version: &'static str,
     /// Printed first by the human renderer (e.g. doctor's SA → role → verdict table).
     pub summary: Option<String>,
+    /// Fleet runs (doctor over several contexts): one section per cluster, in order. Findings then
+    /// carry their `context`, and the renderers group or name them by it. Empty otherwise.
+    pub clusters: Vec<Cluster>,
+}
+
+/// One cluster of a fleet report.
+#[derive(Debug, Clone, Default)]
+pub struct Cluster {
+    pub context: String,
+    /// Its own SA → role → verdict table.
+    pub summary: String,
 }
 
 impl Report {
@@ -56,8 +67,13 @@ impl Report {
 
     /// Findings per severity.
     pub fn counts(&self) -> Counts {
+        Self::count(&self.findings)
+    }
+
+    /// Findings per severity of any set of findings.
+    pub fn count<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Counts {
         let mut c = Counts::default();
-        for f in &self.findings {
+        for f in findings {
             match f.severity {
                 Severity::Error => c.errors += 1,
                 Severity::Warning => c.warnings += 1,

@@ -93,6 +93,9 @@ pub struct SarifResult {
     pub partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixes: Vec<SarifFix>,
+    /// Fleet runs: `{"context": "<kubeconfig context>"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: Option<BTreeMap<&'static str, String>>,
 }
 
 #[derive(Serialize)]
@@ -303,7 +306,15 @@ fn result(report: &Report, f: &Finding) -> SarifResult {
         (None, Some(o)) => object_label(o),
         (None, None) => String::new(),
     };
-    let fingerprint = format!("{:016x}", fnv1a(&[&f.code, &anchor, &f.message]));
+    // Fleet runs: the context heads the message, and keeps two clusters' findings apart.
+    let (text, fingerprint) = match &f.context {
+        Some(c) => (
+            format!("[{c}] {text}"),
+            fnv1a(&[&f.code, &anchor, &f.message, c]),
+        ),
+        None => (text, fnv1a(&[&f.code, &anchor, &f.message])),
+    };
+    let fingerprint = format!("{fingerprint:016x}");
     SarifResult {
         rule_id: f.code.clone(),
         rule_index: report.rule_index(&f.code),
@@ -319,6 +330,7 @@ fn result(report: &Report, f: &Finding) -> SarifResult {
             .filter(|x| !x.replacements.is_empty())
             .map(|x| fix(report, x))
             .collect(),
+        properties: (f.context.clone()).map(|c| BTreeMap::from([("context", c)])),
     }
 }
 

@@ -139,3 +139,78 @@ preferences: {{}}
         yaml,
     }
 }
+
+/// One cluster of a fleet kubeconfig: a context name, its server and its token.
+#[derive(Clone, Debug)]
+pub struct FleetEntry {
+    pub context: String,
+    pub server: String,
+    pub token: Token,
+}
+
+impl FleetEntry {
+    pub fn new(context: &str, server: &str) -> Self {
+        FleetEntry {
+            context: context.to_string(),
+            server: server.to_string(),
+            token: Token::Valid,
+        }
+    }
+
+    pub fn token(mut self, token: Token) -> Self {
+        self.token = token;
+        self
+    }
+}
+
+/// A server URL where nothing listens (a port bound, then released): connection refused.
+pub fn unreachable_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let port = listener.local_addr().expect("local addr").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// One kubeconfig with a cluster, user and context per entry; the first is the current context.
+/// Context names are written as YAML strings, so ARN-style names (`arn:aws:eks:…`) work.
+pub fn write_fleet_kubeconfig(entries: &[FleetEntry]) -> KubeconfigFile {
+    assert!(!entries.is_empty(), "a fleet kubeconfig needs a cluster");
+    let q = |s: &str| serde_json::to_string(s).expect("quote");
+    let (mut clusters, mut users, mut contexts) = (String::new(), String::new(), String::new());
+    for (i, e) in entries.iter().enumerate() {
+        let token = match &e.token {
+            Token::Valid => VALID_TOKEN.to_string(),
+            Token::Expired => EXPIRED_TOKEN.to_string(),
+            Token::Custom(t) => t.clone(),
+        };
+        let (name, server, user) = (q(&e.context), q(&e.server), q(&format!("user-{i}")));
+        let cluster = q(&format!("cluster-{i}"));
+        clusters.push_str(&format!(
+            "- name: {cluster}\n  cluster:\n    server: {server}\n"
+        ));
+        users.push_str(&format!(
+            "- name: {user}\n  user:\n    token: {}\n",
+            q(&token)
+        ));
+        contexts.push_str(&format!(
+            "- name: {name}\n  context:\n    cluster: {cluster}\n    user: {user}\n"
+        ));
+    }
+    let current = &entries[0].context;
+    let yaml = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n{clusters}users:\n{users}contexts:\n{contexts}current-context: {}\npreferences: {{}}\n",
+        q(current)
+    );
+    let dir = tempfile::Builder::new()
+        .prefix("kubeconfig")
+        .tempdir()
+        .expect("temp dir");
+    let path = dir.path().join("config");
+    std::fs::write(&path, &yaml).expect("write kubeconfig");
+    KubeconfigFile {
+        _dir: dir,
+        path,
+        context: current.clone(),
+        yaml,
+    }
+}

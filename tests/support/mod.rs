@@ -4,7 +4,8 @@
 //!   through the [`FakeCluster`] builder, with fault injection and a request log.
 //! - [`objects`]: constructors for real-shaped IRSA objects (annotated SAs,
 //!   mutated/unmutated pods, owner chains, the pod identity webhook).
-//! - [`kubeconfig`]: kubeconfig files (valid or expired token) for the fake server.
+//! - [`kubeconfig`]: kubeconfig files (valid or expired token) for the fake server, and fleet
+//!   kubeconfigs with one context per fake server (or an unreachable one).
 //! - [`moto`]: a moto IAM server process and an `aws_sdk_iam::Client` for it.
 //! - [`iam_proxy`]: a logging, fault-injecting proxy in front of moto.
 //! - [`fake_eks`]: the EKS Pod Identity API (List/DescribePodIdentityAssociation, paged) in
@@ -29,7 +30,8 @@ pub use fake_apiserver::{
 };
 pub use iam_proxy::{IamCall, IamFault, IamFaultKind, IamProxy};
 pub use kubeconfig::{
-    write_kubeconfig, write_kubeconfig_with, KubeconfigFile, KubeconfigOptions, Token,
+    unreachable_server, write_fleet_kubeconfig, write_kubeconfig, write_kubeconfig_with,
+    FleetEntry, KubeconfigFile, KubeconfigOptions, Token,
 };
 pub use moto::{AwsEnv, Moto, MOTO_ACCOUNT};
 

@@ -2,16 +2,19 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DoctorArgs {
     #[command(flatten)]
     pub output: crate::report::output::OutputArgs,
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context to use.
-    #[arg(long)]
-    pub context: Option<String>,
+    /// The kubeconfig context to use. Repeat it to check several clusters in one run (fleet mode).
+    #[arg(long, value_name = "CONTEXT")]
+    pub context: Vec<String>,
+    /// Check every context of the kubeconfig (fleet mode).
+    #[arg(long, conflicts_with = "context")]
+    pub all_contexts: bool,
     /// Only this namespace (default: all namespaces).
     #[arg(long, short = 'n')]
     pub namespace: Option<String>,
@@ -36,7 +39,15 @@ pub struct DoctorArgs {
     /// Skip listing IAM roles (for users without iam:ListRoles).
     #[arg(long)]
     pub no_role_scan: bool,
-    /// Concurrent GetRole / GetOpenIDConnectProvider calls (the ListRoles scan pages alongside them).
+    /// At most this many GetRole / GetOpenIDConnectProvider calls in flight in the whole run (the
+    /// ListRoles scan pages alongside them), and at most this many clusters read at once.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+}
+
+impl DoctorArgs {
+    /// Fleet mode: several clusters in one report, each finding tagged with its context.
+    pub fn fleet(&self) -> bool {
+        self.all_contexts || self.context.len() > 1
+    }
 }

@@ -1,14 +1,22 @@
 //! `kubectl irsa doctor`: connect, read the cluster and IAM, run the live checks in `crate::doctor`,
-//! and render one report. Read-only throughout.
+//! and render one report. Read-only throughout. Several contexts (`fleet.rs`) share one IAM cache.
 
 pub mod args;
+pub mod fleet;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::diagnostics::finding::Finding;
 use crate::diagnostics::RuleInfo;
 use crate::doctor::checks::{self, Ctx};
 use crate::doctor::progress::Progress;
+use crate::doctor::shared::SharedIam;
+use crate::doctor::view::Views;
 use crate::doctor::{cluster, fault, iam, live_rule_metas, pod_identity};
 use crate::report::output::{finish, EXIT_TOOL_ERROR};
 use crate::report::Report;
+use crate::syntax::source::SourceFile;
 
 pub fn run(args: args::DoctorArgs) -> u8 {
     let timeout = match cluster::parse_timeout(&args.request_timeout) {
@@ -29,13 +37,25 @@ pub fn run(args: args::DoctorArgs) -> u8 {
             return EXIT_TOOL_ERROR;
         }
     };
-    runtime.block_on(run_async(args, timeout))
+    if args.fleet() {
+        runtime.block_on(fleet::run(args, timeout))
+    } else {
+        runtime.block_on(run_async(args, timeout))
+    }
+}
+
+/// Every live rule, as the report declares them.
+fn live_rules() -> Vec<RuleInfo> {
+    live_rule_metas()
+        .into_iter()
+        .map(|m| RuleInfo::from_meta(m, "built-in (live)"))
+        .collect()
 }
 
 async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>) -> u8 {
     let client = match cluster::connect(
         args.kubeconfig.as_deref(),
-        args.context.as_deref(),
+        args.context.first().map(String::as_str),
         timeout,
     )
     .await
@@ -46,27 +66,87 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
             return EXIT_TOOL_ERROR;
         }
     };
+    let shared = SharedIam::new(
+        args.profile.as_deref(),
+        args.region.as_deref(),
+        timeout,
+        args.concurrency,
+    );
+    let target = Target {
+        context: args.context.first().map(String::as_str),
+        timeout,
+    };
+    let outcome = check_cluster(&client, &args, &shared, Views::default(), true, target).await;
+    Progress::clear();
+    let report = Report {
+        findings: outcome.findings,
+        rules: live_rules(),
+        sources: outcome.sources,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        summary: Some(outcome.summary),
+        clusters: Vec::new(),
+    };
+    let code = finish(&report, &args.output);
+    if outcome.checked {
+        code
+    } else {
+        EXIT_TOOL_ERROR
+    }
+}
+
+/// What one cluster's check produced.
+pub struct Outcome {
+    /// Sorted and deduplicated.
+    pub findings: Vec<Finding>,
+    /// The SA → role → verdict table (or why there is none).
+    pub summary: String,
+    pub sources: BTreeMap<String, Arc<SourceFile>>,
+    /// The API server answered a list of SAs or pods.
+    pub checked: bool,
+    /// Annotated ServiceAccounts, and how many of them are OK.
+    pub sas: usize,
+    pub ok: usize,
+}
+
+/// Where one cluster is: its kubeconfig context, and the request timeout.
+pub struct Target<'a> {
+    pub context: Option<&'a str>,
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// Read one cluster and run every check on it. `stages`: show progress lines for this cluster.
+pub async fn check_cluster(
+    client: &kube::Client,
+    args: &args::DoctorArgs,
+    shared: &SharedIam,
+    views: Views,
+    stages: bool,
+    target: Target<'_>,
+) -> Outcome {
+    let Target { context, timeout } = target;
     let namespace = if args.all_namespaces {
         None
     } else {
         args.namespace.as_deref()
     };
-    Progress::stage("reading the cluster");
-    let snap = cluster::snapshot(&client, namespace, args.issuer.as_deref()).await;
+    if stages {
+        Progress::stage("reading the cluster");
+    }
+    let snap = cluster::snapshot(client, namespace, args.issuer.as_deref()).await;
     let mut ctx = Ctx::new(&snap);
+    ctx.views = views;
     // Something was checked when the API server answered a list of SAs or pods.
     let checked = snap.reachable && (snap.service_accounts.is_some() || snap.pods.is_some());
     if snap.reachable {
         checks::arn::check(&mut ctx);
-        pod_identity::read(&eks_options(&args), timeout, &client, &mut ctx).await;
-        iam_checks(&args, timeout, &mut ctx).await;
+        pod_identity::read(&eks_options(args, context), timeout, client, &mut ctx).await;
+        iam_checks(args, shared, stages, &mut ctx).await;
         let stats = checks::pods::check(&mut ctx);
         checks::webhook::check(&mut ctx, &stats);
         checks::eks_issuer::check(&mut ctx);
         checks::pod_identity::check(&mut ctx);
         checks::pod_identity_pods::check(&mut ctx);
     }
-    Progress::clear();
     let summary = if snap.service_accounts.is_none() {
         // Never an empty table that reads as "nothing to check".
         "(ServiceAccounts could not be listed: nothing was verified for them; see IRSA100)\n"
@@ -79,30 +159,31 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
     findings.extend(ctx.faults.iter().map(fault::Fault::finding));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
-    let report = Report {
+    let ok = ctx
+        .sas
+        .iter()
+        .filter(|s| s.verdict == checks::Verdict::Ok)
+        .count();
+    Outcome {
         findings,
-        rules: live_rule_metas()
-            .into_iter()
-            .map(|m| RuleInfo::from_meta(m, "built-in (live)"))
-            .collect(),
+        summary,
         sources: std::mem::take(&mut ctx.views).into_sources(),
-        tool_version: env!("CARGO_PKG_VERSION"),
-        summary: Some(summary),
-    };
-    let code = finish(&report, &args.output);
-    if checked {
-        code
-    } else {
-        EXIT_TOOL_ERROR
+        checked,
+        sas: ctx.sas.len(),
+        ok,
     }
 }
 
 /// Where doctor finds the EKS cluster and how it reaches EKS.
-fn eks_options(args: &args::DoctorArgs) -> pod_identity::EksOptions<'_> {
+/// In fleet mode each context names its own cluster: `--cluster` applies to one cluster only.
+fn eks_options<'a>(
+    args: &'a args::DoctorArgs,
+    context: Option<&'a str>,
+) -> pod_identity::EksOptions<'a> {
     pod_identity::EksOptions {
-        cluster: args.cluster.as_deref(),
+        cluster: args.cluster.as_deref().filter(|_| !args.fleet()),
         kubeconfig: args.kubeconfig.as_deref(),
-        context: args.context.as_deref(),
+        context,
         profile: args.profile.as_deref(),
         region: args.region.as_deref(),
         concurrency: args.concurrency,
@@ -110,42 +191,32 @@ fn eks_options(args: &args::DoctorArgs) -> pod_identity::EksOptions<'_> {
 }
 
 /// Everything that needs IAM: roles, providers, trust, and the role scan.
-async fn iam_checks(
-    args: &args::DoctorArgs,
-    timeout: Option<std::time::Duration>,
-    ctx: &mut Ctx<'_>,
-) {
+async fn iam_checks(args: &args::DoctorArgs, shared: &SharedIam, stages: bool, ctx: &mut Ctx<'_>) {
     let role_names = checks::role::wanted(ctx);
     if role_names.is_empty() && args.no_role_scan {
         return;
     }
-    let iam = iam::Iam::connect(
-        args.profile.as_deref(),
-        args.region.as_deref(),
-        timeout,
-        args.concurrency,
-    )
-    .await;
-    let progress = Progress::new("roles", role_names.len());
+    let total = if stages { role_names.len() } else { 0 };
+    let progress = Progress::new("roles", total);
     // The scan of dangling and wildcard trusts pages through ListRoles while GetRole runs.
     let scan_wanted = !args.no_role_scan && ctx.issuer.is_some();
     let scan = async {
         if scan_wanted {
-            Some(iam.list_roles().await)
+            Some(shared.list_roles().await)
         } else {
             None
         }
     };
-    let (roles, listed_roles) = futures::join!(iam.get_roles(&role_names, &progress), scan);
+    let (roles, listed_roles) = futures::join!(shared.get_roles(&role_names, &progress), scan);
     ctx.roles = roles;
     checks::role::check(ctx);
     let provider_arns = checks::provider::wanted(ctx);
-    let providers = iam.get_providers(&provider_arns).await;
+    let providers = shared.get_providers(&provider_arns).await;
     let any_missing = providers
         .values()
         .any(|r| matches!(r, Err(iam::IamError::NotFound(_))));
     let listed = if any_missing {
-        Some(iam.list_providers().await)
+        Some(shared.list_providers().await)
     } else {
         None
     };

@@ -270,6 +270,7 @@ impl Eval<'_> {
             object,
             help,
             fix: None,
+            context: None,
         }
     }
 

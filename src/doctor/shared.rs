@@ -1,0 +1,157 @@
+//! IAM answers shared by every cluster of a run, so that a fleet calls IAM no more than one
+//! cluster would: GetRole once per role name, GetOpenIDConnectProvider once per provider ARN
+//! (account + issuer), ListRoles and ListOpenIDConnectProviders once. At most `concurrency`
+//! Get calls are in flight in the whole run, whichever clusters asked for them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::sync::{OnceCell, Semaphore};
+
+use super::iam::{Iam, IamError, ProviderInfo, RoleInfo};
+use super::progress::Progress;
+
+type Cell<T> = Arc<OnceCell<Result<T, IamError>>>;
+
+/// One answer per key, fetched by whoever asks first; later askers wait for it.
+struct Memo<K, T> {
+    cells: Mutex<HashMap<K, Cell<T>>>,
+}
+
+impl<K: Eq + Hash + Clone, T> Memo<K, T> {
+    fn new() -> Self {
+        Memo {
+            cells: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn cell(&self, key: &K) -> Cell<T> {
+        let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+        cells.entry(key.clone()).or_default().clone()
+    }
+}
+
+pub struct SharedIam {
+    profile: Option<String>,
+    region: Option<String>,
+    timeout: Option<Duration>,
+    concurrency: usize,
+    /// Connected on first use: a run with nothing to ask IAM never loads credentials.
+    iam: OnceCell<Iam>,
+    permits: Semaphore,
+    roles: Memo<String, RoleInfo>,
+    providers: Memo<String, ProviderInfo>,
+    role_list: OnceCell<Result<Arc<Vec<RoleInfo>>, IamError>>,
+    provider_list: OnceCell<Result<Vec<String>, IamError>>,
+}
+
+impl SharedIam {
+    pub fn new(
+        profile: Option<&str>,
+        region: Option<&str>,
+        timeout: Option<Duration>,
+        concurrency: usize,
+    ) -> Self {
+        let concurrency = concurrency.max(1);
+        SharedIam {
+            profile: profile.map(str::to_string),
+            region: region.map(str::to_string),
+            timeout,
+            concurrency,
+            iam: OnceCell::new(),
+            permits: Semaphore::new(concurrency),
+            roles: Memo::new(),
+            providers: Memo::new(),
+            role_list: OnceCell::new(),
+            provider_list: OnceCell::new(),
+        }
+    }
+
+    async fn iam(&self) -> &Iam {
+        self.iam
+            .get_or_init(|| {
+                Iam::connect(
+                    self.profile.as_deref(),
+                    self.region.as_deref(),
+                    self.timeout,
+                    self.concurrency,
+                )
+            })
+            .await
+    }
+
+    /// GetRole for each name not yet asked in this run.
+    pub async fn get_roles(
+        &self,
+        names: &BTreeSet<String>,
+        progress: &Progress,
+    ) -> BTreeMap<String, Result<RoleInfo, IamError>> {
+        self.fetch_all(names, &self.roles, progress, |iam, name| async move {
+            iam.get_role(&name).await
+        })
+        .await
+    }
+
+    /// GetOpenIDConnectProvider for each ARN not yet asked in this run.
+    pub async fn get_providers(
+        &self,
+        arns: &BTreeSet<String>,
+    ) -> BTreeMap<String, Result<ProviderInfo, IamError>> {
+        let quiet = Progress::new("providers", 0);
+        self.fetch_all(arns, &self.providers, &quiet, |iam, arn| async move {
+            iam.get_provider(&arn).await
+        })
+        .await
+    }
+
+    async fn fetch_all<'s, T, F, Fut>(
+        &'s self,
+        keys: &BTreeSet<String>,
+        memo: &'s Memo<String, T>,
+        progress: &Progress,
+        call: F,
+    ) -> BTreeMap<String, Result<T, IamError>>
+    where
+        T: Clone,
+        F: Fn(&'s Iam, String) -> Fut + Copy,
+        Fut: std::future::Future<Output = Result<T, IamError>>,
+    {
+        futures::stream::iter(keys.iter().cloned())
+            .map(|key| async move {
+                let cell = memo.cell(&key);
+                let result = cell
+                    .get_or_init(|| async {
+                        let iam = self.iam().await;
+                        // Never closed, so acquire cannot fail; no permit means no limit.
+                        let _permit = self.permits.acquire().await.ok();
+                        call(iam, key.clone()).await
+                    })
+                    .await
+                    .clone();
+                progress.tick();
+                (key, result)
+            })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await
+    }
+
+    /// Every role of the caller's account (ListRoles, paged), listed once per run.
+    pub async fn list_roles(&self) -> Result<Arc<Vec<RoleInfo>>, IamError> {
+        self.role_list
+            .get_or_init(|| async { self.iam().await.list_roles().await.map(Arc::new) })
+            .await
+            .clone()
+    }
+
+    /// The caller's OIDC provider ARNs, listed once per run.
+    pub async fn list_providers(&self) -> Result<Vec<String>, IamError> {
+        self.provider_list
+            .get_or_init(|| async { self.iam().await.list_providers().await })
+            .await
+            .clone()
+    }
+}
