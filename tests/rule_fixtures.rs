@@ -49,6 +49,8 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA066", 15),
     ("IRSA067", 17),
     ("IRSA068", 19),
+    ("IRSA040", 19),
+    ("IRSA041", 15),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

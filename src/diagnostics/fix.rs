@@ -8,6 +8,18 @@ use crate::syntax::yaml::Span;
 pub fn replace_scalar(file: &SourceFile, span: Span, new_value: &str) -> Option<Replacement> {
     let original = file.text.get(span.start.offset..span.end.offset)?;
     let quote = original.chars().next().filter(|c| *c == '"' || *c == '\'');
+    // A value inside a JSON string literal (a plan's `assume_role_policy`): escaped quotes.
+    if original.starts_with("\\\"") {
+        let inner = serde_json::to_string(new_value).ok()?;
+        let outer = serde_json::to_string(&inner).ok()?;
+        let text = outer.get(1..outer.len().saturating_sub(1))?.to_string();
+        return Some(Replacement {
+            location: Location::new(file, span),
+            start: span.start.offset,
+            end: span.end.offset,
+            text,
+        });
+    }
     let text = match quote {
         Some(q) => format!(
             "{q}{}{q}",

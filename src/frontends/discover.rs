@@ -29,7 +29,7 @@ pub struct Discovered {
     pub skipped: Vec<Skipped>,
 }
 
-const LINTED_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+const LINTED_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "tfstate", "template"];
 
 pub fn is_chart_dir(dir: &Path) -> bool {
     dir.join("Chart.yaml").is_file()

@@ -6,17 +6,21 @@
 //! file's name or shape. Charts (directories) go through [`helm::lint_chart`]. The recipe for a
 //! new front-end is in `docs/architecture.md`.
 pub mod aws_config;
+pub mod build;
+pub mod cloudformation;
 pub mod discover;
 pub mod eksa;
 pub mod gitops;
 pub mod helm;
 pub mod helmfile;
+pub mod jsonstr;
 pub mod kustomize;
 pub mod manifest;
 pub mod pod_identity;
 pub mod release;
 pub mod runner;
 pub mod template;
+pub mod tfplan;
 
 use std::sync::Arc;
 
@@ -24,13 +28,15 @@ use crate::diagnostics::finding::Finding;
 use crate::diagnostics::input::input_finding;
 use crate::facts::Classified;
 use crate::syntax::source::SourceFile;
-use crate::syntax::yaml;
+use crate::syntax::yaml::{self, Pos, Stream};
 
 /// What a front-end made of one file: its facts, and the findings raised while reading it.
 #[derive(Default)]
 pub struct Lowered {
     pub facts: Classified,
     pub findings: Vec<Finding>,
+    /// The file as kept, when a front-end replaced it (a Terraform state, redacted).
+    pub file: Option<Arc<SourceFile>>,
 }
 
 /// Lower one file that was read into facts, with the front-end its name or shape calls for.
@@ -52,8 +58,15 @@ fn lower_yaml(file: &Arc<SourceFile>, out: &mut Lowered) {
         out.findings.push(template::note(file, &kind, at));
         return;
     }
+    // A Terraform plan or state may hold secrets: only what is read of it is kept.
+    let redacted = tfplan::redacted(&file.text, &stream)
+        .map(|text| Arc::new(SourceFile::new(&file.path, &file.display, text)));
+    let file = redacted.as_ref().unwrap_or(file);
     if let Some(err) = &stream.error {
-        let what = if file.file_name().ends_with(".json") {
+        let what = if [".json", ".tfstate"]
+            .iter()
+            .any(|e| file.file_name().ends_with(e))
+        {
             "JSON"
         } else {
             "YAML"
@@ -64,5 +77,49 @@ fn lower_yaml(file: &Arc<SourceFile>, out: &mut Lowered) {
             Some(err.pos),
         ));
     }
-    manifest::classify(file, &stream, &mut out.facts);
+    let mut problems = Vec::new();
+    if !classify_resolved(file, &stream, &mut out.facts, &mut problems) {
+        manifest::classify(file, &stream, &mut out.facts);
+    }
+    out.findings.extend(
+        problems
+            .into_iter()
+            .map(|p| input_finding(file, &p.message, Some(p.pos))),
+    );
+    out.file = redacted;
+}
+
+/// Bad input a front-end found (reported as IRSA000 with file, line and column).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub message: String,
+    pub pos: Pos,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>, pos: Pos) -> Self {
+        Problem {
+            message: message.into(),
+            pos,
+        }
+    }
+}
+
+/// Read `stream` as a Terraform plan/state (`tfplan`) or a CloudFormation template
+/// (`cloudformation`) when it has that shape. `false`: neither; it is read as manifests.
+fn classify_resolved(
+    file: &Arc<SourceFile>,
+    stream: &Stream,
+    out: &mut Classified,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let Some(root) = stream.documents.first().map(|d| &d.root) else {
+        return false;
+    };
+    // Kubernetes objects (and lists of them) are the manifest classifier's.
+    if stream.documents.len() != 1 || root.get("apiVersion").is_some() {
+        return false;
+    }
+    tfplan::classify(file, root, out, problems)
+        || cloudformation::classify(file, stream, out, problems)
 }

@@ -353,7 +353,9 @@ fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResul
     let Lowered {
         facts: mut classified,
         findings,
+        file: kept,
     } = crate::frontends::lower_file(&file);
+    let file = kept.unwrap_or(file);
     if let Some(role) = config.role_for_file(&file.path) {
         for policy in &mut classified.policies {
             policy.role_name = Some(role.to_string());

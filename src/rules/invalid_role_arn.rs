@@ -86,6 +86,14 @@ impl Rule for InvalidRoleArn {
                 if !v.value.contains("oidc-provider") {
                     continue;
                 }
+                // A CloudFormation variable left symbolic (`${AWS::AccountId}`) is unknown here,
+                // not a placeholder someone forgot.
+                let from_template = p
+                    .object()
+                    .is_some_and(|o| o.kind == crate::frontends::cloudformation::ROLE_KIND);
+                if from_template && v.value.contains("${") {
+                    continue;
+                }
                 if let Err(e) = parse_oidc_provider_arn(v.value.trim()) {
                     out.push(
                         policy_finding(

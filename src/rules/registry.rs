@@ -2,11 +2,12 @@
 
 use crate::rules::{
     audience_mismatch, broad_permissions, broad_sub_wildcard, duplicate_policy_key,
-    duplicate_role_annotation, for_any_value_claim, https_condition_key, invalid_policy_document,
-    invalid_role_arn, legacy_iam_annotation, missing_sub_condition, provider_account_mismatch,
-    provider_key_mismatch, roles_anywhere_config, sa_annotation_value, same_key_anded,
-    static_credentials, token_unreadable, trust_policy_grammar, trust_policy_size,
-    trust_sub_mismatch, wildcard_string_equals, wrong_principal_action, Rule,
+    duplicate_role_annotation, for_any_value_claim, https_condition_key, intrinsic_map_key,
+    invalid_policy_document, invalid_role_arn, legacy_iam_annotation, missing_sub_condition,
+    oidc_provider_arn_doubled, provider_account_mismatch, provider_key_mismatch,
+    roles_anywhere_config, sa_annotation_value, same_key_anded, static_credentials,
+    token_unreadable, trust_policy_grammar, trust_policy_size, trust_sub_mismatch,
+    wildcard_string_equals, wrong_principal_action, Rule,
 };
 
 /// Every built-in offline rule, in code order.
@@ -50,5 +51,7 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(crate::rules::role_arn_annotation_key::RoleArnAnnotationKey),
         Box::new(provider_account_mismatch::ProviderAccountMismatch),
         Box::new(trust_policy_grammar::TrustPolicyGrammar),
+        Box::new(intrinsic_map_key::IntrinsicMapKey),
+        Box::new(oidc_provider_arn_doubled::OidcProviderArnDoubled),
     ]
 }

@@ -104,8 +104,15 @@ fn check_pair(pair: &TrustPair) -> Option<Finding> {
     // The statement names the role's own account: a provider elsewhere never matches (IRSA025).
     let (partition, account) = (&pair.partition, &pair.account);
     let subject = trust::subject(&namespace, &name);
-    let mut message =
-        format!("role `{role}` does not trust service account `{namespace}/{name}`: {denial}");
+    // A role read from a plan or template is named by its address there too.
+    let defined_as = policy
+        .object()
+        .filter(|o| o.kind != "Role" && o.name != role)
+        .map(|o| format!(" (`{}`)", o.name))
+        .unwrap_or_default();
+    let mut message = format!(
+        "role `{role}`{defined_as} does not trust service account `{namespace}/{name}`: {denial}"
+    );
     if let Some(cause) = chart_cause(sa, &denial) {
         message.push_str(&format!("; {cause}"));
     } else if let Some(note) = ns_note {

@@ -75,7 +75,9 @@ pub fn oidc_statements(doc: &PolicyDocument) -> impl Iterator<Item = &Statement>
 /// `<issuer>:<claim>` → `(issuer, claim)` for identity-provider keys (the prefix has `.` or `/`).
 pub fn claim_key(key: &str) -> Option<(&str, &str)> {
     let (prefix, claim) = key.rsplit_once(':')?;
-    prefix.contains(['.', '/']).then_some((prefix, claim))
+    // `${Issuer}:sub`: a CloudFormation variable left symbolic stands for the issuer.
+    let symbolic = prefix.starts_with("${") && prefix.ends_with('}');
+    (prefix.contains(['.', '/']) || symbolic).then_some((prefix, claim))
 }
 
 /// Is this condition on the OIDC claim `claim` (`sub`, `aud`)?

@@ -112,6 +112,19 @@ pub struct Stream {
     pub documents: Vec<Document>,
     pub error: Option<ParseError>,
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// Local tags (`!Sub`, `!Ref`...), by the start offset of the node they tag. The tree itself
+    /// ignores tags; front-ends that give them meaning (CloudFormation) read them here.
+    pub tags: Vec<TagAt>,
+}
+
+/// A local tag and the node it tags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagAt {
+    /// Start offset of the tagged node.
+    pub offset: usize,
+    /// `'s'`calar, `'q'` (sequence) or `'m'`apping: a block mapping starts where its first key does.
+    pub node: char,
+    pub tag: String,
 }
 
 /// Turns the parser's character positions into byte offsets, walking from the last one.
@@ -219,16 +232,19 @@ pub fn parse(text: &str) -> Stream {
                 None
             }
             Event::DocumentEnd => None,
-            Event::Scalar(text, style, anchor, _tag) => Some((
-                Node {
-                    kind: NodeKind::Scalar(Scalar {
-                        text: text.into_owned(),
-                        plain: style == ScalarStyle::Plain,
-                    }),
-                    span,
-                },
-                anchor,
-            )),
+            Event::Scalar(text, style, anchor, tag) => {
+                record_tag(&mut out.tags, span.start.offset, 's', tag.as_deref());
+                Some((
+                    Node {
+                        kind: NodeKind::Scalar(Scalar {
+                            text: text.into_owned(),
+                            plain: style == ScalarStyle::Plain,
+                        }),
+                        span,
+                    },
+                    anchor,
+                ))
+            }
             Event::Alias(id) => {
                 let Some((node, size)) = anchors.get(&id) else {
                     fail(
@@ -264,7 +280,8 @@ pub fn parse(text: &str) -> Stream {
                 );
                 return out;
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(anchor, tag) => {
+                record_tag(&mut out.tags, span.start.offset, 'q', tag.as_deref());
                 stack.push(Frame::Seq {
                     items: Vec::new(),
                     start: span.start,
@@ -272,7 +289,8 @@ pub fn parse(text: &str) -> Stream {
                 });
                 None
             }
-            Event::MappingStart(anchor, _) => {
+            Event::MappingStart(anchor, tag) => {
+                record_tag(&mut out.tags, span.start.offset, 'm', tag.as_deref());
                 stack.push(Frame::Map {
                     entries: Vec::new(),
                     key: None,
@@ -357,6 +375,17 @@ pub fn parse(text: &str) -> Stream {
         }
     }
     out
+}
+
+/// Keep a local tag (`!Sub`); core-schema tags (`!!str`) change nothing here.
+fn record_tag(tags: &mut Vec<TagAt>, offset: usize, node: char, tag: Option<&saphyr_parser::Tag>) {
+    if let Some(t) = tag.filter(|t| !t.is_yaml_core_schema()) {
+        tags.push(TagAt {
+            offset,
+            node,
+            tag: format!("{}{}", t.handle, t.suffix),
+        });
+    }
 }
 
 fn scan_error_pos(offsets: &mut Offsets, e: &ScanError) -> Pos {

@@ -120,3 +120,26 @@ fn keep_paths_keeps_only_the_listed_entries_with_their_spans() {
     assert_eq!((name.span.start.line, name.span.start.column), (3, 9));
     assert_eq!(kept.span, root.span);
 }
+
+#[test]
+fn local_tags_are_recorded_by_node_start() {
+    let text = "a: !Sub \"x-${B}\"\nb: !GetAtt R.Arn\nc: !Join [\"\", [x]]\nd: !!str 1\n";
+    let s = parse(text);
+    assert!(s.error.is_none());
+    let root = &s.documents[0].root;
+    let tags: Vec<(&str, &str)> = s
+        .tags
+        .iter()
+        .map(|t| (&text[t.offset..t.offset + 3], t.tag.as_str()))
+        .collect();
+    assert_eq!(
+        tags,
+        [("!Su", "!Sub"), ("!Ge", "!GetAtt"), ("!Jo", "!Join")]
+    );
+    let a = root.get("a").unwrap();
+    // A tagged node's span starts at its tag.
+    assert_eq!(
+        &text[a.span.start.offset..a.span.end.offset],
+        "!Sub \"x-${B}\""
+    );
+}

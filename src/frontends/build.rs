@@ -1,0 +1,32 @@
+//! Small builders for synthesized Nodes (a ServiceAccount manifest lowered from a plan), whose
+//! every scalar keeps the span of the value it came from.
+
+use crate::syntax::yaml::{Entry, Node, NodeKind, Scalar, Span};
+
+pub fn scalar(text: &str, span: Span) -> Node {
+    Node {
+        kind: NodeKind::Scalar(Scalar {
+            text: text.to_string(),
+            plain: false,
+        }),
+        span,
+    }
+}
+
+/// A mapping of `(key, value)`; each key takes its value's span unless given one.
+pub fn map(span: Span, entries: Vec<(Node, Node)>) -> Node {
+    Node {
+        kind: NodeKind::Map(
+            entries
+                .into_iter()
+                .map(|(key, value)| Entry { key, value })
+                .collect(),
+        ),
+        span,
+    }
+}
+
+/// `key: value` with the key placed at `key_span`.
+pub fn entry(key: &str, key_span: Span, value: Node) -> (Node, Node) {
+    (scalar(key, key_span), value)
+}

@@ -1,0 +1,149 @@
+//! CloudFormation templates (hand-written YAML with short-form tags, JSON with `Fn::Sub` strings,
+//! an eksctl iamserviceaccount stack, a CDK `cdk.out` template): trust policies, embedded service
+//! accounts and bad input, each finding at the template's line.
+
+use std::path::{Path, PathBuf};
+
+use kubectl_irsa::config::Config;
+use kubectl_irsa::diagnostics::finding::Finding;
+use kubectl_irsa::lint::{lint, LintOptions};
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/cloudformation")
+        .join(rel)
+}
+
+fn findings(rel: &str) -> Vec<Finding> {
+    let opts = LintOptions {
+        paths: vec![data(rel)],
+        ..Default::default()
+    };
+    lint(&opts, &Config::default()).findings
+}
+
+/// (line, column) of the first occurrence of `needle`, searching from the `after` marker.
+fn where_is(rel: &str, after: &str, needle: &str) -> (usize, usize) {
+    let text = std::fs::read_to_string(data(rel)).unwrap();
+    let from = text
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} not in {rel}"));
+    let offset = from
+        + text[from..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in {rel}"));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    (line, col)
+}
+
+fn summary(f: &[Finding]) -> Vec<(String, usize, usize)> {
+    f.iter()
+        .map(|f| {
+            let l = f.location.as_ref().expect("a location");
+            (f.code.clone(), l.line, l.column)
+        })
+        .collect()
+}
+
+#[test]
+fn sub_block_trust_is_paired_with_the_templates_service_account() {
+    let f = findings("role-sub-bad.yaml");
+    let at = where_is(
+        "role-sub-bad.yaml",
+        "AssumeRolePolicyDocument",
+        "\"${OidcIssuer}:sub\"",
+    );
+    assert_eq!(summary(&f), [("IRSA016".to_string(), at.0, at.1)], "{f:#?}");
+    assert!(
+        f[0].message.contains("role `prod-app` (`AppRole`)"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].message.contains("`orders/app`"), "{}", f[0].message);
+    // The service account is the one in the AWSQS::Kubernetes::Resource manifest.
+    let sa = where_is(
+        "role-sub-bad.yaml",
+        "Manifest:",
+        "eks.amazonaws.com/role-arn",
+    );
+    assert_eq!((f[0].related[0].line, f[0].related[0].column), sa);
+    let good = findings("role-sub-good.yaml");
+    assert!(good.is_empty(), "{good:#?}");
+}
+
+#[test]
+fn sub_list_form_of_a_json_string_lands_inside_the_string() {
+    let f = findings("role-sub-json-bad.json");
+    let at = where_is(
+        "role-sub-json-bad.json",
+        "Fn::Sub",
+        "\\\"system:serviceaccount:*\\\"",
+    );
+    assert_eq!(summary(&f), [("IRSA004".to_string(), at.0, at.1)], "{f:#?}");
+    let good = findings("role-sub-json-good.json");
+    assert!(good.is_empty(), "{good:#?}");
+}
+
+/// The shape of `eksctl create iamserviceaccount` stacks (pkg/cfn/builder/iam_test.go): the
+/// fallback trust with only `:aud` is the existing missing-sub rule.
+#[test]
+fn eksctl_fallback_trust_without_sub_is_missing_sub() {
+    let f = findings("eksctl-iamserviceaccount-bad.json");
+    let at = where_is(
+        "eksctl-iamserviceaccount-bad.json",
+        "Principal",
+        "\"arn:aws:iam::",
+    );
+    assert_eq!(summary(&f), [("IRSA003".to_string(), at.0, at.1)], "{f:#?}");
+    let good = findings("eksctl-iamserviceaccount-good.json");
+    assert!(good.is_empty(), "{good:#?}");
+}
+
+/// CDK: the condition map lives in a `Custom::AWSCDKCfnJson` resource (its keys need tokens),
+/// the manifest is a `Fn::Join`; what cannot be known (the account, the issuer) stays symbolic.
+#[test]
+fn cdk_out_template_reads_the_cfn_json_condition() {
+    let f = findings("cdk.out");
+    let (line, _) = where_is(
+        "cdk.out/AppStack.template.json",
+        "Custom::AWSCDKCfnJson",
+        "\"Value\"",
+    );
+    let got = summary(&f);
+    assert_eq!(got.len(), 1, "{f:#?}");
+    assert_eq!((got[0].0.as_str(), got[0].1), ("IRSA002", line), "{f:#?}");
+    let good = findings("cdk.out-good");
+    assert!(good.is_empty(), "{good:#?}");
+}
+
+#[test]
+fn bad_input_gets_clear_findings_and_the_rest_is_read() {
+    let rel = "bad-input.yaml";
+    let f = findings(rel);
+    let got = summary(&f);
+    let cycle_a = where_is(rel, "RoleA:", "!Sub \"${RoleB}");
+    let cycle_b = where_is(rel, "RoleB:", "!Sub \"${RoleA}");
+    let tag = where_is(rel, "Tags:", "!Owner");
+    let policy = where_is(rel, "\"Condition\"", ": }");
+    assert_eq!(
+        got,
+        [
+            ("IRSA000".to_string(), cycle_a.0, cycle_a.1),
+            ("IRSA000".to_string(), tag.0, tag.1),
+            ("IRSA019".to_string(), policy.0, policy.1),
+            ("IRSA000".to_string(), cycle_b.0, cycle_b.1),
+        ],
+        "{f:#?}"
+    );
+    assert!(f[0].message.contains("cyclic"), "{}", f[0].message);
+    assert!(
+        f[1].message.contains("unknown tag `!Owner`"),
+        "{}",
+        f[1].message
+    );
+}
