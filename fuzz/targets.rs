@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use kubectl_irsa::facts::Classified;
+use kubectl_irsa::frontends::lower_file;
 use kubectl_irsa::frontends::manifest::classify;
 use kubectl_irsa::model::arn::{
     find_placeholder, is_valid_region, parse_oidc_provider_arn, parse_role_arn,
@@ -31,6 +32,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("arn_parse", arn_parse),
     ("policy_parse", policy_parse),
     ("trust_eval", trust_eval),
+    ("tfplan_lower", tfplan_lower),
+    ("cfn_lower", cfn_lower),
 ];
 
 fn check_span(text: &str, span: &Span) {
@@ -201,5 +204,52 @@ pub fn trust_eval(data: &[u8]) {
             let _ = req.provider_arn();
         }
         let _ = evaluate_service(&policy, POD_IDENTITY_SERVICE, POD_IDENTITY_ACTIONS);
+    }
+}
+
+/// Lower one file with `frontends::lower_file` and check every span it produced against the
+/// text the facts point into (a Terraform file's redacted copy has the same offsets).
+fn lower_and_check(name: &str, text: String) {
+    let file = Arc::new(SourceFile::new(name, name, text));
+    let lowered = lower_file(&file);
+    let kept = lowered.file.clone().unwrap_or(file);
+    let facts = &lowered.facts;
+    for p in &facts.policies {
+        check_tree(&p.file.text, &p.node);
+        if let Err(e) = &p.parsed {
+            check_span(&p.file.text, &e.span);
+        }
+    }
+    for sa in &facts.service_accounts {
+        check_tree(&sa.object.file.text, &sa.object.node);
+    }
+    for o in &facts.objects {
+        check_tree(&o.file.text, &o.node);
+    }
+    for f in &lowered.findings {
+        if let Some(l) = &f.location {
+            check_span(&kept.text, &l.span);
+        }
+    }
+}
+
+/// Terraform plans: the bytes as a whole file, and as the `assume_role_policy` string of a
+/// plan's role (JSON-escaped, so positions are mapped through the escapes).
+pub fn tfplan_lower(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    lower_and_check("plan.json", text.to_string());
+    let policy = serde_json::to_string(text).unwrap_or_default();
+    let plan = format!(
+        "{{\"format_version\":\"1.2\",\"resource_changes\":[{{\"address\":\"aws_iam_role.r\",\"type\":\"aws_iam_role\",\"change\":{{\"after\":{{\"name\":\"r\",\"assume_role_policy\":{policy}}}}}}}]}}"
+    );
+    lower_and_check("plan.json", plan);
+}
+
+/// CloudFormation templates (YAML with tags, or JSON).
+pub fn cfn_lower(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        lower_and_check("template.yaml", text.to_string());
     }
 }

@@ -18,7 +18,7 @@ cd "$ROOT"
 BUDGET="${1:-180}"
 JOBS="${JOBS:-$(nproc)}"
 SANITIZER="${SANITIZER:-address}"
-TARGETS="${TARGETS:-yaml_parse arn_parse policy_parse trust_eval}"
+TARGETS="${TARGETS:-yaml_parse arn_parse policy_parse trust_eval tfplan_lower cfn_lower}"
 export RUSTC_BOOTSTRAP="${RUSTC_BOOTSTRAP:-1}"
 LOGS="$ROOT/fuzz/logs"
 mkdir -p "$LOGS"
@@ -42,6 +42,8 @@ seed yaml_parse "${yaml_seeds[@]}"
 seed policy_parse "${yaml_seeds[@]}"
 seed arn_parse tests/fuzz_regressions/arn_parse/*
 seed trust_eval tests/fuzz_regressions/trust_eval/*
+seed tfplan_lower tests/fuzz_regressions/tfplan_lower/* testdata/tfplan/*.json testdata/tfplan/*.tfstate
+seed cfn_lower tests/fuzz_regressions/cfn_lower/* testdata/cloudformation/*.yaml testdata/cloudformation/*.json testdata/rules/IRSA04*/*
 
 echo "fuzz.sh: building targets (sanitizer: $SANITIZER)"
 cargo fuzz build --sanitizer "$SANITIZER" >"$LOGS/build.log" 2>&1 || {

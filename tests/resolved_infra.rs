@@ -167,3 +167,40 @@ fn secrets_in_plans_and_states_are_never_printed() {
         }
     }
 }
+
+/// A 200 MB state (sparse: no disk is used) is refused by its size before it is read, with one
+/// clear finding; the other files of the run are still linted.
+#[test]
+fn a_huge_state_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("terraform.tfstate");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(200 * 1024 * 1024)
+        .unwrap();
+    std::fs::copy(data("tfplan/plan-bad.json"), dir.path().join("plan.json")).unwrap();
+    let f = run(&[dir.path().to_path_buf()]).findings;
+    let input: Vec<&Finding> = f.iter().filter(|f| f.code == "IRSA000").collect();
+    assert_eq!(input.len(), 1, "{f:#?}");
+    assert!(
+        input[0].message.contains("209715200 bytes"),
+        "{}",
+        input[0].message
+    );
+    assert!(input[0]
+        .location
+        .as_ref()
+        .unwrap()
+        .path
+        .ends_with("terraform.tfstate"));
+    assert!(f.iter().any(|f| f.code == "IRSA016"), "{f:#?}");
+}
+
+#[test]
+fn truncated_plan_is_one_input_error_at_its_end() {
+    let rel = "tfplan/plan-truncated-bad.json";
+    let f = findings(rel);
+    assert_eq!(codes(&f), ["IRSA000"], "{f:#?}");
+    let lines = std::fs::read_to_string(data(rel)).unwrap().lines().count();
+    assert_eq!(f[0].location.as_ref().unwrap().line, lines + 1);
+}

@@ -55,36 +55,39 @@ fn remap_node(node: &mut Node, f: &dyn Fn(Span) -> Span) {
 struct LineMap {
     /// Per content line: (byte offset of the content line in the content, position in the file).
     lines: Vec<(usize, Pos)>,
+    /// Just after the last content line's text: where positions past the content land.
+    end: Pos,
 }
 
 impl LineMap {
     fn locate(text: &str, span: Span, content: &str) -> Option<LineMap> {
         let mut cursor = span.start.offset.min(text.len());
         let mut lines = Vec::new();
-        let mut content_offset = 0;
+        let mut content_offset: usize = 0;
         for line in content.split_inclusive('\n') {
             let body = line.trim_end_matches(['\n', '\r']);
             let found = if body.is_empty() {
                 cursor
             } else {
-                cursor + text.get(cursor..)?.find(body)?
+                cursor.checked_add(text.get(cursor..)?.find(body)?)?
             };
             lines.push((content_offset, yaml::pos_at(text, found)));
-            cursor = found + body.len();
-            content_offset += line.len();
+            cursor = found.saturating_add(body.len()).min(text.len());
+            content_offset = content_offset.saturating_add(line.len());
         }
-        Some(LineMap { lines })
+        let end = yaml::pos_at(text, cursor);
+        Some(LineMap { lines, end })
     }
 
     fn map(&self, text: &str, p: Pos) -> Pos {
         let Some(&(line_start, file_pos)) = self.lines.get(p.line.saturating_sub(1)) else {
-            return self.lines.last().map_or(p, |l| l.1);
+            return self.end;
         };
         let within = p.offset.saturating_sub(line_start);
         Pos {
-            offset: (file_pos.offset + within).min(text.len()),
+            offset: file_pos.offset.saturating_add(within).min(text.len()),
             line: file_pos.line,
-            column: file_pos.column + p.column.saturating_sub(1),
+            column: file_pos.column.saturating_add(p.column.saturating_sub(1)),
         }
     }
 }

@@ -225,8 +225,12 @@ fn lower_annotations(file: &Arc<SourceFile>, r: &Resource, out: &mut Classified)
     classify_node(file, &node, None, out);
 }
 
-/// `aws_eks_pod_identity_association` → the ACK `PodIdentityAssociation` CR shape.
 fn lower_pod_identity(file: &Arc<SourceFile>, r: &Resource, out: &mut Classified) {
+    classify_node(file, &pod_identity_node(r), None, out);
+}
+
+/// `aws_eks_pod_identity_association` → the ACK `PodIdentityAssociation` CR shape.
+fn pod_identity_node(r: &Resource) -> Node {
     let span = r.values.span;
     let mut spec = Vec::new();
     for (attr, key) in [
@@ -242,7 +246,7 @@ fn lower_pod_identity(file: &Arc<SourceFile>, r: &Resource, out: &mut Classified
         }
     }
     let name = r.address.replace(['_', '[', ']', '"'], "-");
-    let node = map(
+    map(
         span,
         vec![
             entry(
@@ -258,6 +262,45 @@ fn lower_pod_identity(file: &Arc<SourceFile>, r: &Resource, out: &mut Classified
             ),
             entry("spec", span, map(span, spec)),
         ],
-    );
-    classify_node(file, &node, None, out);
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::yaml;
+
+    #[test]
+    fn pod_identity_association_lowers_to_the_ack_cr_shape() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/tfplan/plan-bad.json"
+        ))
+        .unwrap();
+        let root = yaml::parse(&text).documents.remove(0).root;
+        let resources = super::super::resources(&root, &mut Vec::new())
+            .unwrap()
+            .unwrap();
+        let r = resources
+            .iter()
+            .find(|r| r.kind == "aws_eks_pod_identity_association")
+            .unwrap();
+        let cr = super::pod_identity_node(r);
+        assert_eq!(
+            cr.str_at(&["apiVersion"]),
+            Some("eks.services.k8s.aws/v1alpha1")
+        );
+        assert_eq!(cr.str_at(&["kind"]), Some("PodIdentityAssociation"));
+        let spec = |k: &str| cr.str_at(&["spec", k]).map(str::to_string);
+        assert_eq!(spec("clusterName").as_deref(), Some("prod"));
+        assert_eq!(spec("namespace").as_deref(), Some("kube-system"));
+        assert_eq!(
+            spec("serviceAccount").as_deref(),
+            Some("cluster-autoscaler")
+        );
+        let role = cr.path(&["spec", "roleARN"]).unwrap();
+        let at = &text[role.span.start.offset..role.span.end.offset];
+        assert_eq!(at, "\"arn:aws:iam::111122223333:role/cluster-autoscaler\"");
+        // Unknown after apply: not lowered at all.
+        assert!(cr.path(&["spec", "associationARN"]).is_none());
+    }
 }
