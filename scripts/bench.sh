@@ -150,6 +150,20 @@ for n in $SIZES; do
   echo "| $n | ${rss} MiB | $index | $findings | $(find "$plain" -type f | wc -l) | ${plain_rss} MiB |" | tee -a "$RESULTS"
 done
 
+# Terraform plan JSON: 2,000 roles (trusts parsed inside their JSON strings) and their service
+# accounts in one 2.8 MB file; the budget is 0.3 s.
+plan="$WORK/plan-2000.json"
+python3 "$ROOT/scripts/gen-plan.py" 2000 "$plan"
+plan_t="$(time_cmd "$RUNS" "$BIN" lint "$plan" --format json)"
+read -r _ plan_rss <<<"$(time_once "$BIN" lint "$plan" --format json)"
+plan_findings="$("$BIN" lint "$plan" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))' || true)"
+{
+  echo
+  echo "| Terraform plan | size | kubectl-irsa lint | peak RSS | findings |"
+  echo "|---|---:|---:|---:|---:|"
+  echo "| 2,000 roles + 2,000 service accounts | $(($(stat -c %s "$plan") / 1024)) KiB | ${plan_t} s | ${plan_rss} MiB | $plan_findings |"
+} | tee -a "$RESULTS"
+
 if [ "$CHARTS" = 1 ]; then
   if ! command -v helm >/dev/null; then
     log "no helm (run scripts/install-test-tools.sh); charts skipped"
