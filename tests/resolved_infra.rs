@@ -204,3 +204,16 @@ fn truncated_plan_is_one_input_error_at_its_end() {
     let lines = std::fs::read_to_string(data(rel)).unwrap().lines().count();
     assert_eq!(f[0].location.as_ref().unwrap().line, lines + 1);
 }
+
+/// The plan's `aws_eks_pod_identity_association` is lowered to the ACK CR shape, so the Pod
+/// Identity rules see it: its role trusts only the OIDC provider, not `pods.eks.amazonaws.com`.
+#[test]
+fn plan_pod_identity_association_reaches_the_pod_identity_rules() {
+    let f = findings("tfplan/plan-bad.json");
+    let hit = one(&f, "IRSA065");
+    assert!(
+        hit.message.contains("kube-system/cluster-autoscaler"),
+        "{}",
+        hit.message
+    );
+}
