@@ -37,6 +37,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA022", 11),
     ("IRSA023", 8),
     ("IRSA024", 7),
+    ("IRSA030", 2),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

@@ -180,6 +180,7 @@ fn has_linted_extension(path: &Path) -> bool {
         .and_then(|e| e.to_str())
         .is_some_and(|e| LINTED_EXTENSIONS.contains(&e))
         || is_aws_config_name(path)
+        || crate::frontends::terraform::is_terraform_path(path)
 }
 
 /// Literal AWS config files that may hold a Roles Anywhere `credential_process`.

@@ -11,6 +11,7 @@ pub mod eksa;
 pub mod helm;
 pub mod manifest;
 pub mod runner;
+pub mod terraform;
 
 use std::sync::Arc;
 

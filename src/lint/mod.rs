@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod catalog;
 pub mod fix;
 pub mod suppress;
+mod terraform;
 pub mod unit;
 
 use std::collections::BTreeMap;
@@ -118,11 +119,21 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .filter(|r| r.scope() == Scope::File)
         .map(|r| r.as_ref())
         .collect();
-    let files: Vec<&Input> = discovered
+    let (tf_files, files): (Vec<&Input>, Vec<&Input>) = discovered
         .inputs
         .iter()
         .filter(|i| !matches!(i, Input::Chart { .. }))
+        .partition(|i| matches!(i, Input::File { path, .. } if crate::frontends::terraform::is_terraform_path(path)));
+    let tf_paths: Vec<PathBuf> = tf_files
+        .iter()
+        .filter_map(|i| match i {
+            Input::File { path, .. } => Some(path.clone()),
+            _ => None,
+        })
         .collect();
+    for (input_findings, outcome) in terraform::units(&tf_paths, opts, &file_rules) {
+        run.add(input_findings, outcome);
+    }
     // Each file is read, parsed, classified and checked by the file rules on a worker; what
     // comes back is its findings and the little that workspace rules need. Chunks bound what is
     // in flight at once.

@@ -2,7 +2,7 @@
 //! registered, listed and explained like every rule, but have no pass over the workspace.
 
 use crate::diagnostics::finding::Finding;
-use crate::diagnostics::input::{ChartNotRendered, ConfigError, InputError};
+use crate::diagnostics::input::{ChartNotRendered, ConfigError, InputError, TerraformNotChecked};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
 use crate::rules::Rule;
@@ -29,5 +29,14 @@ impl Rule for ChartNotRendered {
         &Self::META
     }
 
+    fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
+}
+
+impl Rule for TerraformNotChecked {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    /// The Terraform front-end reports these while it evaluates (it alone knows what it could not know).
     fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
 }

@@ -37,5 +37,6 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(duplicate_role_annotation::DuplicateRoleAnnotation),
         Box::new(broad_permissions::BroadPermissions),
         Box::new(crate::rules::packs::RulePackError),
+        Box::new(crate::diagnostics::input::TerraformNotChecked),
     ]
 }
