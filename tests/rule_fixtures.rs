@@ -38,6 +38,9 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA023", 8),
     ("IRSA024", 7),
     ("IRSA030", 2),
+    ("IRSA060", 11),
+    ("IRSA061", 8),
+    ("IRSA062", 9),
 ];
 
 fn fixture_dir(code: &str) -> PathBuf {

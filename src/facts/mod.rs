@@ -4,6 +4,7 @@
 
 pub mod aws_config;
 pub mod chart;
+pub mod release;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

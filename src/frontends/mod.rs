@@ -9,7 +9,9 @@ pub mod aws_config;
 pub mod discover;
 pub mod eksa;
 pub mod helm;
+pub mod helmfile;
 pub mod manifest;
+pub mod release;
 pub mod runner;
 pub mod terraform;
 

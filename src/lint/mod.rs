@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod catalog;
 pub mod fix;
+pub mod releases;
 pub mod suppress;
 mod terraform;
 pub mod unit;
@@ -156,8 +157,21 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             run.add(input_findings, outcome);
         }
     }
+    // Releases (helmfile) lint the charts they install, with their values; those charts are
+    // not linted again on their own.
+    let releases = releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    let released = releases.local_charts();
+    for (input_findings, unit) in releases.resolve(&opts.helm) {
+        run.add(
+            input_findings,
+            lint_unit(unit, &file_rules, Keep::Everything),
+        );
+    }
     for input in &discovered.inputs {
         if let Input::Chart { dir, display } = input {
+            if dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
+                continue;
+            }
             let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
             let mut unit = Workspace::default();
             for (file, classified) in chart.rendered {

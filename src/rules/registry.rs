@@ -38,5 +38,8 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(broad_permissions::BroadPermissions),
         Box::new(crate::rules::packs::RulePackError),
         Box::new(crate::diagnostics::input::TerraformNotChecked),
+        Box::new(crate::rules::values_key_typo::ValuesKeyTypo),
+        Box::new(crate::rules::role_arn_ignored_key::RoleArnIgnoredKey),
+        Box::new(crate::rules::role_arn_annotation_key::RoleArnAnnotationKey),
     ]
 }

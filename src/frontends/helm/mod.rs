@@ -94,6 +94,18 @@ fn load(
 
 /// Render and classify one chart, or fall back to its values.
 pub fn lint_chart(dir: &Path, display: &str, opts: &HelmOptions) -> ChartLint {
+    lint_chart_with(dir, display, opts, None)
+}
+
+/// As [`lint_chart`]; `layers`, when given, are the user's values sources (spans into the user's
+/// files) that findings trace back to, instead of the `-f` files helm is given (`opts.values`,
+/// then temporary copies of those layers).
+pub fn lint_chart_with(
+    dir: &Path,
+    display: &str,
+    opts: &HelmOptions,
+    layers: Option<Vec<(Arc<SourceFile>, Node)>>,
+) -> ChartLint {
     let mut findings = Vec::new();
     let chart_yaml = load(
         &dir.join("Chart.yaml"),
@@ -115,8 +127,13 @@ pub fn lint_chart(dir: &Path, display: &str, opts: &HelmOptions) -> ChartLint {
             &mut findings,
         ));
     }
-    for v in &opts.values {
-        values.extend(load(v, v.to_string_lossy().to_string(), &mut findings));
+    match layers {
+        Some(layers) => values.extend(layers),
+        None => {
+            for v in &opts.values {
+                values.extend(load(v, v.to_string_lossy().to_string(), &mut findings));
+            }
+        }
     }
     let release = opts.release_name.clone().unwrap_or_else(|| name.clone());
     let mut set_args = opts.set.clone();

@@ -1,0 +1,172 @@
+//! Resolving a [`HelmRelease`] fact into the ordinary facts: render a chart in the tree with the
+//! user's helm, or compute a remote chart's ServiceAccount from its chart pack.
+//!
+//! Front-ends (Terraform `helm_release`, Flux, Argo CD, helmfile) build the fact and call
+//! [`resolve`]; the [`Resolved`] they get back goes into a lint unit like a chart's render
+//! ([`Resolved::into_workspace`]), so every rule applies unchanged and findings land on the
+//! user's line.
+
+pub mod chartpack;
+pub mod fullname;
+pub mod merge;
+pub mod synth;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::diagnostics::finding::{Finding, Location};
+use crate::facts::release::{ChartSource, HelmRelease};
+use crate::facts::ChartInput;
+use crate::facts::Classified;
+use crate::facts::Workspace;
+use crate::frontends::helm::HelmOptions;
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::Node;
+
+/// What resolving needs besides the release.
+pub struct ResolveOptions<'a> {
+    /// The helm binary, timeout, kube version and api versions (release name, namespace and
+    /// values come from the release, not from here).
+    pub helm: &'a HelmOptions,
+    pub packs: &'a chartpack::ChartPacks,
+}
+
+/// The facts a release produced.
+#[derive(Default)]
+pub struct Resolved {
+    /// Render failures, missing packs and value-key findings.
+    pub findings: Vec<Finding>,
+    /// Files that findings may point into (rendered templates, the user's values files).
+    pub files: Vec<Arc<SourceFile>>,
+    /// What each rendered (or synthesized) file holds.
+    pub classified: Vec<(Arc<SourceFile>, Classified)>,
+    /// The chart and its values layers, for value tracing and rule packs.
+    pub chart: Option<ChartInput>,
+}
+
+impl Resolved {
+    /// One lint unit's workspace (keep it whole: value tracing reads rendered texts back).
+    pub fn into_workspace(self) -> (Vec<Finding>, Workspace) {
+        let mut ws = Workspace::default();
+        for (file, c) in self.classified {
+            ws.service_accounts.extend(c.service_accounts);
+            ws.workloads.extend(c.workloads);
+            ws.policies.extend(c.policies);
+            ws.arn_values.extend(c.arn_values);
+            ws.objects.extend(c.objects);
+            ws.aws_configs.extend(c.aws_configs);
+            ws.charts.extend(c.charts.into_iter().map(Arc::new));
+            if !c.duplicate_keys.is_empty() {
+                ws.duplicate_keys
+                    .entry(file.display.clone())
+                    .or_default()
+                    .extend(c.duplicate_keys);
+            }
+            ws.files.push(file);
+        }
+        ws.files.extend(self.files);
+        ws.charts.extend(self.chart.map(Arc::new));
+        (self.findings, ws)
+    }
+}
+
+/// Turn one release into facts.
+pub fn resolve(release: &HelmRelease, opts: &ResolveOptions) -> Resolved {
+    match &release.chart {
+        ChartSource::Local { dir, display } => render_local(release, dir, display, opts),
+        ChartSource::Remote { .. } => chartpack::resolve_remote(release, opts.packs),
+    }
+}
+
+/// Render a chart of the tree with the release's name, namespace and values.
+fn render_local(
+    release: &HelmRelease,
+    dir: &std::path::Path,
+    display: &str,
+    opts: &ResolveOptions,
+) -> Resolved {
+    let layers = merge::user_layers(release);
+    let mut out = Resolved::default();
+    let temp = match TempValues::write(&layers) {
+        Ok(t) => t,
+        Err(e) => {
+            out.findings.push(
+                Finding::new(
+                    &crate::diagnostics::input::ChartNotRendered::META,
+                    format!("chart `{display}` of release `{}` was not rendered: cannot write its values for helm: {e}", release.release_name.value),
+                )
+                .at(release.origin.place.location()),
+            );
+            return out;
+        }
+    };
+    let helm = HelmOptions {
+        release_name: Some(release.release_name.value.clone()),
+        namespace: Some(release.namespace.value.clone()),
+        values: temp.paths.clone(),
+        set: Vec::new(),
+        set_string: Vec::new(),
+        ..opts.helm.clone()
+    };
+    let chart = crate::frontends::helm::lint_chart_with(dir, display, &helm, Some(layers));
+    drop(temp);
+    let origin = release.origin.place.location().with_message(format!(
+        "release `{}` ({}) declared here",
+        release.release_name.value, release.origin.frontend
+    ));
+    out.findings = chart
+        .findings
+        .into_iter()
+        .map(|f| with_origin(f, &origin))
+        .collect();
+    out.files = chart.files;
+    out.files.push(release.origin.place.file.clone());
+    out.classified = chart.rendered;
+    out.chart = Some(chart.input);
+    out
+}
+
+/// A render failure is about the release: say where it is declared.
+fn with_origin(f: Finding, origin: &Location) -> Finding {
+    if f.code == crate::diagnostics::input::ChartNotRendered::META.code {
+        f.related(origin.clone())
+    } else {
+        f
+    }
+}
+
+/// The release's values layers written as JSON files for `helm -f`, removed on drop.
+struct TempValues {
+    dir: PathBuf,
+    paths: Vec<PathBuf>,
+}
+
+impl TempValues {
+    fn write(layers: &[(Arc<SourceFile>, Node)]) -> std::io::Result<TempValues> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let unique = format!(
+            "kubectl-irsa-release-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let dir = std::env::temp_dir().join(unique);
+        std::fs::create_dir_all(&dir)?;
+        let mut temp = TempValues {
+            dir,
+            paths: Vec::new(),
+        };
+        for (i, (_, root)) in layers.iter().enumerate() {
+            let path = temp.dir.join(format!("values-{i}.json"));
+            std::fs::write(&path, root.to_json().to_string())?;
+            temp.paths.push(path);
+        }
+        Ok(temp)
+    }
+}
+
+impl Drop for TempValues {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,97 @@
+//! helmfile releases end to end through `kubectl-irsa lint DIR`: a chart from a repository
+//! (computed from its chart pack) and a chart in the tree (rendered by the real helm with the
+//! release's name, namespace, values files and `set`), each cross-checked against its trust.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lint(dir: &str) -> (i32, Vec<serde_json::Value>) {
+    let helm = root().join(".tools/bin/helm");
+    assert!(
+        helm.exists(),
+        "run scripts/install-test-tools.sh (installs .tools/bin/helm)"
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
+        .current_dir(root())
+        .args(["lint", dir, "--format", "json", "--helm"])
+        .arg(&helm)
+        .env("HELM_CACHE_HOME", home.path().join("cache"))
+        .env("HELM_CONFIG_HOME", home.path().join("config"))
+        .env("HELM_DATA_HOME", home.path().join("data"))
+        .env_remove("HELM_BIN")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let findings = json["findings"].as_array().cloned().unwrap_or_default();
+    (out.status.code().unwrap_or(-1), findings)
+}
+
+fn place(l: &serde_json::Value) -> String {
+    format!("{}:{}", l["path"].as_str().unwrap_or("?"), l["line"])
+}
+
+fn at(f: &serde_json::Value) -> String {
+    place(&f["location"])
+}
+
+fn related(f: &serde_json::Value) -> Vec<String> {
+    f["related"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(place)
+        .collect()
+}
+
+#[test]
+fn helmfile_bad_releases_are_found_at_the_trust_and_the_values_line() {
+    let (code, findings) = lint("testdata/gitops/helmfile/bad");
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["IRSA016", "IRSA016"], "{findings:#?}");
+    assert_eq!(code, 1);
+    let dns = findings
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("external-dns"))
+        .unwrap();
+    assert!(
+        dns["message"]
+            .as_str()
+            .unwrap()
+            .contains("`kube-system/dns-external-dns`"),
+        "{dns:#}"
+    );
+    assert_eq!(
+        at(dns),
+        "testdata/gitops/helmfile/bad/iam/external-dns.json:10"
+    );
+    assert!(
+        related(dns)
+            .contains(&"testdata/gitops/helmfile/bad/values/external-dns.yaml:4".to_string()),
+        "{dns:#}"
+    );
+    let api = findings
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("`staging/api`"))
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(at(api), "testdata/gitops/helmfile/bad/iam/api.json:10");
+    assert!(
+        related(api).contains(&"testdata/gitops/helmfile/bad/values/api.yaml:3".to_string()),
+        "the rendered SA traces back to the helmfile's values file: {api:#}"
+    );
+}
+
+#[test]
+fn helmfile_good_twin_is_clean() {
+    let (code, findings) = lint("testdata/gitops/helmfile/good");
+    assert_eq!(findings, Vec::<serde_json::Value>::new());
+    assert_eq!(code, 0);
+}
