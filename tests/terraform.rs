@@ -73,6 +73,12 @@ const PAIRS: &[(&str, &str, usize, &str)] = &[
     ("local-module", "main.tf", 14, "`cert-manager/cert-manager`"),
     ("tfvars", "main.tf", 15, "`karpenter/karpenter`"),
     ("cross-format", "grafana.json", 8, "`monitoring/grafana`"),
+    (
+        "helm-release",
+        "main.tf",
+        10,
+        "`kube-system/autoscaler-aws-cluster-autoscaler`",
+    ),
 ];
 
 #[test]
@@ -334,6 +340,45 @@ fn ignore_comments_work_in_hcl() {
     let findings = run(dir.path());
     assert!(
         findings.iter().all(|f| f.code != "IRSA016"),
+        "{}",
+        describe(&findings)
+    );
+}
+
+#[test]
+fn helm_release_values_from_yamlencode_and_heredoc_name_the_service_account() {
+    let base = std::fs::read_to_string(fixture("helm-release").join("bad/main.tf")).unwrap();
+    let with_values = |values: &str| {
+        base.replace(
+            "  namespace  = \"kube-system\"\n",
+            &format!("  namespace  = \"kube-system\"\n  values = [{values}]\n"),
+        )
+    };
+    let good = with_values(
+        "yamlencode({ rbac = { serviceAccount = { name = \"cluster-autoscaler\" } } })",
+    );
+    let findings = run(tree(&[("main.tf", good.as_bytes())]).path());
+    assert!(findings.is_empty(), "{}", describe(&findings));
+    let bad = with_values(
+        "<<-EOT\n    rbac:\n      serviceAccount:\n        name: ca-controller\n  EOT\n",
+    );
+    let findings = run(tree(&[("main.tf", bad.as_bytes())]).path());
+    let f = findings
+        .iter()
+        .find(|f| f.code == "IRSA016")
+        .unwrap_or_else(|| panic!("{}", describe(&findings)));
+    assert!(
+        f.message.contains("`kube-system/ca-controller`"),
+        "{}",
+        describe(&findings)
+    );
+    // The namespace defaults to the helm provider's `default`.
+    let no_ns = base.replace("  namespace  = \"kube-system\"\n", "");
+    let findings = run(tree(&[("main.tf", no_ns.as_bytes())]).path());
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.code == "IRSA016" && f.message.contains("`default/")),
         "{}",
         describe(&findings)
     );

@@ -132,7 +132,8 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             _ => None,
         })
         .collect();
-    for (input_findings, outcome) in terraform::units(&tf_paths, opts, &file_rules) {
+    let (tf_units, tf_releases) = terraform::units(&tf_paths, opts, &file_rules);
+    for (input_findings, outcome) in tf_units {
         run.add(input_findings, outcome);
     }
     // Each file is read, parsed, classified and checked by the file rules on a worker; what
@@ -159,7 +160,9 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     }
     // Releases (helmfile) lint the charts they install, with their values; those charts are
     // not linted again on their own.
-    let releases = releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    let mut releases =
+        releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    releases.releases.extend(tf_releases);
     let released = releases.local_charts();
     for (input_findings, unit) in releases.resolve(&opts.helm) {
         run.add(

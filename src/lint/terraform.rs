@@ -3,20 +3,24 @@
 
 use crate::diagnostics::finding::{Finding, Location};
 use crate::diagnostics::input::{input_finding, TerraformNotChecked};
+use crate::facts::release::HelmRelease;
 use crate::facts::Workspace;
 use crate::frontends::terraform::lint_terraform;
 use crate::lint::unit::{lint_unit, Keep, UnitOutcome};
 use crate::lint::LintOptions;
 use crate::rules::Rule;
 
+/// One lint unit per Terraform tree, and the `helm_release`s found (resolved with the others).
 pub fn units(
     files: &[std::path::PathBuf],
     opts: &LintOptions,
     rules: &[&dyn Rule],
-) -> Vec<(Vec<Finding>, UnitOutcome)> {
-    lint_terraform(files, &opts.paths, opts.max_file_size)
+) -> (Vec<(Vec<Finding>, UnitOutcome)>, Vec<HelmRelease>) {
+    let mut releases = Vec::new();
+    let units = lint_terraform(files, &opts.paths, opts.max_file_size)
         .into_iter()
-        .map(|unit| {
+        .map(|mut unit| {
+            releases.append(&mut unit.releases);
             let mut findings = Vec::new();
             for (file, message, pos) in &unit.errors {
                 findings.push(input_finding(file, message, Some(*pos)));
@@ -37,5 +41,6 @@ pub fn units(
             ws.files.extend(unit.files);
             (findings, lint_unit(ws, rules, Keep::WhatWorkspaceRulesRead))
         })
-        .collect()
+        .collect();
+    (units, releases)
 }

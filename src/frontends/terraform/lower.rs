@@ -10,7 +10,7 @@ use super::eval::Eval;
 use super::index::labels;
 use super::module::instances;
 use super::symbolic::settle_symbolic_provider;
-use super::trust::policy_node;
+use super::trust::text_node;
 use super::value::FileId;
 use crate::diagnostics::finding::ObjectRef;
 use crate::facts::Classified;
@@ -31,6 +31,8 @@ pub struct Note {
 pub struct Lowered {
     pub classified: Classified,
     pub notes: Vec<Note>,
+    /// `helm_release` blocks, for the release resolver.
+    pub releases: Vec<crate::facts::release::HelmRelease>,
 }
 
 pub fn lower_module(ev: &Eval, out: &mut Lowered) {
@@ -76,6 +78,7 @@ fn is_lowered(ty: &str) -> bool {
             | "kubernetes_manifest"
             | "kubectl_manifest"
             | "aws_eks_pod_identity_association"
+            | "helm_release"
     )
 }
 
@@ -101,13 +104,26 @@ fn lower_resource(ev: &Eval, ty: &str, address: &str, block: &Block, f: FileId, 
             ev,
             &file,
             f,
-            policy_node(&v, &file),
+            text_node(&v, &file),
             key,
             object,
             ev.span(f, &attr.value),
             &v.describe(),
             out,
         );
+        return;
+    }
+    if ty == "helm_release" {
+        match super::helm::release(ev, address, block, f) {
+            Ok(r) => out.releases.push(r),
+            Err(why) => note(
+                ev,
+                out,
+                f,
+                block,
+                format!("`{address}` is not checked: {why}"),
+            ),
+        }
         return;
     }
     for node in super::sa::manifests(ev, ty, address, block, f) {

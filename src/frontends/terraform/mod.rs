@@ -6,6 +6,7 @@ pub mod computed;
 pub mod eval;
 pub mod files;
 pub mod funcs;
+pub mod helm;
 pub mod index;
 pub mod lower;
 pub mod module;
@@ -38,6 +39,8 @@ pub struct TfUnit {
     /// Files that are not HCL (or not readable): message and position.
     pub errors: Vec<(Arc<SourceFile>, String, Pos)>,
     pub notes: Vec<(Arc<SourceFile>, Span, String)>,
+    /// `helm_release` blocks, resolved by the driver with the other releases.
+    pub releases: Vec<crate::facts::release::HelmRelease>,
 }
 
 /// Evaluate the Terraform files found under `given` paths, one unit per tree. Runs on a thread
@@ -165,6 +168,7 @@ fn lint_tree(root: PathBuf, files: &[PathBuf], explicit: &[PathBuf], max_file_si
     TfUnit {
         files: world.files.all(),
         classified: lowered.classified,
+        releases: lowered.releases,
         errors,
         notes,
     }

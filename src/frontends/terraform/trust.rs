@@ -250,10 +250,10 @@ pub fn encoded(doc: Value, span: Span, f: FileId) -> Value {
     v
 }
 
-/// The policy a value holds, as a tree: an encoded value's own document, or a JSON/YAML text
+/// The document a value holds, as a tree: an encoded value's own document, or a JSON/YAML text
 /// parsed. In a heredoc, content line N is file line N after `<<EOT` (exact columns where the
 /// line is verbatim, else its first character); other strings point at the whole value.
-pub fn policy_node(v: &Value, file: &crate::syntax::source::SourceFile) -> Option<Node> {
+pub fn text_node(v: &Value, file: &crate::syntax::source::SourceFile) -> Option<Node> {
     if let Some(doc) = &v.doc {
         return Some(doc.to_node());
     }
