@@ -174,6 +174,53 @@ fn lint_tree(root: PathBuf, files: &[PathBuf], explicit: &[PathBuf], max_file_si
     }
 }
 
+/// Evaluate one `.tf` text that is not on disk, as a root module of its own with nothing
+/// around it (no other files, modules or templates can be read): for the fuzz target.
+pub fn lint_text(text: &str) -> TfUnit {
+    let root = PathBuf::from("/nonexistent/kubectl-irsa-terraform-text");
+    let world = World::new(root.clone(), u64::MAX);
+    let id = world.files.add(Arc::new(SourceFile::new(
+        root.join("main.tf"),
+        "main.tf",
+        text,
+    )));
+    let mut lowered = lower::Lowered::default();
+    match crate::syntax::hcl::parse(text) {
+        Ok(body) => {
+            world.insert(&root, vec![(id, body)]);
+            let loaded = world.load(&root);
+            let ix = index::Index::build(&loaded.bodies);
+            let ctx = Ctx {
+                world: &world,
+                dir: root.clone(),
+                stack: Vec::new(),
+                address: String::new(),
+            };
+            let ev = eval::Eval::new(&world.files, &ix, HashMap::new(), &ctx);
+            lower::lower_module(&ev, &mut lowered);
+        }
+        Err(e) => world.errors.borrow_mut().push((id, e)),
+    }
+    let file = world.files.get(id);
+    let errors: Vec<_> = world
+        .errors
+        .borrow()
+        .iter()
+        .map(|(_, e)| (file.clone(), e.message.clone(), e.pos))
+        .collect();
+    TfUnit {
+        errors,
+        notes: lowered
+            .notes
+            .into_iter()
+            .map(|n| (file.clone(), n.span, n.message))
+            .collect(),
+        files: world.files.all(),
+        classified: lowered.classified,
+        releases: lowered.releases,
+    }
+}
+
 /// Variables of a root module: `terraform.tfvars`, then `*.auto.tfvars` in name order.
 fn tfvars(world: &World, ctx: &Ctx, dir: &Path) -> HashMap<String, value::Value> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -107,6 +107,15 @@ impl World {
         }
     }
 
+    /// Use `bodies` as the parsed files of `dir` (text that is not on disk: the fuzz target).
+    pub fn insert(&self, dir: &Path, bodies: Vec<(FileId, Body)>) {
+        let loaded = Rc::new(Loaded {
+            dir: dir.to_path_buf(),
+            bodies,
+        });
+        self.loaded.borrow_mut().insert(dir.to_path_buf(), loaded);
+    }
+
     /// The `.tf`/`.tofu` files of a directory (not its subdirectories), parsed once.
     pub fn load(&self, dir: &Path) -> Rc<Loaded> {
         if let Some(l) = self.loaded.borrow().get(dir) {
