@@ -260,3 +260,6 @@ fn tfvars(world: &World, ctx: &Ctx, dir: &Path) -> HashMap<String, value::Value>
     }
     vars
 }
+
+#[cfg(test)]
+mod tests;
