@@ -383,3 +383,33 @@ fn helm_release_values_from_yamlencode_and_heredoc_name_the_service_account() {
         describe(&findings)
     );
 }
+
+#[test]
+fn fixes_in_terraform_are_only_literal_edits_in_place() {
+    // A literal subject in jsonencode: the fix rewrites that string.
+    let bad = run(&fixture("role-jsonencode").join("bad"));
+    let f = bad.iter().find(|f| f.code == "IRSA016").expect("IRSA016");
+    let fix = f.fix.as_ref().expect("a literal fix");
+    assert_eq!(fix.replacements.len(), 1);
+    assert_eq!(
+        fix.replacements[0].text,
+        "\"system:serviceaccount:kube-system:autoscaler\""
+    );
+    // v4 uses `oidc_fully_qualified_subjects` verbatim: that element is the literal to fix.
+    let v4 = run(&fixture("module-v4").join("bad"));
+    let f = v4.iter().find(|f| f.code == "IRSA016").expect("IRSA016");
+    let r = &f.fix.as_ref().expect("a literal fix").replacements[0];
+    assert_eq!((r.location.line, r.text.as_str()), (8, "\"system:serviceaccount:backup:velero\""));
+    // A module input that the module prefixes, a template, a heredoc: no fix.
+    for name in ["module-v5", "module-v6", "policy-document", "heredoc"] {
+        let findings = run(&fixture(name).join("bad"));
+        for f in &findings {
+            let into_tf = f
+                .fix
+                .iter()
+                .flat_map(|x| &x.replacements)
+                .any(|r| r.location.path.ends_with(".tf"));
+            assert!(!into_tf, "{name}: {} offers a fix into the .tf", f.code);
+        }
+    }
+}

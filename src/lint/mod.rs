@@ -237,6 +237,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .chain(packs.files.iter())
         .map(|f| (f.display.clone(), f.clone()))
         .collect();
+    terraform::keep_literal_fixes(&mut findings, &sources, opts.max_file_size);
     let findings = suppress::apply(findings, &suppressions, &sources, config, opts.no_ignores);
     LintResult {
         findings,

@@ -44,3 +44,54 @@ pub fn units(
         .collect();
     (units, releases)
 }
+
+/// Fixes that land in Terraform files are kept only when they are a literal edit in place: a
+/// quoted HCL string with no template in it, replaced by another, for a whole subject
+/// (`system:serviceaccount:…`) or a condition operator. A value the evaluator derived (a
+/// template, a local, a module input that the module prefixes) is not rewritten.
+pub fn keep_literal_fixes(
+    findings: &mut [Finding],
+    sources: &std::collections::BTreeMap<String, std::sync::Arc<crate::syntax::source::SourceFile>>,
+    max_size: u64,
+) {
+    for f in findings.iter_mut() {
+        let Some(fix) = &f.fix else { continue };
+        let tf =
+            |path: &str| crate::frontends::terraform::is_terraform_path(std::path::Path::new(path));
+        if !fix.replacements.iter().any(|r| tf(&r.location.path)) {
+            continue;
+        }
+        let literal = |r: &crate::diagnostics::finding::Replacement| {
+            let Some(file) = sources.get(&r.location.path) else {
+                return false;
+            };
+            let back = file.elided.and_then(|_| file.read_back(max_size));
+            let text = back
+                .as_ref()
+                .map_or(file.text.as_str(), |b| b.text.as_str());
+            let Some(old) = text.get(r.start..r.end) else {
+                return false;
+            };
+            let content = |s: &str| -> Option<String> {
+                let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+                (!inner.contains("${") && !inner.contains("%{") && !inner.contains(['\\', '"']))
+                    .then(|| inner.to_string())
+            };
+            match (content(old), content(&r.text)) {
+                (Some(o), Some(n)) => {
+                    let subject = |s: &str| s.starts_with("system:serviceaccount:");
+                    let operator = |s: &str| s.starts_with("String");
+                    (subject(&o) && subject(&n)) || (operator(&o) && operator(&n))
+                }
+                _ => false,
+            }
+        };
+        if !fix
+            .replacements
+            .iter()
+            .all(|r| !tf(&r.location.path) || literal(r))
+        {
+            f.fix = None;
+        }
+    }
+}

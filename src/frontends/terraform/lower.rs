@@ -227,7 +227,13 @@ fn lower_call(ev: &Eval, block: &Block, f: FileId, name: &str, address: &str, ou
 /// Only modules that may make IAM roles are worth a note when opaque (`iam-policy` is not one).
 fn looks_like_iam(source: &str) -> bool {
     let s = source.to_ascii_lowercase();
-    ["role", "irsa", "service-account", "pod-identity", "eks-blueprints-addon"]
-        .iter()
-        .any(|w| s.contains(w))
+    [
+        "role",
+        "irsa",
+        "service-account",
+        "pod-identity",
+        "eks-blueprints-addon",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
 }

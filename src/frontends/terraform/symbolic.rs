@@ -68,11 +68,27 @@ pub fn settle_symbolic_provider(root: &mut Node) -> Option<String> {
                 }
             }
         }
-        if remaining.is_none() {
+        if remaining.is_none() && (is_web_identity(st) || st.str_at(&["Effect"]) == Some("Deny")) {
             remaining = deciding_unknown(st);
         }
     });
+    // Other Allow statements (a service principal, a self-assume) that depend on an unknown say
+    // nothing about service accounts: they are left out rather than read as placeholders.
+    if let Some(NodeKind::Seq(items)) = map_get_mut(root, "Statement").map(|s| &mut s.kind) {
+        items.retain(|st| is_web_identity(st) || deciding_unknown(st).is_none());
+    }
     remaining
+}
+
+/// A statement about web identity: a Federated principal, or the web-identity action.
+fn is_web_identity(st: &Node) -> bool {
+    st.path(&["Principal", "Federated"]).is_some()
+        || st.get("Action").is_some_and(|a| {
+            a.one_or_many().iter().any(|x| {
+                x.as_str()
+                    .is_some_and(|s| s.ends_with("AssumeRoleWithWebIdentity"))
+            })
+        })
 }
 
 /// A host name for an unknown provider, from the reference in it:

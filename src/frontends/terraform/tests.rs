@@ -196,3 +196,29 @@ fn deep_or_broken_input_gives_an_error_not_a_panic() {
     assert_eq!(unit.errors.len(), 1);
     assert_eq!(unit.errors[0].2.line, 1);
 }
+
+#[test]
+fn an_unknown_in_another_allow_statement_does_not_hide_the_web_identity_one() {
+    let text = r#"
+resource "aws_iam_role" "r" {
+  name = "r"
+  assume_role_policy = jsonencode({
+    Statement = [
+      { Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = var.admin_role_arn } },
+      { Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity",
+        Principal = { Federated = module.eks.oidc_provider_arn },
+        Condition = { StringEquals = { "${module.eks.oidc_provider}:sub" = "system:serviceaccount:a:b" } } },
+    ]
+  })
+}
+"#;
+    let unit = lint_text(text);
+    assert!(unit.notes.is_empty(), "{:?}", unit.notes);
+    let p = unit.classified.policies.first().expect("the trust is kept");
+    let doc = p.node.to_json();
+    assert_eq!(doc["Statement"].as_array().map(Vec::len), Some(1), "{doc}");
+    assert_eq!(
+        doc["Statement"][0]["Principal"]["Federated"],
+        serde_json::json!("arn:aws:iam::000000000000:oidc-provider/module.eks.oidc-provider")
+    );
+}
