@@ -9,6 +9,8 @@ scripts/install-test-tools.sh
 export PATH="$PWD/.tools/bin:$PATH"
 export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-0}"
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+# Cases of the round-trip property (tests/roundtrip.rs): a few seconds.
+export PROPTEST_CASES="${PROPTEST_CASES:-32}"
 
 if [ "$#" -gt 0 ]; then
   cargo test "$@"

@@ -200,5 +200,6 @@ pub fn rules_markdown(rules: &[RuleInfo]) -> String {
             doc.trim_end()
         ));
     }
+    out.push_str(&crate::rules::access_analyzer::markdown());
     out
 }

@@ -111,3 +111,53 @@ fn eksctl_service_accounts_are_cross_checked() {
     std::fs::write(dir.path().join("ack-s3-controller.json"), TRUST).unwrap();
     assert!(codes(dir.path()).contains(&"IRSA016".to_string()));
 }
+
+/// Every pairing path checks the provider's account against the role's (IRSA025), and only that.
+#[test]
+fn every_pairing_path_checks_the_provider_account() {
+    // `sub` is right; the provider is in 111122223332, the role in 111122223333.
+    let foreign = TRUST
+        .replace("ack-s3-controler", "ack-s3-controller")
+        .replace("111122223333:oidc", "111122223332:oidc");
+    let own = TRUST.replace("ack-s3-controler", "ack-s3-controller");
+    for (trust, want) in [(&foreign, true), (&own, false)] {
+        let indented: String = trust.lines().map(|l| format!("    {l}\n")).collect();
+        let ack = format!("apiVersion: iam.services.k8s.aws/v1alpha1\nkind: Role\nmetadata:\n  name: r\nspec:\n  name: ack-s3-controller\n  assumeRolePolicyDocument: |\n{indented}");
+        let crossplane = format!("apiVersion: iam.aws.upbound.io/v1beta1\nkind: Role\nmetadata:\n  name: r\n  annotations:\n    crossplane.io/external-name: ack-s3-controller\nspec:\n  forProvider:\n    assumeRolePolicy: '{}'\n", trust.replace('\n', " "));
+        let irsa_yaml = "version: 1\nroles:\n  ack-s3-controller: iam/controller-trust.json\n";
+        let paths: Vec<(&str, Vec<(&str, &str)>)> = vec![
+            ("file name", vec![("ack-s3-controller.json", trust)]),
+            (
+                "irsa.yaml",
+                vec![
+                    ("iam/controller-trust.json", trust),
+                    (".irsa.yaml", irsa_yaml),
+                ],
+            ),
+            ("ack", vec![("role.yaml", &ack)]),
+            ("crossplane", vec![("role.yaml", &crossplane)]),
+        ];
+        for (how, files) in paths {
+            let dir = setup(&files);
+            let codes = codes(dir.path());
+            assert_eq!(
+                codes.contains(&"IRSA025".to_string()),
+                want,
+                "{how}: {codes:?}"
+            );
+            assert!(!codes.contains(&"IRSA016".to_string()), "{how}: {codes:?}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("cluster.yaml"),
+            "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: c, region: us-west-2}\niam:\n  withOIDC: true\n  serviceAccounts:\n    - metadata: {name: ack-s3-controller, namespace: ack-system}\n      attachRoleARN: arn:aws:iam::111122223333:role/ack-s3-controller\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("ack-s3-controller.json"), trust).unwrap();
+        assert_eq!(
+            codes(dir.path()).contains(&"IRSA025".to_string()),
+            want,
+            "eksctl"
+        );
+    }
+}

@@ -28,7 +28,12 @@ spec:
     spec:
       serviceAccountName: reader
       securityContext:
-        runAsUser: 1000
+        runAsNonRoot: true
+      volumes:
+        - name: aws-iam-token
+          projected:
+            defaultMode: 0600
+            sources: [{serviceAccountToken: {audience: sts.amazonaws.com, path: token}}]
       containers:
         - name: main
           image: busybox
@@ -151,9 +156,9 @@ fn a_file_changed_after_linting_is_not_shown_stale_nor_fixed() {
     )
     .unwrap();
     let human = String::from_utf8(human).unwrap();
-    assert!(human.contains("deploy.yaml:11:"), "{human}");
+    assert!(human.contains("deploy.yaml:15:"), "{human}");
     assert!(
-        !human.contains("runAsUser: 1000\n"),
+        !human.contains("defaultMode: 0600\n"),
         "no stale snippet: {human}"
     );
 

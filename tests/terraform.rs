@@ -399,7 +399,10 @@ fn fixes_in_terraform_are_only_literal_edits_in_place() {
     let v4 = run(&fixture("module-v4").join("bad"));
     let f = v4.iter().find(|f| f.code == "IRSA016").expect("IRSA016");
     let r = &f.fix.as_ref().expect("a literal fix").replacements[0];
-    assert_eq!((r.location.line, r.text.as_str()), (8, "\"system:serviceaccount:backup:velero\""));
+    assert_eq!(
+        (r.location.line, r.text.as_str()),
+        (8, "\"system:serviceaccount:backup:velero\"")
+    );
     // A module input that the module prefixes, a template, a heredoc: no fix.
     for name in ["module-v5", "module-v6", "policy-document", "heredoc"] {
         let findings = run(&fixture(name).join("bad"));

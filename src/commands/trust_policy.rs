@@ -150,10 +150,23 @@ pub fn merge(
         .as_array_mut()
         .ok_or("`Statement` is neither an object nor a list")?;
     let sub_key = format!("{issuer}:sub");
+    let aud_key = format!("{issuer}:aud");
+    // Only a plain statement takes more subjects: other conditions (another audience, a
+    // `StringLike` on `sub`) would still refuse them.
     let existing = list.iter_mut().find(|s| {
+        let plain_condition = s["Condition"].as_object().is_some_and(|c| c.len() == 1)
+            && s["Condition"]["StringEquals"]
+                .as_object()
+                .is_some_and(|eq| {
+                    eq.contains_key(&sub_key)
+                        && eq
+                            .iter()
+                            .all(|(k, v)| *k == sub_key || (*k == aud_key && names(v, audience)))
+                });
         s["Effect"] == "Allow"
             && s["Principal"]["Federated"] == federated
-            && s["Condition"]["StringEquals"].get(&sub_key).is_some()
+            && names(&s["Action"], WEB_IDENTITY_ACTION)
+            && plain_condition
     });
     match existing {
         Some(stmt) => {
@@ -176,6 +189,15 @@ pub fn merge(
         None => list.push(statement(federated, issuer, subs, audience)),
     }
     Ok(policy)
+}
+
+/// A string, or a list of strings, that includes `want`.
+fn names(v: &Value, want: &str) -> bool {
+    match v {
+        Value::String(s) => s == want,
+        Value::Array(a) => a.iter().any(|x| x == want),
+        _ => false,
+    }
 }
 
 pub fn run(args: TrustPolicyArgs) -> u8 {

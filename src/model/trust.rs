@@ -7,6 +7,7 @@ use crate::model::arn::{parse_oidc_provider_arn, ArnKind};
 use crate::model::policy::{Effect, PolicyDocument, Principal, PrincipalType, Statement};
 use crate::syntax::yaml::Span;
 
+pub mod assume;
 mod cond;
 mod explain;
 

@@ -3,6 +3,7 @@ use crate::diagnostics::finding::{Finding, Location, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::{Workspace, ROLE_ARN_ANNOTATION};
 use crate::rules::Rule;
+use crate::syntax::yaml::{Pos, Span};
 
 declare_rule! {
     /// A service account's `eks.amazonaws.com/role-arn` annotation appears twice.
@@ -36,27 +37,43 @@ impl Rule for DuplicateRoleAnnotation {
         for (path, dups) in &ws.duplicate_keys {
             let Some(file) = ws.file(path) else { continue };
             for dup in dups.iter().filter(|d| d.key == ROLE_ARN_ANNOTATION) {
-                let value_at = |span: crate::syntax::yaml::Span| {
-                    let line_end = file.text[span.end.offset..]
-                        .find('\n')
-                        .map_or(file.text.len(), |i| span.end.offset + i);
-                    file.text[span.end.offset..line_end]
-                        .trim_start_matches([':', ' '])
-                        .trim()
-                        .to_string()
-                };
-                let (first, second) = (value_at(dup.first), value_at(dup.second));
+                let (first_span, first) = entry_line(&file.text, dup.first);
+                let (second_span, second) = entry_line(&file.text, dup.second);
                 let what = if first == second {
                     "twice with the same value"
                 } else {
                     "twice with different values"
                 };
+                // Whole `key: value` lines: for a chart render, tracing finds the values key of each.
                 out.push(
                     Finding::new(&Self::META, format!("`{ROLE_ARN_ANNOTATION}` is set {what}: `{first}` and `{second}`; only the last one is kept"))
-                        .at(Location::new(file, dup.second))
-                        .related(Location::new(file, dup.first).with_message("first set here")),
+                        .at(Location::new(file, second_span))
+                        .related(Location::new(file, first_span).with_message("first set here")),
                 );
             }
         }
     }
+}
+
+/// The `key: value` text of a duplicate key's line (block mappings), and its value.
+fn entry_line(text: &str, key: Span) -> (Span, String) {
+    let start = key.end.offset.min(text.len());
+    let rest = text.get(start..).unwrap_or_default();
+    let line = rest.split('\n').next().unwrap_or_default().trim_end();
+    // A flow mapping (`{a: 1, a: 2}`): only up to the next separator.
+    let line = line.split([',', '}']).next().unwrap_or_default().trim_end();
+    let end = Pos {
+        offset: start.saturating_add(line.len()),
+        line: key.end.line,
+        column: key.end.column.saturating_add(line.chars().count()),
+    };
+    let value = line.trim_start_matches([':', ' ']).trim();
+    let value = value.trim_matches(['"', '\'']).to_string();
+    (
+        Span {
+            start: key.start,
+            end,
+        },
+        value,
+    )
 }

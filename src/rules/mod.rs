@@ -27,6 +27,7 @@ pub trait Rule: Send + Sync {
     fn candidates(&self, _ws: &Workspace, _out: &mut Vec<candidate::Candidate>) {}
 }
 
+pub mod access_analyzer;
 pub mod audience_mismatch;
 pub mod broad_permissions;
 pub mod broad_sub_wildcard;
@@ -42,6 +43,7 @@ pub mod invalid_role_arn;
 pub mod legacy_iam_annotation;
 pub mod missing_sub_condition;
 pub mod packs;
+pub mod provider_account_mismatch;
 pub mod provider_key_mismatch;
 pub mod registry;
 pub mod role_arn_annotation_key;
@@ -51,6 +53,7 @@ pub mod sa_annotation_value;
 pub mod same_key_anded;
 pub mod static_credentials;
 pub mod token_unreadable;
+pub mod trust_policy_grammar;
 pub mod trust_policy_size;
 pub mod trust_sub_mismatch;
 pub mod util;

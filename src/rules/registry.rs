@@ -3,10 +3,10 @@
 use crate::rules::{
     audience_mismatch, broad_permissions, broad_sub_wildcard, duplicate_policy_key,
     duplicate_role_annotation, for_any_value_claim, https_condition_key, invalid_policy_document,
-    invalid_role_arn, legacy_iam_annotation, missing_sub_condition, provider_key_mismatch,
-    roles_anywhere_config, sa_annotation_value, same_key_anded, static_credentials,
-    token_unreadable, trust_policy_size, trust_sub_mismatch, wildcard_string_equals,
-    wrong_principal_action, Rule,
+    invalid_role_arn, legacy_iam_annotation, missing_sub_condition, provider_account_mismatch,
+    provider_key_mismatch, roles_anywhere_config, sa_annotation_value, same_key_anded,
+    static_credentials, token_unreadable, trust_policy_grammar, trust_policy_size,
+    trust_sub_mismatch, wildcard_string_equals, wrong_principal_action, Rule,
 };
 
 /// Every built-in offline rule, in code order.
@@ -37,6 +37,8 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(duplicate_role_annotation::DuplicateRoleAnnotation),
         Box::new(broad_permissions::BroadPermissions),
         Box::new(crate::rules::packs::RulePackError),
+        Box::new(provider_account_mismatch::ProviderAccountMismatch),
+        Box::new(trust_policy_grammar::TrustPolicyGrammar),
         Box::new(crate::diagnostics::input::TerraformNotChecked),
         Box::new(crate::rules::values_key_typo::ValuesKeyTypo),
         Box::new(crate::rules::role_arn_ignored_key::RoleArnIgnoredKey),

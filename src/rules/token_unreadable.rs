@@ -7,27 +7,44 @@ use crate::rules::Rule;
 use crate::syntax::yaml::{Entry, Node};
 
 declare_rule! {
-    /// A non-root workload using IRSA has no `fsGroup`, so it may not be able to read its token.
+    /// A non-root workload mounts its IRSA token with a mode it cannot read.
     ///
     /// ## What it checks
-    /// Workloads whose service account carries a role and that run as non-root
-    /// (`runAsUser` other than 0, or `runAsNonRoot: true`, on the pod or on a container), while the
-    /// pod's `securityContext.fsGroup` is unset.
+    /// Workloads whose service account carries a role and that mount a projected
+    /// `serviceAccountToken` volume themselves (as IRSA without the webhook, or a copy of the
+    /// webhook's `aws-iam-token` volume) with a `defaultMode` that others cannot read (`0600`,
+    /// `0400`...), while a container runs as non-root (`runAsUser` other than 0, or
+    /// `runAsNonRoot: true`), the pod has no `securityContext.fsGroup`, and the containers do not
+    /// all run as one `runAsUser`.
+    ///
+    /// The volume the EKS Pod Identity Webhook injects is not reported: since Kubernetes 1.19
+    /// ([kubernetes/kubernetes#89193](https://github.com/kubernetes/kubernetes/pull/89193),
+    /// KEP [kubernetes/enhancements#1598](https://github.com/kubernetes/enhancements/pull/1598))
+    /// the kubelet writes a projected token `0600` owned by the pod's user when every init and
+    /// regular container has the same `runAsUser`, gives it to the `fsGroup` when one is set, and
+    /// otherwise uses the volume's `defaultMode` (default `0644`). See
+    /// ["Projected Volumes: serviceAccountToken"](https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken-projected-volumes)
+    /// (ephemeral containers are not counted). Every EKS version that is still supported runs
+    /// such a kubelet, so those tokens are readable.
     ///
     /// ## Why it matters
-    /// The projected web identity token is written with mode 0600, owned by root, unless the pod
-    /// has an `fsGroup`. On older clusters and webhook versions a non-root process then fails with
-    /// "permission denied" on `/var/run/secrets/eks.amazonaws.com/serviceaccount/token`, and
-    /// some SDKs silently fall back to the node role.
+    /// With a restrictive `defaultMode`, no `fsGroup` and mixed (or unset) users, the token file
+    /// is owned by root: a non-root process fails with "permission denied" on the token path,
+    /// and some SDKs silently fall back to the node role.
     ///
     /// ## Example
     /// ```yaml
     /// spec:
     ///   serviceAccountName: s3-reader
-    ///   securityContext:
-    ///     runAsUser: 1000
+    ///   securityContext: {runAsNonRoot: true}
+    ///   volumes:
+    ///     - name: aws-iam-token
+    ///       projected:
+    ///         defaultMode: 0600
+    ///         sources: [{serviceAccountToken: {audience: sts.amazonaws.com, path: token}}]
     /// ```
-    /// Fixed: add `fsGroup: 65534` (or the group the process runs as) to the pod `securityContext`.
+    /// Fixed: add `fsGroup: 65534` (or the group the process runs as) to the pod
+    /// `securityContext`, give every container the same `runAsUser`, or drop `defaultMode`.
     pub struct TokenUnreadableNonRoot => ("IRSA014", "token-unreadable-non-root", Severity::Warning);
 }
 
@@ -48,16 +65,22 @@ impl Rule for TokenUnreadableNonRoot {
             {
                 continue;
             }
-            let non_root = pod_sc.and_then(non_root_entry).or_else(|| {
-                w.containers()
-                    .find_map(|c| c.get("securityContext").and_then(non_root_entry))
-            });
-            let Some(entry) = non_root else {
+            let non_root = pod_sc.and_then(non_root_entry).is_some()
+                || w.containers()
+                    .any(|c| c.get("securityContext").and_then(non_root_entry).is_some());
+            // One user for every container: the kubelet makes that user the token's owner.
+            if !non_root || single_user(w, pod_sc) {
+                continue;
+            }
+            let Some((span, mode)) = restrictive_token_volume(&w.pod_spec) else {
                 continue;
             };
-            let what = entry.key.as_str().unwrap_or("runAsUser");
-            let span = entry.key.span.to(entry.value.span);
-            out.push(Candidate::new(unreadable_token_finding, w, span, what));
+            out.push(Candidate::new(
+                unreadable_token_finding,
+                w,
+                span,
+                format!("{mode:04o}"),
+            ));
         }
     }
 }
@@ -65,9 +88,9 @@ impl Rule for TokenUnreadableNonRoot {
 fn unreadable_token_finding(c: &Candidate) -> Finding {
     Finding::new(
         &TokenUnreadableNonRoot::META,
-        format!("runs as non-root (`{}`) without a pod `securityContext.fsGroup`: the projected IRSA token may be unreadable", c.detail),
+        format!("the projected service account token is mounted with mode {} and the pod runs as non-root without `fsGroup` or one `runAsUser` for all containers: the token file is owned by root and unreadable", c.detail),
     )
-    .help("set `spec.securityContext.fsGroup` (e.g. 65534) so the token file is group-readable")
+    .help("set `spec.securityContext.fsGroup` (e.g. 65534), run every container as the same `runAsUser`, or drop the restrictive `defaultMode`")
 }
 
 /// The `runAsUser: <non-zero>` or `runAsNonRoot: true` entry of a security context.
@@ -79,4 +102,58 @@ fn non_root_entry(sc: &Node) -> Option<&Entry> {
         sc.entry("runAsNonRoot")
             .filter(|e| e.value.as_bool() == Some(true))
     })
+}
+
+/// Every init and regular container has the same effective `runAsUser` (ephemeral ones are not
+/// counted, as in the kubelet's `FsUserFrom`).
+fn single_user(w: &crate::facts::Workload, pod_sc: Option<&Node>) -> bool {
+    let pod_user = pod_sc
+        .and_then(|sc| sc.get("runAsUser"))
+        .and_then(Node::as_str);
+    let mut users = ["initContainers", "containers"]
+        .into_iter()
+        .filter_map(|k| w.pod_spec.get(k).and_then(Node::as_seq))
+        .flatten()
+        .map(|c| {
+            c.path(&["securityContext", "runAsUser"])
+                .and_then(Node::as_str)
+                .or(pod_user)
+                .map(str::trim)
+        });
+    let Some(Some(first)) = users.next() else {
+        return false;
+    };
+    users.all(|u| u == Some(first))
+}
+
+/// A projected volume with a `serviceAccountToken` source whose mode others cannot read: the
+/// `defaultMode` entry's span and the mode.
+fn restrictive_token_volume(pod_spec: &Node) -> Option<(crate::syntax::yaml::Span, u32)> {
+    pod_spec
+        .get("volumes")
+        .and_then(Node::as_seq)?
+        .iter()
+        .filter_map(|v| v.get("projected"))
+        .filter(|p| {
+            p.get("sources")
+                .and_then(Node::as_seq)
+                .is_some_and(|s| s.iter().any(|src| src.get("serviceAccountToken").is_some()))
+        })
+        .find_map(|p| {
+            let entry = p.entry("defaultMode")?;
+            let mode = parse_mode(entry.value.as_str()?)?;
+            (mode & 0o004 == 0).then_some((entry.key.span.to(entry.value.span), mode))
+        })
+}
+
+/// `0600`, `0o600` (YAML octal) or `384` (decimal, as JSON writes it).
+fn parse_mode(text: &str) -> Option<u32> {
+    let t = text.trim();
+    if let Some(oct) = t.strip_prefix("0o") {
+        return u32::from_str_radix(oct, 8).ok();
+    }
+    if t.len() > 1 && t.starts_with('0') {
+        return u32::from_str_radix(&t[1..], 8).ok();
+    }
+    t.parse().ok()
 }

@@ -1,10 +1,10 @@
 use crate::declare_rule;
-use std::collections::HashMap;
 
 use crate::diagnostics::finding::{Finding, Location, Severity};
 use crate::diagnostics::RuleMeta;
+use crate::facts::pairing::TrustPair;
 use crate::facts::{PolicyInput, ServiceAccount, Workspace};
-use crate::model::arn::{parse_role_arn, ArnKind};
+use crate::model::policy::PolicyDocument;
 use crate::model::trust::{self, evaluate_web_identity, MissReason, Verdict, WebIdentityRequest};
 use crate::rules::{Rule, Scope};
 
@@ -44,28 +44,9 @@ impl Rule for TrustSubMismatch {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        // Trust policies by role name, in workspace order,
-        // built once: a scan per ServiceAccount is quadratic on large repositories.
-        let mut trusts: HashMap<&str, Vec<&PolicyInput>> = HashMap::new();
-        for p in &ws.policies {
-            if let Some(role) = p.role_name.as_deref().filter(|_| p.is_trust()) {
-                trusts.entry(role).or_default().push(p);
-            }
-        }
-        for sa in &ws.service_accounts {
-            let Some(arn) = sa.role_arn_value() else {
-                continue;
-            };
-            let Ok(parsed) = parse_role_arn(arn) else {
-                continue;
-            };
-            let ArnKind::Role { name, .. } = &parsed.kind else {
-                continue;
-            };
-            for policy in trusts.get(name.as_str()).into_iter().flatten() {
-                if let Some(finding) = check_pair(sa, name, policy) {
-                    out.push(finding);
-                }
+        for pair in ws.trust_pairs() {
+            if let Some(finding) = check_pair(&pair) {
+                out.push(finding);
             }
         }
     }
@@ -86,8 +67,8 @@ fn effective_namespace(sa: &ServiceAccount) -> (String, Option<String>) {
     }
 }
 
-fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<Finding> {
-    let doc = policy.document()?;
+fn check_pair(pair: &TrustPair) -> Option<Finding> {
+    let (sa, role, policy, doc) = (pair.sa, pair.role, pair.policy, pair.doc);
     let mut issuers: Vec<(String, String, String)> = trust::web_identity_statements(doc)
         .flat_map(|s| s.principal.iter().flat_map(|p| p.federated()))
         .filter_map(|f| trust::oidc_issuer_of(&f.value))
@@ -119,7 +100,9 @@ fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<F
             }
         }
     }
-    let ((partition, account, issuer), denial) = denial?;
+    let ((_, _, issuer), denial) = denial?;
+    // The statement names the role's own account: a provider elsewhere never matches (IRSA025).
+    let (partition, account) = (&pair.partition, &pair.account);
     let subject = trust::subject(&namespace, &name);
     let mut message =
         format!("role `{role}` does not trust service account `{namespace}/{name}`: {denial}");
@@ -133,7 +116,7 @@ fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<F
         _ => Location::new(&policy.file, doc.span),
     };
     let corrected =
-        trust::corrected_statement(&issuer, &account, &partition, &namespace, &name, &audience);
+        trust::corrected_statement(&issuer, account, partition, &namespace, &name, &audience);
     let sa_location = sa
         .role_arn
         .as_ref()
@@ -142,7 +125,20 @@ fn check_pair(sa: &ServiceAccount, role: &str, policy: &PolicyInput) -> Option<F
             |e| sa.object.location(e.key.span.to(e.value.span)),
         )
         .with_message(format!("`{namespace}/{name}` carries role `{role}` here"));
-    let fix = sub_fix(policy, doc, &denial, &subject);
+    // Offered only when the evaluator allows the SA once it is applied (another condition,
+    // such as `aud`, may refuse it too).
+    let allows = |fixed: &PolicyDocument| {
+        let req = WebIdentityRequest {
+            issuer: &issuer,
+            account: None,
+            partition: None,
+            namespace: &namespace,
+            service_account: &name,
+            audience: &audience,
+        };
+        evaluate_web_identity(fixed, &req).is_allow()
+    };
+    let fix = sub_fix(policy, doc, &denial, &subject, &allows);
     let finding = Finding::new(&TrustSubMismatch::META, message);
     let finding = match fix {
         Some(fx) => finding.fix(fx),
@@ -193,9 +189,10 @@ fn chart_cause(sa: &ServiceAccount, denial: &trust::Denial) -> Option<String> {
 /// Replace the refusing `:sub` value when it is the only one: the trust then names this SA.
 fn sub_fix(
     policy: &PolicyInput,
-    doc: &crate::model::policy::PolicyDocument,
+    doc: &PolicyDocument,
     denial: &trust::Denial,
     subject: &str,
+    allows: &dyn Fn(&PolicyDocument) -> bool,
 ) -> Option<crate::diagnostics::finding::Fix> {
     let miss = denial.closest()?;
     let MissReason::Condition { key, .. } = &miss.reason else {
@@ -211,6 +208,20 @@ fn sub_fix(
         .filter(|c| c.key.eq_ignore_ascii_case(key));
     let condition = conditions.next()?;
     if conditions.next().is_some() || condition.values.len() != 1 {
+        return None;
+    }
+    let mut fixed = doc.clone();
+    let target = fixed.statements.get_mut(miss.statement)?;
+    for c in target
+        .conditions
+        .iter_mut()
+        .filter(|c| c.key.eq_ignore_ascii_case(key))
+    {
+        if let Some(v) = c.values.first_mut() {
+            v.value = subject.to_string();
+        }
+    }
+    if !allows(&fixed) {
         return None;
     }
     let replacement =

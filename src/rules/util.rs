@@ -82,3 +82,12 @@ pub fn claim_key(key: &str) -> Option<(&str, &str)> {
 pub fn is_claim(c: &Condition, claim: &str) -> bool {
     claim_key(&c.key).is_some_and(|(_, k)| k.eq_ignore_ascii_case(claim))
 }
+
+/// A role trust (assume-role) policy rather than another resource policy (a bucket policy also
+/// names principals): every action it names is an `sts:` action or `*`.
+pub fn is_role_trust(doc: &PolicyDocument) -> bool {
+    doc.statements
+        .iter()
+        .flat_map(|s| s.actions.iter().chain(&s.not_actions))
+        .all(|a| a.value == "*" || a.value.to_ascii_lowercase().starts_with("sts:"))
+}

@@ -2,20 +2,31 @@ use crate::declare_rule;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::{PolicyInput, Workspace};
-use crate::model::policy::{Effect, PrincipalValue, Statement};
+use crate::model::policy::{Effect, PolicyDocument, PrincipalValue, Statement};
 use crate::model::trust::{
     POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, ROLES_ANYWHERE_ACTIONS, ROLES_ANYWHERE_SERVICE,
-    WEB_IDENTITY_ACTION,
 };
 use crate::rules::util::{policy_finding, policy_related, trust_policies};
 use crate::rules::Rule;
+
+mod matrix;
 
 declare_rule! {
     /// The trust statement's principal and action do not fit together.
     ///
     /// ## What it checks
-    /// Allow statements of trust policies:
-    /// - `sts:AssumeRoleWithWebIdentity` under `Principal.AWS` or `Principal.Service`;
+    /// Allow statements of trust policies, every principal against the action STS matches for it:
+    /// `sts:AssumeRole` for `Principal.AWS` and `Principal.Service`,
+    /// `sts:AssumeRoleWithWebIdentity` for a `Principal.Federated` OIDC (or Cognito, Google,
+    /// Amazon, Facebook) provider, `sts:AssumeRoleWithSAML` for a `Federated` SAML provider.
+    /// `Action` lists, wildcards (`sts:*`, `sts:Assume*`) and `NotAction` are expanded. A
+    /// principal whose action is missing is an error when no statement of the policy lets it
+    /// assume the role (a warning when another statement does); a statement that only adds
+    /// `sts:TagSession`, `sts:SetSourceIdentity` or `sts:SetContext` next to a complete one is fine.
+    /// Also:
+    /// - an assume action that no principal of its statement can use (warning);
+    /// - an action that no trust policy can grant, or a misspelt `sts:` action (warning);
+    /// - `Principal.CanonicalUser` (S3 only; IAM rejects it in a trust policy);
     /// - an `oidc-provider` ARN under `Principal.AWS` instead of `Principal.Federated`;
     /// - `Principal: "*"` or `Principal.AWS: "*"` (warning when conditions narrow it);
     /// - EKS Pod Identity (`Service: pods.eks.amazonaws.com`) without both `sts:AssumeRole` and
@@ -24,16 +35,19 @@ declare_rule! {
     ///   `sts:TagSession` and `sts:SetSourceIdentity`.
     ///
     /// ## Why it matters
-    /// STS only matches web identity requests against `Federated` principals, so the role can
-    /// never be assumed. The Pod Identity agent always tags the session, and Roles Anywhere always
-    /// tags it and sets the source identity: without those actions every credential request fails
-    /// with AccessDenied. A `*` principal lets any AWS account assume the role.
+    /// STS matches an `AssumeRoleWithWebIdentity` request only against statements that allow that
+    /// action for a `Federated` principal: `"Action": "sts:AssumeRole"` next to an OIDC provider
+    /// (the IRSA mistake) means every pod gets `AccessDenied`. The same holds for each pairing of
+    /// principal type and API. The Pod Identity agent always tags the session, and Roles Anywhere
+    /// always tags it and sets the source identity: without those actions every credential
+    /// request fails with AccessDenied. A `*` principal lets any AWS account assume the role.
     ///
     /// ## Example
     /// ```json
-    /// {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    /// {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"}, "Action": "sts:AssumeRole"}
     /// ```
-    /// Fixed: `"Action": ["sts:AssumeRole", "sts:TagSession"]`.
+    /// Fixed: `"Action": "sts:AssumeRoleWithWebIdentity"`. For Pod Identity,
+    /// `{"Service": "pods.eks.amazonaws.com"}` needs `"Action": ["sts:AssumeRole", "sts:TagSession"]`.
     pub struct WrongPrincipalAction => ("IRSA008", "wrong-principal-action", Severity::Error);
 }
 
@@ -49,36 +63,26 @@ impl Rule for WrongPrincipalAction {
                 .iter()
                 .filter(|s| s.effect.value == Effect::Allow)
             {
-                check_statement(p, s, out);
+                check_statement(p, doc, s, out);
             }
         }
     }
 }
 
-fn names_action(s: &Statement, action: &str) -> bool {
-    s.actions
-        .iter()
-        .any(|a| a.value.eq_ignore_ascii_case(action))
-}
-
-fn check_statement(p: &PolicyInput, s: &Statement, out: &mut Vec<Finding>) {
+fn check_statement(p: &PolicyInput, doc: &PolicyDocument, s: &Statement, out: &mut Vec<Finding>) {
     let Some(principal) = &s.principal else {
         return;
     };
     let meta = &WrongPrincipalAction::META;
     let action_span = s.action_span.unwrap_or(s.span);
-    let federated = !principal.federated().is_empty();
-    if names_action(s, WEB_IDENTITY_ACTION) && !federated {
-        let kind = if principal.services().is_empty() {
-            "AWS"
-        } else {
-            "Service"
-        };
-        out.push(
-            policy_finding(meta, p, action_span, format!("`{WEB_IDENTITY_ACTION}` under `Principal.{kind}`: STS only matches web identity against `Principal.Federated`, so the role can never be assumed"))
-                .related(policy_related(p, principal.key_span, "the principal"))
-                .help("put the OIDC provider ARN under `Principal.Federated`"),
-        );
+    // Bucket and other resource policies also name principals: only assume-role policies here.
+    if crate::rules::util::is_role_trust(doc) {
+        let before = out.len();
+        matrix::check(p, doc, s, principal, out);
+        if out.len() == before {
+            matrix::dead_actions(p, s, principal, out);
+        }
+        matrix::unknown_actions(p, s, out);
     }
     for v in principal
         .aws()

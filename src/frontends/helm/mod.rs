@@ -243,6 +243,7 @@ fn split_render(text: &str, ctx: &Arc<RenderContext>) -> Vec<(Arc<SourceFile>, C
             let file = Arc::new(SourceFile::new(ctx.chart_dir.join(relative), display, body));
             let mut classified = Classified::default();
             let stream = yaml::parse(&file.text);
+            classified.duplicate_keys = stream.duplicate_keys.clone();
             for doc in &stream.documents {
                 classify_node(&file, &doc.root, Some(ctx), &mut classified);
             }

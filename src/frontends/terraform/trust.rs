@@ -8,9 +8,8 @@ use super::eval::{iter_pairs, Eval};
 use super::value::{FileId, Kind, Value};
 use crate::syntax::yaml::{Node, NodeKind, Pos, Span};
 
-/// A provider host that Terraform only knows at apply time (`module.eks.oidc_provider`):
-/// the trust is checked as "this cluster's provider" under this name.
-pub const UNKNOWN_ACCOUNT: &str = "000000000000";
+/// The account of ARNs known only at apply time (see `facts::UNKNOWN_ACCOUNT`).
+pub use crate::facts::UNKNOWN_ACCOUNT;
 
 impl Eval<'_> {
     /// The document a `data "aws_iam_policy_document"` block renders.
