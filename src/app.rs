@@ -60,6 +60,7 @@ fn run_lint(args: LintArgs) -> u8 {
         max_file_size: args.max_file_size,
         no_ignores: args.no_ignores,
         helm: args.helm.to_options(),
+        kustomize_bin: args.kustomize_bin.clone(),
         rule_dirs: args.rule_dirs.clone(),
     };
     let mut result = lint(&opts, &config);

@@ -75,6 +75,9 @@ pub struct LintArgs {
     pub max_file_size: u64,
     #[command(flatten)]
     pub helm: HelmArgs,
+    /// The kustomize binary for kustomizations (or kubectl; default: `kustomize` on PATH, else `kubectl kustomize`).
+    #[arg(long = "kustomize", value_name = "PATH")]
+    pub kustomize_bin: Option<PathBuf>,
     /// Apply mechanical fixes to JSON trust-policy files (only the affected values are rewritten).
     #[arg(long)]
     pub fix: bool,

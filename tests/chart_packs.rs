@@ -94,7 +94,12 @@ fn computed(chart: &str, release: &str, namespace: &str, values: &str) -> Vec<Co
     let pack = packs
         .find(chart)
         .unwrap_or_else(|| panic!("no pack for {chart}"));
-    let file = Arc::new(SourceFile::new("values.yaml", "values.yaml", values));
+    let text = if values.trim().is_empty() {
+        "{}"
+    } else {
+        values
+    };
+    let file = Arc::new(SourceFile::new("values.yaml", "values.yaml", text));
     let root_node = parse(&file.text).documents.remove(0).root;
     let place = Place::new(&file, root_node.span);
     let rel = HelmRelease {
@@ -320,4 +325,51 @@ fn karpenter_pack_matches_the_chart() {
         "serviceAccount",
         &[],
     );
+}
+
+#[test]
+fn velero_pack_matches_the_chart() {
+    let chart = "velero";
+    // The CRD-upgrade hook's account is not modeled (no role); its Job is turned off.
+    let base = "upgradeCRDs: false\n";
+    let cases: Vec<(String, String, String)> = standard_cases(chart, "server")
+        .into_iter()
+        .map(|(r, n, v)| {
+            let (top, sa): (Vec<&str>, Vec<&str>) = v
+                .lines()
+                .partition(|l| l.starts_with("nameOverride") || l.starts_with("fullnameOverride"));
+            let mut values: String = top.iter().map(|l| format!("{l}\n")).collect();
+            values.push_str(&nest("serviceAccount", &sa.join("\n")));
+            (r, n, values)
+        })
+        .collect();
+    let cases: Vec<(&str, &str, &str)> = cases
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    check_matrix(chart, base, &cases);
+}
+
+#[test]
+fn keda_pack_matches_the_chart() {
+    let irsa =
+        format!("podIdentity:\n  aws:\n    irsa:\n      enabled: true\n      roleArn: {ARN}\n");
+    let cases: Vec<(String, String, String)> = vec![
+        ("keda".into(), "keda".into(), String::new()),
+        ("r".into(), "keda".into(), irsa.clone()),
+        (
+            "r".into(),
+            "keda".into(),
+            format!("serviceAccount:\n  operator:\n    name: ko\n    annotations:\n      eks.amazonaws.com/role-arn: {ARN}\n"),
+        ),
+        // roleArn without `enabled` is ignored by the chart.
+        ("r".into(), "keda".into(), format!("podIdentity:\n  aws:\n    irsa:\n      roleArn: {ARN}\n")),
+        ("r".into(), "keda".into(), "serviceAccount:\n  operator:\n    create: false\n".into()),
+        ("r".into(), "keda".into(), "metricsServer:\n  enabled: false\n".into()),
+    ];
+    let cases: Vec<(&str, &str, &str)> = cases
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    check_matrix("keda", "", &cases);
 }

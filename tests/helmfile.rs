@@ -87,6 +87,15 @@ fn helmfile_bad_releases_are_found_at_the_trust_and_the_values_line() {
         related(api).contains(&"testdata/gitops/helmfile/bad/values/api.yaml:3".to_string()),
         "the rendered SA traces back to the helmfile's values file: {api:#}"
     );
+    // The release object is a related location too: its name and its namespace line.
+    assert!(
+        related(dns).contains(&"testdata/gitops/helmfile/bad/helmfile.yaml:7".to_string()),
+        "{dns:#}"
+    );
+    assert!(
+        related(api).contains(&"testdata/gitops/helmfile/bad/helmfile.yaml:14".to_string()),
+        "{api:#}"
+    );
 }
 
 #[test]
@@ -94,4 +103,69 @@ fn helmfile_good_twin_is_clean() {
     let (code, findings) = lint("testdata/gitops/helmfile/good");
     assert_eq!(findings, Vec::<serde_json::Value>::new());
     assert_eq!(code, 0);
+}
+
+#[test]
+fn helmfile_bad_input_is_reported_and_nothing_outside_the_tree_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(tree.join("values")).unwrap();
+    // Outside the linted tree: a role ARN that must never be read.
+    std::fs::write(
+        dir.path().join("secret.yaml"),
+        "serviceAccount:\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::<ACCOUNT>:role/x\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("../../secret.yaml", tree.join("values/link.yaml")).unwrap();
+    std::fs::write(
+        tree.join("values/broken.yaml"),
+        "serviceAccount:\n  name: [unclosed\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.join("helmfile.yaml"),
+        "releases:\n  - name: dns\n    chart: repo/external-dns\n    values:\n      - ../secret.yaml\n      - values/link.yaml\n      - values/broken.yaml\n      - values/missing.yaml\n  - name: \"{{ .Values.name }}\"\n    chart: repo/external-dns\n  - name: nopack\n    chart: repo/some-chart\n",
+    )
+    .unwrap();
+    let (code, findings) = lint(tree.to_str().unwrap());
+    let messages: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}: {}",
+                f["code"].as_str().unwrap(),
+                at(f),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    assert!(
+        has("`../secret.yaml` is outside the linted tree"),
+        "{messages:#?}"
+    );
+    #[cfg(unix)]
+    assert!(
+        has("`values/link.yaml` is outside the linted tree"),
+        "{messages:#?}"
+    );
+    assert!(
+        has("`values/missing.yaml` is outside the linted tree (or missing)"),
+        "{messages:#?}"
+    );
+    assert!(has("templated name or chart, not linted"), "{messages:#?}");
+    assert!(has("IRSA020") && has("`some-chart`"), "{messages:#?}");
+    // The malformed values file is reported once, where it is linted as a file.
+    let broken: Vec<&String> = messages
+        .iter()
+        .filter(|m| m.contains("broken.yaml") && m.starts_with("IRSA000"))
+        .collect();
+    assert_eq!(broken.len(), 1, "{messages:#?}");
+    // The ARN outside the tree was never read (IRSA001 would name its placeholder).
+    assert!(!has("<ACCOUNT>") && !has("IRSA001"), "{messages:#?}");
+    assert_eq!(
+        code, 1,
+        "IRSA000 for the broken file fails the run: {messages:#?}"
+    );
 }

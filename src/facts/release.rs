@@ -127,7 +127,8 @@ pub struct SetValue {
     pub file: Arc<SourceFile>,
     /// The span of the key (`name = "…"`, `--set` name), for findings about the key itself.
     pub key_span: Span,
-    /// The value, with its span in `file`.
+    /// The value, with its span in `file`. A plain scalar is typed as helm's `--set` types it
+    /// (`true` is a boolean); a quoted one is a string (`--set-string`, Terraform `type = "string"`).
     pub value: Node,
 }
 

@@ -180,6 +180,8 @@ fn has_linted_extension(path: &Path) -> bool {
         .and_then(|e| e.to_str())
         .is_some_and(|e| LINTED_EXTENSIONS.contains(&e))
         || is_aws_config_name(path)
+        || path.file_name().is_some_and(|n| n == "Kustomization")
+        || crate::frontends::template::is_template_name(path)
         || crate::frontends::terraform::is_terraform_path(path)
 }
 

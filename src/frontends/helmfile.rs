@@ -137,16 +137,7 @@ fn release(
                 let display = display_of(&path);
                 let vf = Arc::new(SourceFile::new(&path, display, text));
                 let stream = yaml::parse(&vf.text);
-                if let Some(err) = &stream.error {
-                    let at = yaml::Span {
-                        start: err.pos,
-                        end: err.pos,
-                    };
-                    out.findings.push(
-                        Finding::new(&InputError::META, format!("invalid YAML: {}", err.message))
-                            .at(Location::new(&vf, at)),
-                    );
-                }
+                // A parse error is reported where the file itself is linted (it is in the tree).
                 if let Some(doc) = stream.documents.into_iter().next() {
                     values.push(ValuesLayer {
                         file: vf.clone(),

@@ -8,11 +8,14 @@
 pub mod aws_config;
 pub mod discover;
 pub mod eksa;
+pub mod gitops;
 pub mod helm;
 pub mod helmfile;
+pub mod kustomize;
 pub mod manifest;
 pub mod release;
 pub mod runner;
+pub mod template;
 pub mod terraform;
 
 use std::sync::Arc;
@@ -44,6 +47,11 @@ pub fn lower_file(file: &Arc<SourceFile>) -> Lowered {
 /// YAML and JSON files: Kubernetes manifests, eksctl, IAM policies, CRs (`manifest`).
 fn lower_yaml(file: &Arc<SourceFile>, out: &mut Lowered) {
     let stream = yaml::parse(&file.text);
+    // A template is noted once, not linted as the manifest it is not.
+    if let Some((kind, at)) = template::detect(file, &stream) {
+        out.findings.push(template::note(file, &kind, at));
+        return;
+    }
     if let Some(err) = &stream.error {
         let what = if file.file_name().ends_with(".json") {
             "JSON"

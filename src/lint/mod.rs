@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod catalog;
 pub mod fix;
+mod kustomize;
 pub mod releases;
 pub mod suppress;
 mod terraform;
@@ -40,6 +41,8 @@ pub struct LintOptions {
     pub no_ignores: bool,
     pub helm: crate::frontends::helm::HelmOptions,
     pub rule_dirs: Vec<PathBuf>,
+    /// `--kustomize PATH`: the kustomize (or kubectl) binary for kustomizations.
+    pub kustomize_bin: Option<PathBuf>,
 }
 
 impl Default for LintOptions {
@@ -50,6 +53,7 @@ impl Default for LintOptions {
             no_ignores: false,
             helm: crate::frontends::helm::HelmOptions::default(),
             rule_dirs: Vec::new(),
+            kustomize_bin: None,
         }
     }
 }
@@ -65,7 +69,7 @@ pub struct LintResult {
 
 /// What the units of a run left behind, in input order.
 #[derive(Default)]
-struct Gathered {
+pub(crate) struct Gathered {
     /// Input and render errors (not traced to values keys).
     findings: Vec<Finding>,
     rule_findings: Vec<Finding>,
@@ -75,7 +79,7 @@ struct Gathered {
 }
 
 impl Gathered {
-    fn add(&mut self, input_findings: Vec<Finding>, unit: UnitOutcome) {
+    pub(crate) fn add(&mut self, input_findings: Vec<Finding>, unit: UnitOutcome) {
         self.findings.extend(input_findings);
         self.rule_findings.extend(unit.findings);
         self.candidates.extend(unit.candidates);
@@ -120,22 +124,33 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .filter(|r| r.scope() == Scope::File)
         .map(|r| r.as_ref())
         .collect();
-    let (tf_files, files): (Vec<&Input>, Vec<&Input>) = discovered
+    let kustomize = crate::frontends::kustomize::Plan::new(&discovered.inputs, &opts.paths);
+    let is_tf = |p: &std::path::Path| crate::frontends::terraform::is_terraform_path(p);
+    let tf_paths: Vec<PathBuf> = discovered
         .inputs
         .iter()
-        .filter(|i| !matches!(i, Input::Chart { .. }))
-        .partition(|i| matches!(i, Input::File { path, .. } if crate::frontends::terraform::is_terraform_path(path)));
-    let tf_paths: Vec<PathBuf> = tf_files
-        .iter()
         .filter_map(|i| match i {
-            Input::File { path, .. } => Some(path.clone()),
+            Input::File { path, .. } if is_tf(path) => Some(path.clone()),
             _ => None,
         })
         .collect();
-    let (tf_units, tf_releases) = terraform::units(&tf_paths, opts, &file_rules);
-    for (input_findings, outcome) in tf_units {
+    let tf = terraform::units(&tf_paths, opts, &file_rules);
+    let tf_releases = tf.releases;
+    for (input_findings, outcome) in tf.units {
         run.add(input_findings, outcome);
     }
+    let tf_read = |p: &std::path::Path| {
+        !tf.consumed.is_empty() && p.canonicalize().is_ok_and(|c| tf.consumed.contains(&c))
+    };
+    let files: Vec<&Input> = discovered
+        .inputs
+        .iter()
+        .filter(|i| match i {
+            Input::Chart { .. } => false,
+            Input::File { path, .. } => !kustomize.consumes(path) && !is_tf(path) && !tf_read(path),
+            Input::Stdin => true,
+        })
+        .collect();
     // Each file is read, parsed, classified and checked by the file rules on a worker; what
     // comes back is its findings and the little that workspace rules need. Chunks bound what is
     // in flight at once.
@@ -164,7 +179,8 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
     releases.releases.extend(tf_releases);
     let released = releases.local_charts();
-    for (input_findings, unit) in releases.resolve(&opts.helm) {
+    let (release_units, provenance) = releases.resolve(&opts.helm);
+    for (input_findings, unit) in release_units {
         run.add(
             input_findings,
             lint_unit(unit, &file_rules, Keep::Everything),
@@ -188,6 +204,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             );
         }
     }
+    let built = kustomize::lint_units(&kustomize, &discovered.inputs, opts, &file_rules, &mut run);
     let Gathered {
         mut findings,
         mut rule_findings,
@@ -219,6 +236,9 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     rule_findings.extend(workspace_findings.into_iter().flatten());
     rule_findings.extend(settle_all(&ws, candidates));
     crate::frontends::helm::trace::trace_findings(&ws, &mut rule_findings);
+    let mut rule_findings =
+        crate::frontends::kustomize::trace::trace_findings(&built, rule_findings);
+    releases::Provenance::annotate(&provenance, &mut rule_findings);
     findings.extend(rule_findings);
     let packs = crate::rules::packs::PackSet::load(&opts.rule_dirs);
     // A pack rule that re-states a built-in finding at the same values key (e.g. the role ARN

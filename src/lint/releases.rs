@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::diagnostics::finding::Finding;
+use crate::diagnostics::finding::{Finding, Location};
 use crate::facts::release::{ChartSource, HelmRelease};
 use crate::facts::Workspace;
 use crate::frontends::discover::Input;
@@ -37,9 +37,6 @@ impl Releases {
                 _ => None,
             })
             .collect();
-        if helmfiles.is_empty() {
-            return out;
-        }
         let roots: Vec<PathBuf> = paths
             .iter()
             .filter_map(|p| {
@@ -56,6 +53,7 @@ impl Releases {
                 dir.canonicalize().ok()
             })
             .collect();
+        flux_releases(inputs, &roots, max_size, &mut out);
         for (path, display) in helmfiles {
             let Ok(text) = read_text(path, max_size) else {
                 continue; // the file itself is linted (and its read error reported) as a file
@@ -81,10 +79,11 @@ impl Releases {
             .collect()
     }
 
-    /// Resolve each release: one unit (findings, workspace) per release.
-    pub fn resolve(&self, helm: &HelmOptions) -> Vec<(Vec<Finding>, Workspace)> {
+    /// Resolve each release: one unit (findings, workspace) per release, and where each
+    /// release's service accounts got their name and namespace.
+    pub fn resolve(&self, helm: &HelmOptions) -> (Vec<(Vec<Finding>, Workspace)>, Vec<Provenance>) {
         if self.releases.is_empty() && self.findings.is_empty() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let packs = ChartPacks::builtin();
         let opts = ResolveOptions {
@@ -99,11 +98,100 @@ impl Releases {
                 .at(crate::diagnostics::finding::Location::new(&p.file, p.span))
         }));
         let mut out = vec![(findings, first)];
-        out.extend(
-            self.releases
-                .iter()
-                .map(|r| resolve(r, &opts).into_workspace()),
-        );
-        out
+        let mut provenance = Vec::new();
+        for r in &self.releases {
+            let unit = resolve(r, &opts).into_workspace();
+            for sa in &unit.1.service_accounts {
+                provenance.push(Provenance::of(r, sa));
+            }
+            out.push(unit);
+        }
+        (out, provenance)
+    }
+}
+
+/// Where a release decided a service account's name and namespace: related locations for
+/// findings about that account (a trust that names another account, for one).
+pub struct Provenance {
+    pub namespace: String,
+    pub name: String,
+    pub related: Vec<Location>,
+}
+
+impl Provenance {
+    fn of(r: &HelmRelease, sa: &crate::facts::ServiceAccount) -> Provenance {
+        let release = &r.release_name.value;
+        let mut related = Vec::new();
+        if let Some(p) = &r.release_name.place {
+            related.push(p.location().with_message(format!(
+                "{} release `{release}` (chart `{}`) is declared here",
+                r.origin.frontend,
+                r.chart_name()
+            )));
+        }
+        if let Some(p) = &r.namespace.place {
+            related.push(p.location().with_message(format!(
+                "release `{release}` is installed into namespace `{}` here",
+                r.namespace.value
+            )));
+        }
+        Provenance {
+            namespace: sa.object.effective_namespace(&r.namespace.value),
+            name: sa.object.name.clone(),
+            related,
+        }
+    }
+
+    /// Add the release's locations to findings about its service accounts.
+    pub fn annotate(all: &[Provenance], findings: &mut [Finding]) {
+        if all.is_empty() {
+            return;
+        }
+        for f in findings.iter_mut() {
+            let Some(o) = f.object.as_ref().filter(|o| o.kind == "ServiceAccount") else {
+                continue;
+            };
+            let ns = o.namespace.clone().unwrap_or_else(|| "default".into());
+            for p in all.iter().filter(|p| p.namespace == ns && p.name == o.name) {
+                for loc in &p.related {
+                    let known = f
+                        .related
+                        .iter()
+                        .any(|r| r.path == loc.path && r.line == loc.line);
+                    if !known {
+                        f.related.push(loc.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Flux HelmReleases among the inputs (files that mention helm.toolkit.fluxcd.io).
+fn flux_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut Releases) {
+    use rayon::prelude::*;
+    let read: Vec<_> = inputs
+        .par_iter()
+        .filter_map(|i| match i {
+            Input::File { path, display } => Some((path, display)),
+            _ => None,
+        })
+        .filter_map(|(path, display)| {
+            let text = read_text(path, max_size).ok()?;
+            if !crate::frontends::gitops::helmrelease::may_hold(&text) {
+                return None;
+            }
+            let file = Arc::new(SourceFile::new(path, display.as_str(), text));
+            let (releases, findings) = crate::frontends::gitops::helmrelease::read(&file, roots);
+            Some((file, releases, findings))
+        })
+        .collect();
+    for (file, releases, findings) in read {
+        if releases.is_empty() && findings.is_empty() {
+            continue;
+        }
+        out.releases.extend(releases);
+        out.findings.extend(findings);
+        out.files.push(file);
     }
 }

@@ -10,17 +10,22 @@ use crate::lint::unit::{lint_unit, Keep, UnitOutcome};
 use crate::lint::LintOptions;
 use crate::rules::Rule;
 
-/// One lint unit per Terraform tree, and the `helm_release`s found (resolved with the others).
-pub fn units(
-    files: &[std::path::PathBuf],
-    opts: &LintOptions,
-    rules: &[&dyn Rule],
-) -> (Vec<(Vec<Finding>, UnitOutcome)>, Vec<HelmRelease>) {
+/// One lint unit per Terraform tree, the `helm_release`s found (resolved with the others), and
+/// the templates the evaluation read.
+pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rule]) -> TfRun {
     let mut releases = Vec::new();
+    let mut consumed = std::collections::HashSet::new();
     let units = lint_terraform(files, &opts.paths, opts.max_file_size)
         .into_iter()
         .map(|mut unit| {
             releases.append(&mut unit.releases);
+            // Templates read by templatefile()/file() belong to Terraform, not to other front-ends.
+            consumed.extend(
+                unit.files
+                    .iter()
+                    .filter(|f| !crate::frontends::terraform::is_terraform_path(&f.path))
+                    .filter_map(|f| f.path.canonicalize().ok()),
+            );
             let mut findings = Vec::new();
             for (file, message, pos) in &unit.errors {
                 findings.push(input_finding(file, message, Some(*pos)));
@@ -42,7 +47,19 @@ pub fn units(
             (findings, lint_unit(ws, rules, Keep::WhatWorkspaceRulesRead))
         })
         .collect();
-    (units, releases)
+    TfRun {
+        units,
+        releases,
+        consumed,
+    }
+}
+
+/// What the Terraform trees of a run produced.
+pub struct TfRun {
+    pub units: Vec<(Vec<Finding>, UnitOutcome)>,
+    pub releases: Vec<HelmRelease>,
+    /// Other files the evaluation read (templates), canonical: not linted again on their own.
+    pub consumed: std::collections::HashSet<std::path::PathBuf>,
 }
 
 /// Fixes that land in Terraform files are kept only when they are a literal edit in place: a

@@ -2,7 +2,10 @@
 //! registered, listed and explained like every rule, but have no pass over the workspace.
 
 use crate::diagnostics::finding::Finding;
-use crate::diagnostics::input::{ChartNotRendered, ConfigError, InputError, TerraformNotChecked};
+use crate::diagnostics::input::{
+    ChartNotRendered, ConfigError, DeployTimePlaceholder, InputError, KustomizationError,
+    KustomizeNotBuilt, TemplateNotLinted, TerraformNotChecked,
+};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
 use crate::rules::Rule;
@@ -40,3 +43,23 @@ impl Rule for TerraformNotChecked {
     /// The Terraform front-end reports these while it evaluates (it alone knows what it could not know).
     fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
 }
+
+/// Raised by the Kustomize, GitOps and template front-ends while reading.
+macro_rules! read_time_rule {
+    ($($t:ty),*) => {$(
+        impl Rule for $t {
+            fn meta(&self) -> &'static RuleMeta {
+                &Self::META
+            }
+
+            fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
+        }
+    )*};
+}
+
+read_time_rule!(
+    KustomizeNotBuilt,
+    KustomizationError,
+    TemplateNotLinted,
+    DeployTimePlaceholder
+);

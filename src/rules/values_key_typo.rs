@@ -11,7 +11,7 @@ declare_rule! {
     /// ## What it checks
     /// For charts with a chart pack (`rules/charts/`: cluster-autoscaler, external-dns,
     /// aws-load-balancer-controller, cert-manager, karpenter, aws-ebs-csi-driver,
-    /// external-secrets), every key of the user's values (a release's values files, inline
+    /// external-secrets, keda, velero), every key of the user's values (a release's values files, inline
     /// values and `set` entries) is compared with the keys that set the chart's ServiceAccount
     /// name, `create` flag and annotations. A key the chart does not read that is one edit (or a
     /// change of case) away from one it reads is reported with the right spelling.

@@ -4,6 +4,7 @@
 
 mod chart_not_rendered;
 mod config_error;
+mod gitops;
 mod input_error;
 mod terraform_not_checked;
 
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 pub use chart_not_rendered::ChartNotRendered;
 pub use config_error::ConfigError;
+pub use gitops::{DeployTimePlaceholder, KustomizationError, KustomizeNotBuilt, TemplateNotLinted};
 pub use input_error::InputError;
 pub use terraform_not_checked::TerraformNotChecked;
 

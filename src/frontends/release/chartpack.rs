@@ -41,8 +41,16 @@ pub const BUILTIN_CHART_PACKS: &[(&str, &str)] = &[
         include_str!("../../../rules/charts/external-secrets.yaml"),
     ),
     (
+        "rules/charts/keda.yaml",
+        include_str!("../../../rules/charts/keda.yaml"),
+    ),
+    (
         "rules/charts/karpenter.yaml",
         include_str!("../../../rules/charts/karpenter.yaml"),
+    ),
+    (
+        "rules/charts/velero.yaml",
+        include_str!("../../../rules/charts/velero.yaml"),
     ),
 ];
 
@@ -62,7 +70,11 @@ pub struct PackServiceAccount {
     pub name: Vec<String>,
     pub annotations: Vec<String>,
     pub role_arn: Option<Vec<String>>,
+    /// The flag that must be true for `role_arn` to be used.
+    pub role_arn_enabled: Option<Flag>,
     pub default_name: String,
+    /// `defaultName` is cut to 63 characters (`trunc 63 | trimSuffix "-"`).
+    pub truncate: bool,
     pub name_when_not_created: String,
 }
 
@@ -212,7 +224,9 @@ fn read(file: &Arc<SourceFile>, root: &Node) -> ChartPack {
             name,
             annotations,
             role_arn: key(sa.get("roleArn")),
+            role_arn_enabled: flag(sa.get("roleArnEnabled"), false),
             default_name: s(sa, "defaultName"),
+            truncate: sa.get("truncate").and_then(Node::as_bool).unwrap_or(true),
             name_when_not_created: sa
                 .str_at(&["nameWhenNotCreated"])
                 .unwrap_or("default")

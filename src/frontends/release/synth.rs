@@ -31,12 +31,14 @@ pub fn compute(release: &HelmRelease, values: &Values, sa: &PackServiceAccount) 
     let name = match values.text(&sa.name) {
         Some((n, _)) => n,
         // `printf "%s-webhook" … | trunc 63 | trimSuffix "-"`, as charts build derived names.
-        None if create => fullname::trunc63(&values.expand(
-            &sa.default_name,
-            &release.release_name.value,
-            &full,
-            "",
-        )),
+        None if create => {
+            let name = values.expand(&sa.default_name, &release.release_name.value, &full, "");
+            if sa.truncate {
+                fullname::trunc63(&name)
+            } else {
+                name
+            }
+        }
         None => sa.name_when_not_created.clone(),
     };
     let namespace = namespace(release, values).0;
@@ -67,9 +69,11 @@ fn role_arn<'a>(
     let annotated = merge::merged_map(values.layers, &path)
         .into_iter()
         .find(|(_, e)| e.key.as_str() == Some(ROLE_ARN_ANNOTATION));
+    let enabled = sa.role_arn_enabled.as_ref().is_none_or(|f| values.flag(f));
     let own = sa
         .role_arn
         .as_ref()
+        .filter(|_| enabled)
         .and_then(|k| values.hit(k))
         .map(|h| (h.file, h.entry));
     own.filter(|(_, e)| e.value.as_str().is_some_and(|v| !v.is_empty()))

@@ -1,0 +1,4 @@
+//! GitOps release objects: what Flux and Argo CD will apply, read from the objects that say so.
+
+pub mod flux;
+pub mod helmrelease;

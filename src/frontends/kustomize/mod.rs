@@ -1,0 +1,311 @@
+//! Kustomize: every deployable kustomization (one no other kustomization in the tree uses) is
+//! built with the user's kustomize (or `kubectl kustomize`), its output classified like any
+//! manifest, and findings traced back to the overlay line, patch or base that decided them. A
+//! build that fails falls back to a static walk of the chain (`eval`), with one warning.
+
+pub mod eval;
+pub mod model;
+mod patch;
+pub mod subst;
+pub mod trace;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::diagnostics::finding::{Finding, Location};
+use crate::diagnostics::input::{DeployTimePlaceholder, KustomizationError, KustomizeNotBuilt};
+use crate::facts::Classified;
+use crate::frontends::discover::Input;
+use crate::frontends::manifest::classify;
+use crate::frontends::runner::{self, RunError};
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml;
+use model::{normalize, Graph};
+
+/// How to run kustomize.
+#[derive(Debug, Clone)]
+pub struct KustomizeOptions {
+    /// `--kustomize PATH` (a kustomize binary, or kubectl).
+    pub bin: Option<PathBuf>,
+    pub timeout: Duration,
+    /// The helm binary for `helmCharts:` (`--enable-helm --helm-command`).
+    pub helm: PathBuf,
+    /// `--no-render`: walk chains statically.
+    pub no_render: bool,
+}
+
+/// The kustomizations of a run: the graph, the units and the files they consume.
+pub struct Plan {
+    graph: Graph,
+    pub units: Vec<PathBuf>,
+    roots: Vec<PathBuf>,
+    displays: BTreeMap<PathBuf, String>,
+}
+
+impl Plan {
+    /// Find every kustomization among the discovered files; `paths` are the linted trees.
+    pub fn new(inputs: &[Input], paths: &[PathBuf]) -> Plan {
+        let roots: Vec<PathBuf> = paths
+            .iter()
+            .filter_map(|p| p.canonicalize().ok())
+            .map(|p| {
+                if p.is_dir() {
+                    p
+                } else {
+                    p.parent().map(Path::to_path_buf).unwrap_or(p)
+                }
+            })
+            .collect();
+        let mut dirs = Vec::new();
+        for input in inputs {
+            let Input::File { path, display } = input else {
+                continue;
+            };
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if model::KUSTOMIZATION_FILES.contains(&name) {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                let shown = Path::new(display)
+                    .parent()
+                    .map_or(String::new(), |p| p.to_string_lossy().into_owned());
+                dirs.push((
+                    if dir.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        dir.to_path_buf()
+                    },
+                    shown,
+                ));
+            }
+        }
+        let graph = Graph::build(&dirs, &roots);
+        let displays = dirs.into_iter().map(|(d, s)| (normalize(&d), s)).collect();
+        let units = graph.units();
+        Plan {
+            graph,
+            units,
+            roots,
+            displays,
+        }
+    }
+
+    /// Whether a discovered file is read through a unit rather than on its own.
+    pub fn consumes(&self, path: &Path) -> bool {
+        !self.graph.consumed.is_empty() && self.graph.consumed.contains(&normalize(path))
+    }
+
+    /// Whether `dir` (normalized) is a unit of this run.
+    pub fn is_unit(&self, dir: &Path) -> bool {
+        self.units.iter().any(|u| u == dir)
+    }
+
+    pub fn display(&self, dir: &Path) -> String {
+        self.displays
+            .get(dir)
+            .cloned()
+            .unwrap_or_else(|| dir.to_string_lossy().into_owned())
+    }
+}
+
+/// What building one unit produced.
+pub struct UnitResult {
+    /// Build and chain findings (not traced; they point at real lines already).
+    pub findings: Vec<Finding>,
+    pub built: Arc<SourceFile>,
+    pub classified: Classified,
+    /// The files of the chain, for snippets.
+    pub files: Vec<Arc<SourceFile>>,
+    pub unit: trace::BuiltUnit,
+}
+
+/// The command that builds a unit: `--kustomize` (kustomize, or kubectl), else `kustomize build`
+/// on PATH, else `kubectl kustomize`.
+fn command(opts: &KustomizeOptions) -> (PathBuf, &'static str) {
+    let sub = |bin: &Path| {
+        let name = bin.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("kubectl") {
+            "kustomize"
+        } else {
+            "build"
+        }
+    };
+    if let Some(bin) = &opts.bin {
+        return (bin.clone(), sub(bin));
+    }
+    let kustomize = runner::find_binary(None, None, "kustomize");
+    if !runner::is_available(&kustomize) && runner::is_available(Path::new("kubectl")) {
+        return (PathBuf::from("kubectl"), "kustomize");
+    }
+    (kustomize, "build")
+}
+
+/// Why a build did not produce output, in one sentence.
+fn describe(bin: &Path, e: RunError) -> String {
+    let name = bin.file_name().map_or_else(
+        || bin.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    match e {
+        RunError::NotStarted(why) => format!("no kustomize could be run ({why}); install kustomize or kubectl, or pass --kustomize PATH"),
+        RunError::Failed(stderr) => format!("{name} failed: {}", trim(&klog_message(&stderr))),
+        RunError::TimedOut(d) => format!("{name} did not finish within {}s (--render-timeout)", d.as_secs()),
+    }
+}
+
+/// Stderr as quoted in a finding: trimmed and cut at a readable length.
+fn trim(text: &str) -> String {
+    const LIMIT: usize = 1200;
+    let text = text.trim();
+    match text.char_indices().nth(LIMIT) {
+        Some((i, _)) => format!("{} …", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// Build (or walk) one unit and classify what it produces; `vars` are Flux substitutions.
+pub fn lint_unit(
+    plan: &Plan,
+    dir: &Path,
+    opts: &KustomizeOptions,
+    vars: &BTreeMap<String, String>,
+) -> UnitResult {
+    let display = plan.display(dir);
+    let evaluated = eval::evaluate(&plan.graph, dir, &plan.roots);
+    let kfile = plan.graph.nodes.get(dir).map(|k| k.file.clone());
+    let kfile = kfile.unwrap_or_else(|| Arc::new(SourceFile::new(dir, display.clone(), "")));
+    let mut findings = Vec::new();
+    let uses_helm = evaluated
+        .not_applied
+        .iter()
+        .any(|n| n.contains("helmChart"));
+    let outcome = if evaluated.cycle
+        && !evaluated
+            .not_applied
+            .iter()
+            .any(|n| n.starts_with("remote"))
+    {
+        Err("the chain has a cycle".to_string())
+    } else if opts.no_render {
+        Err("building disabled by --no-render".to_string())
+    } else {
+        let (bin, sub) = command(opts);
+        let mut args: Vec<String> = vec![sub.into(), dir.to_string_lossy().into_owned()];
+        if uses_helm && runner::is_available(&opts.helm) {
+            args.extend([
+                "--enable-helm".into(),
+                "--helm-command".into(),
+                opts.helm.to_string_lossy().into_owned(),
+            ]);
+        }
+        runner::run(&bin, &args, None, opts.timeout).map_err(|e| describe(&bin, e))
+    };
+    let built_text = match outcome {
+        Ok(text) => text,
+        Err(why) => {
+            for p in &evaluated.problems {
+                findings.push(
+                    Finding::new(&KustomizationError::META, p.message.clone())
+                        .at(Location::new(&p.loc.file, p.loc.span)),
+                );
+            }
+            let mut not_applied: Vec<String> = evaluated.not_applied.iter().cloned().collect();
+            if not_applied.is_empty() {
+                not_applied.push("nothing else".into());
+            }
+            findings.push(
+                Finding::new(
+                    &KustomizeNotBuilt::META,
+                    format!(
+                        "kustomization `{display}` was not built: {why}; linted statically (resources, namespace, namePrefix/nameSuffix, commonAnnotations, patches); not applied: {}",
+                        not_applied.join(", ")
+                    ),
+                )
+                .at(Location::file(&kfile))
+                .help("install kustomize or kubectl (or pass --kustomize PATH), and vendor remote bases"),
+            );
+            eval::to_stream(&evaluated.resources)
+        }
+    };
+    let (text, _unresolved) = subst::substitute(&built_text, vars);
+    let built = Arc::new(SourceFile::new(
+        dir,
+        format!("{display} (kustomize build)"),
+        text,
+    ));
+    let mut classified = Classified::default();
+    let stream = yaml::parse(&built.text);
+    if let Some(e) = &stream.error {
+        findings.push(
+            Finding::new(
+                &KustomizeNotBuilt::META,
+                format!(
+                    "the output of kustomization `{display}` is not YAML: {}",
+                    e.message
+                ),
+            )
+            .at(Location::file(&kfile)),
+        );
+    }
+    classify(&built, &stream, &mut classified);
+    let unit = trace::BuiltUnit::new(display, built.clone(), evaluated.resources);
+    placeholders(&mut classified, &unit, &mut findings);
+    let mut files = evaluated.files;
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    files.dedup_by(|a, b| a.display == b.display);
+    UnitResult {
+        findings,
+        built,
+        classified,
+        files,
+        unit,
+    }
+}
+
+/// kubectl wraps errors in a klog line (`E1201 … "command failed" err="…"`): the message only.
+fn klog_message(stderr: &str) -> String {
+    if let Some((_, rest)) = stderr.split_once(" err=<") {
+        let lines: Vec<&str> = rest
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != ">")
+            .collect();
+        return lines.join(" ");
+    }
+    match stderr.split_once(" err=\"") {
+        Some((_, rest)) => rest
+            .trim_end()
+            .trim_end_matches('"')
+            .replace("\\\"", "\"")
+            .replace("\\\\", "\\"),
+        None => stderr.to_string(),
+    }
+}
+
+/// Role ARNs still `${VAR}` after substitution: a note at the line that wrote them, and no
+/// ARN or trust check.
+fn placeholders(c: &mut Classified, unit: &trace::BuiltUnit, out: &mut Vec<Finding>) {
+    let mut seen = BTreeSet::new();
+    for sa in &mut c.service_accounts {
+        let Some(entry) = &sa.role_arn else { continue };
+        let value = entry.value.as_str().unwrap_or("");
+        if !subst::has_placeholder(value) {
+            continue;
+        }
+        let at = unit
+            .origin(entry.value.span)
+            .map_or_else(|| sa.object.location(entry.value.span), |(l, _)| l);
+        if seen.insert((at.path.clone(), at.line)) {
+            out.push(
+                Finding::new(
+                    &DeployTimePlaceholder::META,
+                    format!("role ARN `{value}` of service account `{}` is set at deploy time (Flux postBuild substitution or envsubst); its trust was not checked", sa.object.name),
+                )
+                .at(at)
+                .object(sa.object.object_ref())
+                .help("add the variable to the Flux Kustomization's `postBuild.substitute` (or a `substituteFrom` ConfigMap in the tree) to have it checked"),
+            );
+        }
+        sa.role_arn = None;
+    }
+}

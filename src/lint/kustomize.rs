@@ -1,0 +1,69 @@
+//! Kustomize units in a lint run: built in parallel, linted like files, traced back afterwards.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rayon::prelude::*;
+
+use super::unit::{lint_unit, Keep};
+use super::{absorb, Gathered, LintOptions};
+use crate::facts::Workspace;
+use crate::frontends::kustomize::trace::BuiltUnit;
+use crate::frontends::kustomize::{lint_unit as build_unit, KustomizeOptions, Plan};
+use crate::rules::Rule;
+
+/// Build every unit of `plan` and lint what it produces; returns the builds, for tracing
+/// findings back to the overlay and base lines.
+pub(crate) fn lint_units(
+    plan: &Plan,
+    inputs: &[crate::frontends::discover::Input],
+    opts: &LintOptions,
+    file_rules: &[&dyn Rule],
+    run: &mut Gathered,
+) -> Vec<BuiltUnit> {
+    if plan.units.is_empty() {
+        return Vec::new();
+    }
+    let kopts = KustomizeOptions {
+        bin: opts.kustomize_bin.clone(),
+        timeout: opts.helm.timeout,
+        helm: crate::frontends::helm::render::helm_binary(&opts.helm),
+        no_render: opts.helm.no_render,
+    };
+    let subs = crate::frontends::gitops::flux::substitutions(inputs, opts.max_file_size, &|d| {
+        plan.is_unit(d)
+    });
+    let none = BTreeMap::new();
+    let results: Vec<_> = plan
+        .units
+        .par_iter()
+        .map(|dir| {
+            let r = build_unit(plan, dir, &kopts, subs.get(dir).unwrap_or(&none));
+            let mut unit = Workspace::default();
+            absorb(&mut unit, r.built, r.classified);
+            unit.files.extend(r.files);
+            (
+                r.findings,
+                lint_unit(unit, file_rules, Keep::Everything),
+                r.unit,
+            )
+        })
+        .collect();
+    // A base's problem reached through several overlays is one finding.
+    let mut seen = HashSet::new();
+    let mut built = Vec::new();
+    for (findings, outcome, unit) in results {
+        let findings = findings
+            .into_iter()
+            .filter(|f| {
+                let at = f
+                    .location
+                    .as_ref()
+                    .map(|l| (l.path.clone(), l.line, l.column));
+                seen.insert((f.code.clone(), at, f.message.clone()))
+            })
+            .collect();
+        run.add(findings, outcome);
+        built.push(unit);
+    }
+    built
+}
