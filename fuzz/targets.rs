@@ -34,6 +34,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("trust_eval", trust_eval),
     ("tfplan_lower", tfplan_lower),
     ("cfn_lower", cfn_lower),
+    ("hcl_parse", hcl_parse),
 ];
 
 fn check_span(text: &str, span: &Span) {
@@ -251,5 +252,29 @@ pub fn tfplan_lower(data: &[u8]) {
 pub fn cfn_lower(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         lower_and_check("template.yaml", text.to_string());
+    }
+}
+
+/// Terraform: bytes → text → HCL (`syntax::hcl`) → the static evaluator and lowering
+/// (`frontends::terraform::lint_text`); every span it produces must lie inside the text.
+pub fn hcl_parse(data: &[u8]) {
+    let Ok(text) = decode(data.to_vec()) else {
+        return;
+    };
+    if let Err(e) = kubectl_irsa::syntax::hcl::parse(&text) {
+        assert!(e.pos.offset <= text.len(), "error past the end: {e:?}");
+    }
+    let unit = kubectl_irsa::frontends::terraform::lint_text(&text);
+    for (_, _, pos) in &unit.errors {
+        assert!(pos.offset <= text.len() && pos.line >= 1);
+    }
+    for (_, span, _) in &unit.notes {
+        check_span(&text, span);
+    }
+    for p in &unit.classified.policies {
+        check_tree(&text, &p.node);
+    }
+    for sa in &unit.classified.service_accounts {
+        check_tree(&text, &sa.object.node);
     }
 }

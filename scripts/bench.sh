@@ -163,6 +163,26 @@ plan_findings="$("$BIN" lint "$plan" --format json | python3 -c 'import json,sys
   echo "|---|---:|---:|---:|---:|"
   echo "| 2,000 roles + 2,000 service accounts | $(($(stat -c %s "$plan") / 1024)) KiB | ${plan_t} s | ${plan_rss} MiB | $plan_findings |"
 } | tee -a "$RESULTS"
+# Terraform: 1,000 IRSA roles (half the v6 module, half aws_iam_role + policy document), each with
+# a service account carrying it by reference, and one planted mismatch that must be the only finding.
+tf="$WORK/terraform-1000"
+[ -d "$tf" ] || scripts/gen-terraform-repo.sh 1000 "$tf"
+{
+  echo
+  echo "| Terraform repo | files | kubectl-irsa | peak RSS | findings | checkov --framework terraform | ratio |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+} | tee -a "$RESULTS"
+tf_t="$(time_cmd "$RUNS" "$BIN" lint "$tf" --format json)"
+read -r _ tf_rss < <(time_once "$BIN" lint "$tf" --format json)
+tf_findings="$("$BIN" lint "$tf" --format json | python3 -c 'import json,sys; f=json.load(sys.stdin)["findings"]; print(",".join(x["code"] + "@" + x["location"]["path"].rsplit("/",1)[-1] for x in f))' || true)"
+[ "$tf_findings" = "IRSA016@role_999.tf" ] || log "Terraform repo: expected only the planted IRSA016, got: $tf_findings"
+ck_t="–"; ck_r="–"
+if [ "$PEERS" = 1 ] && command -v checkov >/dev/null; then
+  log "terraform: checkov"
+  read -r ck_t _ < <(time_once checkov -d "$tf" --skip-download --framework terraform --quiet --compact)
+  ck_r="$(ratio "$ck_t" "$tf_t")"; ck_t="${ck_t} s"
+fi
+echo "| 1,000 roles | $(find "$tf" -type f | wc -l) | ${tf_t} s | ${tf_rss} MiB | $tf_findings | $ck_t | $ck_r |" | tee -a "$RESULTS"
 
 if [ "$CHARTS" = 1 ]; then
   if ! command -v helm >/dev/null; then

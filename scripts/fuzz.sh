@@ -18,7 +18,7 @@ cd "$ROOT"
 BUDGET="${1:-180}"
 JOBS="${JOBS:-$(nproc)}"
 SANITIZER="${SANITIZER:-address}"
-TARGETS="${TARGETS:-yaml_parse arn_parse policy_parse trust_eval tfplan_lower cfn_lower}"
+TARGETS="${TARGETS:-yaml_parse arn_parse policy_parse trust_eval tfplan_lower cfn_lower hcl_parse}"
 export RUSTC_BOOTSTRAP="${RUSTC_BOOTSTRAP:-1}"
 LOGS="$ROOT/fuzz/logs"
 mkdir -p "$LOGS"
@@ -44,6 +44,8 @@ seed arn_parse tests/fuzz_regressions/arn_parse/*
 seed trust_eval tests/fuzz_regressions/trust_eval/*
 seed tfplan_lower tests/fuzz_regressions/tfplan_lower/* testdata/tfplan/*.json testdata/tfplan/*.tfstate
 seed cfn_lower tests/fuzz_regressions/cfn_lower/* testdata/cloudformation/*.yaml testdata/cloudformation/*.json testdata/rules/IRSA04*/*
+mapfile -t hcl_seeds < <(find testdata/terraform tests/fuzz_regressions/hcl_parse -type f -size -64k 2>/dev/null | sort)
+seed hcl_parse "${hcl_seeds[@]}"
 
 echo "fuzz.sh: building targets (sanitizer: $SANITIZER)"
 cargo fuzz build --sanitizer "$SANITIZER" >"$LOGS/build.log" 2>&1 || {

@@ -81,7 +81,10 @@ impl<'a> TrustPair<'a> {
                 let Some((partition, account, issuer)) = trust::oidc_issuer_of(&v.value) else {
                     continue;
                 };
-                if account != self.account || partition != self.partition {
+                // An account a front-end could not know (a Terraform role before apply) is not compared.
+                let unknown =
+                    account == super::UNKNOWN_ACCOUNT || self.account == super::UNKNOWN_ACCOUNT;
+                if !unknown && (account != self.account || partition != self.partition) {
                     out.push(ForeignProvider {
                         value: v,
                         account,

@@ -182,6 +182,7 @@ fn has_linted_extension(path: &Path) -> bool {
         || is_aws_config_name(path)
         || path.file_name().is_some_and(|n| n == "Kustomization")
         || crate::frontends::template::is_template_name(path)
+        || crate::frontends::terraform::is_terraform_path(path)
 }
 
 /// Literal AWS config files that may hold a Roles Anywhere `credential_process`.

@@ -20,6 +20,7 @@ pub mod pod_identity;
 pub mod release;
 pub mod runner;
 pub mod template;
+pub mod terraform;
 pub mod tfplan;
 
 use std::sync::Arc;

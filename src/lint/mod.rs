@@ -6,6 +6,7 @@ pub mod fix;
 mod kustomize;
 pub mod releases;
 pub mod suppress;
+mod terraform;
 pub mod unit;
 
 use std::collections::BTreeMap;
@@ -124,12 +125,29 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .map(|r| r.as_ref())
         .collect();
     let kustomize = crate::frontends::kustomize::Plan::new(&discovered.inputs, &opts.paths);
+    let is_tf = |p: &std::path::Path| crate::frontends::terraform::is_terraform_path(p);
+    let tf_paths: Vec<PathBuf> = discovered
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::File { path, .. } if is_tf(path) => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    let tf = terraform::units(&tf_paths, opts, &file_rules);
+    let tf_releases = tf.releases;
+    for (input_findings, outcome) in tf.units {
+        run.add(input_findings, outcome);
+    }
+    let tf_read = |p: &std::path::Path| {
+        !tf.consumed.is_empty() && p.canonicalize().is_ok_and(|c| tf.consumed.contains(&c))
+    };
     let files: Vec<&Input> = discovered
         .inputs
         .iter()
         .filter(|i| match i {
             Input::Chart { .. } => false,
-            Input::File { path, .. } => !kustomize.consumes(path),
+            Input::File { path, .. } => !kustomize.consumes(path) && !is_tf(path) && !tf_read(path),
             Input::Stdin => true,
         })
         .collect();
@@ -157,7 +175,9 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     }
     // Releases (helmfile) lint the charts they install, with their values; those charts are
     // not linted again on their own.
-    let releases = releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    let mut releases =
+        releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    releases.releases.extend(tf_releases);
     let released = releases.local_charts();
     let (release_units, provenance) = releases.resolve(&opts.helm);
     for (input_findings, unit) in release_units {
@@ -237,6 +257,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .chain(packs.files.iter())
         .map(|f| (f.display.clone(), f.clone()))
         .collect();
+    terraform::keep_literal_fixes(&mut findings, &sources, opts.max_file_size);
     let findings = suppress::apply(findings, &suppressions, &sources, config, opts.no_ignores);
     LintResult {
         findings,

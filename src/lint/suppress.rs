@@ -10,10 +10,12 @@ use crate::diagnostics::finding::Finding;
 use crate::facts::{Workspace, IGNORE_ANNOTATION};
 use crate::syntax::source::SourceFile;
 
-/// `# irsa:ignore[IRSA004,IRSA005] reason`
+/// `# irsa:ignore[IRSA004,IRSA005] reason` (or `// irsa:ignore[…]` in HCL)
 fn ignore_comment() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"#\s*irsa:ignore\[([A-Za-z0-9_,\- ]+)\]").expect("valid regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"(?:#|//)\s*irsa:ignore\[([A-Za-z0-9_,\- ]+)\]").expect("valid regex")
+    })
 }
 
 /// Lines (1-based) of a file that carry an ignore comment, with the codes they name.

@@ -4,7 +4,7 @@
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::input::{
     ChartNotRendered, ConfigError, DeployTimePlaceholder, InputError, KustomizationError,
-    KustomizeNotBuilt, TemplateNotLinted,
+    KustomizeNotBuilt, TemplateNotLinted, TerraformNotChecked,
 };
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
@@ -32,6 +32,15 @@ impl Rule for ChartNotRendered {
         &Self::META
     }
 
+    fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
+}
+
+impl Rule for TerraformNotChecked {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    /// The Terraform front-end reports these while it evaluates (it alone knows what it could not know).
     fn check(&self, _ws: &Workspace, _out: &mut Vec<Finding>) {}
 }
 

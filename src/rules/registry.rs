@@ -42,6 +42,7 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(crate::rules::pod_identity_sa_missing::PodIdentitySaMissing),
         Box::new(crate::rules::pod_identity_and_irsa::PodIdentityAndIrsa),
         Box::new(crate::rules::pod_identity_duplicate::PodIdentityDuplicate),
+        Box::new(crate::diagnostics::input::TerraformNotChecked),
         Box::new(crate::diagnostics::input::KustomizeNotBuilt),
         Box::new(crate::diagnostics::input::KustomizationError),
         Box::new(crate::diagnostics::input::TemplateNotLinted),

@@ -1,11 +1,12 @@
 //! Rules whose findings are raised while inputs are read, by the front-ends and the drivers:
 //! a file that cannot be read or parsed, a configuration file that does not match its schema, a
-//! chart that could not be rendered. Their `Rule` impls (no pass of their own) are in `rules`.
+//! chart that could not be rendered, Terraform that could not be evaluated offline. Their `Rule` impls (no pass of their own) are in `rules`.
 
 mod chart_not_rendered;
 mod config_error;
 mod gitops;
 mod input_error;
+mod terraform_not_checked;
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ pub use chart_not_rendered::ChartNotRendered;
 pub use config_error::ConfigError;
 pub use gitops::{DeployTimePlaceholder, KustomizationError, KustomizeNotBuilt, TemplateNotLinted};
 pub use input_error::InputError;
+pub use terraform_not_checked::TerraformNotChecked;
 
 use crate::diagnostics::finding::{Finding, Location};
 use crate::syntax::source::SourceFile;

@@ -1,0 +1,78 @@
+//! Attributes Terraform computes at apply time that IRSA pairing needs: a role's ARN and name,
+//! a policy document's JSON. A role whose name is not known is named by its address.
+
+use hcl_edit::structure::Block;
+
+use super::eval::Eval;
+use super::value::{FileId, Value};
+
+/// The name a role pairs by: its known name, else its address (`aws_iam_role.x`).
+pub fn role_key(name: Option<&str>, address: &str) -> String {
+    match name {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => address
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "+=,.@-_".contains(c) {
+                    c
+                } else {
+                    '.'
+                }
+            })
+            .collect(),
+    }
+}
+
+pub fn role_arn(key: &str, path: Option<&str>) -> String {
+    let path = path
+        .filter(|p| p.starts_with('/') && p.ends_with('/'))
+        .unwrap_or("/");
+    format!(
+        "arn:aws:iam::{}:role{path}{key}",
+        super::trust::UNKNOWN_ACCOUNT
+    )
+}
+
+/// The known name and path of an `aws_iam_role` block (with its instance bound).
+pub fn role_name_path(ev: &Eval, block: &Block, f: FileId) -> (Option<String>, Option<String>) {
+    let get = |k: &str| {
+        block
+            .body
+            .get_attribute(k)
+            .map(|a| ev.eval(&a.value, f))
+            .and_then(|v| v.as_str().map(str::to_string))
+    };
+    (get("name"), get("path"))
+}
+
+/// Computed attributes of a resource or data source, by kind and type.
+pub fn attributes(
+    ev: &Eval,
+    kind: &str,
+    ty: &str,
+    address: &str,
+    block: &Block,
+    f: FileId,
+) -> Vec<(&'static str, Value)> {
+    let span = ev.span(f, block);
+    match (kind, ty) {
+        ("resource", "aws_iam_role") => {
+            let (name, path) = role_name_path(ev, block, f);
+            let key = role_key(name.as_deref(), address);
+            let arn = Value::str(role_arn(&key, path.as_deref()), span, f);
+            let mut out = vec![("arn", arn)];
+            if name.is_none() {
+                out.push(("name", Value::str(key.clone(), span, f)));
+                out.push(("id", Value::str(key, span, f)));
+            } else {
+                out.push(("id", Value::str(key, span, f)));
+            }
+            out
+        }
+        ("data", "aws_iam_policy_document") => {
+            let doc = ev.policy_document(&block.body, f, span);
+            vec![("json", doc.clone()), ("minified_json", doc)]
+        }
+        _ => Vec::new(),
+    }
+}

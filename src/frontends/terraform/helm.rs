@@ -1,0 +1,125 @@
+//! `helm_release` lowered into the shared release fact: name, namespace (the helm provider's
+//! `default` when unset), chart (in the tree → rendered; remote → chart packs), `values = [...]`
+//! (yamlencode, heredoc, file, templatefile), `set` in block and list syntax, and `set_list`.
+
+use hcl_edit::structure::Block;
+
+use super::eval::Eval;
+use super::trust::text_node;
+use super::value::{FileId, Kind, Value};
+use crate::diagnostics::finding::ObjectRef;
+use crate::facts::release::{
+    ChartSource, HelmRelease, Place, ReleaseOrigin, SetValue, Setting, ValuesLayer,
+};
+
+/// The release a `helm_release` block declares; `Err` says what is not known offline.
+pub fn release(ev: &Eval, address: &str, block: &Block, f: FileId) -> Result<HelmRelease, String> {
+    let file = ev.files.get(f);
+    let attr = |k: &str| block.body.get_attribute(k).map(|a| ev.eval(&a.value, f));
+    let place = |v: &Value| Place::new(&file, v.span);
+    let name = attr("name").ok_or("it has no `name`")?;
+    let name_text = name
+        .as_str()
+        .ok_or_else(|| format!("its name `{}` is not known offline", name.describe()))?;
+    let namespace = match attr("namespace") {
+        Some(ns) => match ns.as_str() {
+            Some(n) => Setting::written(n, place(&ns)),
+            None => {
+                return Err(format!(
+                    "its namespace `{}` is not known offline",
+                    ns.describe()
+                ))
+            }
+        },
+        None => Setting::default("default", "the helm provider's default namespace `default`"),
+    };
+    let chart_v = attr("chart").ok_or("it has no `chart`")?;
+    let chart = chart_v
+        .as_str()
+        .ok_or_else(|| format!("its chart `{}` is not known offline", chart_v.describe()))?;
+    let local = ev
+        .ctx
+        .world
+        .inside(&ev.ctx.dir, chart)
+        .filter(|d| d.join("Chart.yaml").is_file());
+    let chart = match local {
+        Some(dir) => ChartSource::Local {
+            display: ev.ctx.world.display(&dir),
+            dir,
+        },
+        None if chart.starts_with("./") || chart.starts_with("../") => {
+            return Err(format!(
+                "its chart `{chart}` is not a chart inside the tree"
+            ))
+        }
+        None => ChartSource::Remote {
+            repo: attr("repository").and_then(|r| r.as_str().map(str::to_string)),
+            name: chart.rsplit('/').next().unwrap_or(chart).to_string(),
+            version: attr("version").and_then(|v| v.as_str().map(str::to_string)),
+            place: Some(place(&chart_v)),
+        },
+    };
+    let mut values = Vec::new();
+    for v in attr("values")
+        .as_ref()
+        .and_then(Value::as_list)
+        .unwrap_or_default()
+    {
+        let root = match &v.doc {
+            Some(doc) => Some(doc.to_node()),
+            None => text_node(v, &file),
+        };
+        if let Some(root) = root.filter(|_| !v.has_unknown()) {
+            values.push(ValuesLayer {
+                file: file.clone(),
+                root,
+            });
+        }
+    }
+    let mut set = Vec::new();
+    for kind in ["set", "set_list"] {
+        // Block syntax (`set { … }`, provider 2.x) and list syntax (`set = [{…}]`, 3.x).
+        let mut entries: Vec<Value> = block
+            .body
+            .blocks()
+            .filter(|b| b.ident.as_str() == kind)
+            .map(|b| ev.body_value(&b.body, f, 1))
+            .collect();
+        if let Some(list) = attr(kind) {
+            entries.extend(list.as_list().unwrap_or_default().iter().cloned());
+        }
+        for e in entries {
+            let (Some(key), Some(value)) = (e.get("name"), e.get("value")) else {
+                continue;
+            };
+            let (Some(key_text), false) = (key.as_str(), value.has_unknown()) else {
+                continue;
+            };
+            let value = match &value.kind {
+                Kind::Number(_) | Kind::Bool(_) => {
+                    Value::str(value.to_text().unwrap_or_default(), value.span, value.file)
+                }
+                _ => value.clone(),
+            };
+            set.push(SetValue {
+                path: SetValue::split_key(key_text),
+                file: file.clone(),
+                key_span: key.span,
+                value: value.to_node(),
+            });
+        }
+    }
+    let ns_ref = namespace.place.as_ref().map(|_| namespace.value.clone());
+    Ok(HelmRelease {
+        origin: ReleaseOrigin {
+            place: Place::new(&file, ev.span(f, block)),
+            object: ObjectRef::new("helm_release", ns_ref.as_deref(), address),
+            frontend: "terraform",
+        },
+        release_name: Setting::written(name_text, place(&name)),
+        namespace,
+        chart,
+        values,
+        set,
+    })
+}

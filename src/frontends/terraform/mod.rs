@@ -1,0 +1,265 @@
+//! Terraform and OpenTofu: `.tf`/`.tofu` module directories evaluated statically, with
+//! `terraform.tfvars`/`*.auto.tfvars`, and lowered into the trust policies and Kubernetes
+//! manifests they create, so every existing rule applies and findings land on the `.tf` line.
+
+pub mod computed;
+pub mod eval;
+pub mod files;
+pub mod funcs;
+pub mod helm;
+pub mod index;
+pub mod lower;
+pub mod module;
+pub mod ops;
+pub mod sa;
+pub mod symbolic;
+pub mod tam;
+pub mod trust;
+pub mod value;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::facts::Classified;
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::{Pos, Span};
+use module::{is_terraform_file, is_tfvars_file, Ctx, World};
+
+/// Is this a file the Terraform front-end reads?
+pub fn is_terraform_path(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    is_terraform_file(name) || name.ends_with(".tfvars") || name == "terragrunt.hcl"
+}
+
+/// What one tree of Terraform produced.
+pub struct TfUnit {
+    pub files: Vec<Arc<SourceFile>>,
+    pub classified: Classified,
+    /// Files that are not HCL (or not readable): message and position.
+    pub errors: Vec<(Arc<SourceFile>, String, Pos)>,
+    pub notes: Vec<(Arc<SourceFile>, Span, String)>,
+    /// `helm_release` blocks, resolved by the driver with the other releases.
+    pub releases: Vec<crate::facts::release::HelmRelease>,
+}
+
+/// Evaluate the Terraform files found under `given` paths, one unit per tree. Runs on a thread
+/// of its own with a large stack (evaluation is recursive, bounded in depth).
+pub fn lint_terraform(files: &[PathBuf], given: &[PathBuf], max_file_size: u64) -> Vec<TfUnit> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let explicit: Vec<PathBuf> = given
+        .iter()
+        .filter(|p| p.is_file())
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    let roots: Vec<PathBuf> = given
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .map(|p| {
+            if p.is_file() {
+                p.parent().map(Path::to_path_buf).unwrap_or(p)
+            } else {
+                p
+            }
+        })
+        .collect();
+    let mut trees: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for f in files {
+        let Ok(c) = f.canonicalize() else { continue };
+        let root = roots
+            .iter()
+            .filter(|r| c.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len())
+            .cloned()
+            .unwrap_or_else(|| c.parent().map(Path::to_path_buf).unwrap_or_default());
+        trees.entry(root).or_default().push(c);
+    }
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("terraform".into())
+            .stack_size(64 << 20)
+            .spawn_scoped(s, || {
+                trees
+                    .into_iter()
+                    .map(|(root, files)| lint_tree(root, &files, &explicit, max_file_size))
+                    .collect()
+            })
+            .ok()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+    })
+}
+
+fn lint_tree(root: PathBuf, files: &[PathBuf], explicit: &[PathBuf], max_file_size: u64) -> TfUnit {
+    let mut world = World::new(root, max_file_size);
+    world.explicit = explicit.to_vec();
+    let world = world;
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    for f in files {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if is_terraform_file(name) {
+            dirs.extend(f.parent().map(Path::to_path_buf));
+        } else {
+            // tfvars and terragrunt.hcl: at least their syntax is checked.
+            world.parse_file(f, world.display(f));
+        }
+    }
+    // Directories called as local modules by another are evaluated through their callers.
+    let mut called: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    for dir in &dirs {
+        let loaded = world.load(dir);
+        for (_, body) in &loaded.bodies {
+            for b in body.blocks().filter(|b| b.ident.as_str() == "module") {
+                let src = b.body.get_attribute("source").and_then(|a| match &a.value {
+                    hcl_edit::expr::Expression::String(s) => Some(s.value().clone()),
+                    _ => None,
+                });
+                let Some(src) = src.filter(|s| s.starts_with("./") || s.starts_with("../")) else {
+                    continue;
+                };
+                if let Some(child) = world.inside(dir, &src).filter(|c| c != dir) {
+                    called.entry(dir.clone()).or_default().push(child);
+                }
+            }
+        }
+    }
+    let children: BTreeSet<&PathBuf> = called.values().flatten().collect();
+    let mut roots: Vec<PathBuf> = dirs
+        .iter()
+        .filter(|d| !children.contains(d))
+        .cloned()
+        .collect();
+    let mut reached: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut todo = roots.clone();
+    while let Some(d) = todo.pop() {
+        if reached.insert(d.clone()) {
+            todo.extend(called.get(&d).into_iter().flatten().cloned());
+        }
+    }
+    // Members of a cycle of modules that no root calls are evaluated on their own.
+    roots.extend(dirs.iter().filter(|d| !reached.contains(*d)).cloned());
+    let mut lowered = lower::Lowered::default();
+    for dir in roots {
+        let loaded = world.load(&dir);
+        let ix = index::Index::build(&loaded.bodies);
+        let ctx = Ctx {
+            world: &world,
+            dir: dir.clone(),
+            stack: Vec::new(),
+            address: String::new(),
+        };
+        let vars = tfvars(&world, &ctx, &dir);
+        let ev = eval::Eval::new(&world.files, &ix, vars, &ctx);
+        lower::lower_module(&ev, &mut lowered);
+    }
+    let errors = world
+        .errors
+        .borrow()
+        .iter()
+        .map(|(f, e)| (world.files.get(*f), e.message.clone(), e.pos))
+        .collect();
+    let notes = lowered
+        .notes
+        .into_iter()
+        .map(|n| (world.files.get(n.file), n.span, n.message))
+        .collect();
+    TfUnit {
+        files: world.files.all(),
+        classified: lowered.classified,
+        releases: lowered.releases,
+        errors,
+        notes,
+    }
+}
+
+/// Evaluate one `.tf` text that is not on disk, as a root module of its own with nothing
+/// around it (no other files, modules or templates can be read): for the fuzz target.
+pub fn lint_text(text: &str) -> TfUnit {
+    let root = PathBuf::from("/nonexistent/kubectl-irsa-terraform-text");
+    let world = World::new(root.clone(), u64::MAX);
+    let id = world.files.add(Arc::new(SourceFile::new(
+        root.join("main.tf"),
+        "main.tf",
+        text,
+    )));
+    let mut lowered = lower::Lowered::default();
+    match crate::syntax::hcl::parse(text) {
+        Ok(body) => {
+            world.insert(&root, vec![(id, body)]);
+            let loaded = world.load(&root);
+            let ix = index::Index::build(&loaded.bodies);
+            let ctx = Ctx {
+                world: &world,
+                dir: root.clone(),
+                stack: Vec::new(),
+                address: String::new(),
+            };
+            let ev = eval::Eval::new(&world.files, &ix, HashMap::new(), &ctx);
+            lower::lower_module(&ev, &mut lowered);
+        }
+        Err(e) => world.errors.borrow_mut().push((id, e)),
+    }
+    let file = world.files.get(id);
+    let errors: Vec<_> = world
+        .errors
+        .borrow()
+        .iter()
+        .map(|(_, e)| (file.clone(), e.message.clone(), e.pos))
+        .collect();
+    TfUnit {
+        errors,
+        notes: lowered
+            .notes
+            .into_iter()
+            .map(|n| (file.clone(), n.span, n.message))
+            .collect(),
+        files: world.files.all(),
+        classified: lowered.classified,
+        releases: lowered.releases,
+    }
+}
+
+/// Variables of a root module: `terraform.tfvars`, then `*.auto.tfvars` in name order.
+fn tfvars(world: &World, ctx: &Ctx, dir: &Path) -> HashMap<String, value::Value> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(is_tfvars_file)
+        })
+        .collect();
+    names.sort_by_key(|p| {
+        (
+            p.file_name().is_some_and(|n| n != "terraform.tfvars"),
+            p.clone(),
+        )
+    });
+    let mut vars = HashMap::new();
+    let empty = index::Index::default();
+    for path in names {
+        let id = world.files.by_path(&path);
+        let parsed = match id {
+            // Already parsed (and its error recorded) as a discovered input: parse the text again.
+            Some(id) => crate::syntax::hcl::parse(&world.files.get(id).text)
+                .ok()
+                .map(|b| (id, b)),
+            None => world.parse_file(&path, world.display(&path)),
+        };
+        let Some((f, body)) = parsed else { continue };
+        let ev = eval::Eval::new(&world.files, &empty, HashMap::new(), ctx);
+        for attr in body.attributes() {
+            vars.insert(attr.key.as_str().to_string(), ev.eval(&attr.value, f));
+        }
+    }
+    vars
+}
+
+#[cfg(test)]
+mod tests;

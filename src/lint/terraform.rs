@@ -1,0 +1,114 @@
+//! Terraform trees as lint units: input errors and notes become findings, the lowered trust
+//! policies and manifests go through the file rules like any other file's.
+
+use crate::diagnostics::finding::{Finding, Location};
+use crate::diagnostics::input::{input_finding, TerraformNotChecked};
+use crate::facts::release::HelmRelease;
+use crate::facts::Workspace;
+use crate::frontends::terraform::lint_terraform;
+use crate::lint::unit::{lint_unit, Keep, UnitOutcome};
+use crate::lint::LintOptions;
+use crate::rules::Rule;
+
+/// One lint unit per Terraform tree, the `helm_release`s found (resolved with the others), and
+/// the templates the evaluation read.
+pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rule]) -> TfRun {
+    let mut releases = Vec::new();
+    let mut consumed = std::collections::HashSet::new();
+    let units = lint_terraform(files, &opts.paths, opts.max_file_size)
+        .into_iter()
+        .map(|mut unit| {
+            releases.append(&mut unit.releases);
+            // Templates read by templatefile()/file() belong to Terraform, not to other front-ends.
+            consumed.extend(
+                unit.files
+                    .iter()
+                    .filter(|f| !crate::frontends::terraform::is_terraform_path(&f.path))
+                    .filter_map(|f| f.path.canonicalize().ok()),
+            );
+            let mut findings = Vec::new();
+            for (file, message, pos) in &unit.errors {
+                findings.push(input_finding(file, message, Some(*pos)));
+            }
+            for (file, span, message) in &unit.notes {
+                findings.push(
+                    Finding::new(&TerraformNotChecked::META, message.clone())
+                        .at(Location::new(file, *span)),
+                );
+            }
+            let mut ws = Workspace::default();
+            let c = unit.classified;
+            ws.service_accounts.extend(c.service_accounts);
+            ws.workloads.extend(c.workloads);
+            ws.policies.extend(c.policies);
+            ws.arn_values.extend(c.arn_values);
+            ws.objects.extend(c.objects);
+            ws.files.extend(unit.files);
+            (findings, lint_unit(ws, rules, Keep::WhatWorkspaceRulesRead))
+        })
+        .collect();
+    TfRun {
+        units,
+        releases,
+        consumed,
+    }
+}
+
+/// What the Terraform trees of a run produced.
+pub struct TfRun {
+    pub units: Vec<(Vec<Finding>, UnitOutcome)>,
+    pub releases: Vec<HelmRelease>,
+    /// Other files the evaluation read (templates), canonical: not linted again on their own.
+    pub consumed: std::collections::HashSet<std::path::PathBuf>,
+}
+
+/// Fixes that land in Terraform files are kept only when they are a literal edit in place: a
+/// quoted HCL string with no template in it, replaced by another, for a whole subject
+/// (`system:serviceaccount:…`) or a condition operator. A value the evaluator derived (a
+/// template, a local, a module input that the module prefixes) is not rewritten.
+pub fn keep_literal_fixes(
+    findings: &mut [Finding],
+    sources: &std::collections::BTreeMap<String, std::sync::Arc<crate::syntax::source::SourceFile>>,
+    max_size: u64,
+) {
+    for f in findings.iter_mut() {
+        let Some(fix) = &f.fix else { continue };
+        let tf =
+            |path: &str| crate::frontends::terraform::is_terraform_path(std::path::Path::new(path));
+        if !fix.replacements.iter().any(|r| tf(&r.location.path)) {
+            continue;
+        }
+        let literal = |r: &crate::diagnostics::finding::Replacement| {
+            let Some(file) = sources.get(&r.location.path) else {
+                return false;
+            };
+            let back = file.elided.and_then(|_| file.read_back(max_size));
+            let text = back
+                .as_ref()
+                .map_or(file.text.as_str(), |b| b.text.as_str());
+            let Some(old) = text.get(r.start..r.end) else {
+                return false;
+            };
+            let content = |s: &str| -> Option<String> {
+                let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+                (!inner.contains("${") && !inner.contains("%{") && !inner.contains(['\\', '"']))
+                    .then(|| inner.to_string())
+            };
+            match (content(old), content(&r.text)) {
+                (Some(o), Some(n)) => {
+                    let subject = |s: &str| s.starts_with("system:serviceaccount:");
+                    let operator = |s: &str| s.starts_with("String");
+                    (subject(&o) && subject(&n)) || (operator(&o) && operator(&n))
+                }
+                _ => false,
+            }
+        };
+        if !fix
+            .replacements
+            .iter()
+            .all(|r| !tf(&r.location.path) || literal(r))
+        {
+            f.fix = None;
+        }
+    }
+}

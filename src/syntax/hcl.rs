@@ -1,0 +1,111 @@
+//! HCL (Terraform, OpenTofu, Terragrunt) parsed with `hcl-edit`, which keeps byte spans and
+//! bounds nesting depth itself (64 levels), so deep input is an error, not a stack overflow.
+
+use std::ops::Range;
+
+pub use hcl_edit::structure::Body;
+
+use crate::syntax::yaml::{Pos, Span};
+
+/// Why a text is not HCL, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HclError {
+    pub message: String,
+    pub pos: Pos,
+}
+
+/// Parse a whole HCL file. A panic inside the parser (none is known) is reported as an error.
+pub fn parse(text: &str) -> Result<Body, HclError> {
+    let lines = LineIndex::new(text);
+    let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(text));
+    match parsed {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) => {
+            let loc = e.location();
+            let message = e.message().lines().next().unwrap_or("syntax error").trim();
+            Err(HclError {
+                message: format!("invalid HCL: {message}"),
+                pos: lines.pos(text, loc.offset()),
+            })
+        }
+        Err(_) => Err(HclError {
+            message: "invalid HCL: the parser gave up on this file".into(),
+            pos: lines.pos(text, 0),
+        }),
+    }
+}
+
+/// Line starts of a text, for turning byte offsets into lines and columns in O(log n).
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// The position of a byte offset (clamped to the text, moved back to a char boundary).
+    pub fn pos(&self, text: &str, offset: usize) -> Pos {
+        let mut offset = offset.min(text.len());
+        while offset > 0 && !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0).min(offset);
+        let column = text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        Pos {
+            offset,
+            line,
+            column,
+        }
+    }
+
+    pub fn span(&self, text: &str, range: &Range<usize>) -> Span {
+        Span {
+            start: self.pos(text, range.start),
+            end: self.pos(text, range.end),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let err = parse("a = 1\nb = {\n").unwrap_err();
+        assert_eq!(err.pos.line, 2, "{err:?}");
+        let err = parse("x = <<EOT\nnever ends\n").unwrap_err();
+        assert!(err.pos.line >= 1, "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("a = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let err = parse(&deep).unwrap_err();
+        assert!(err.message.contains("nest"), "{err:?}");
+        let deep = format!("a = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&deep).is_err());
+        let blocks = format!("{}{}", "b {\n".repeat(100_000), "}\n".repeat(100_000));
+        assert!(parse(&blocks).is_err());
+    }
+
+    #[test]
+    fn line_index_counts_characters() {
+        let text = "ab\nçd = 1\n";
+        let idx = LineIndex::new(text);
+        let p = idx.pos(text, text.find('d').unwrap());
+        assert_eq!((p.line, p.column), (2, 2));
+        assert_eq!(idx.pos(text, 10_000).offset, text.len());
+    }
+}

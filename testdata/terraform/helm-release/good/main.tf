@@ -1,0 +1,36 @@
+module "autoscaler_irsa" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+  version = "5.60.0"
+
+  role_name                        = "cluster-autoscaler"
+  attach_cluster_autoscaler_policy = true
+  oidc_providers = {
+    main = {
+      provider_arn               = module.eks.oidc_provider_arn
+      namespace_service_accounts = ["kube-system:cluster-autoscaler"]
+    }
+  }
+}
+
+# rbac.serviceAccount.name names the SA the trust expects.
+resource "helm_release" "autoscaler" {
+  name       = "autoscaler"
+  repository = "https://kubernetes.github.io/autoscaler"
+  chart      = "cluster-autoscaler"
+  namespace  = "kube-system"
+
+  set = [{
+    name  = "rbac.serviceAccount.name"
+    value = "cluster-autoscaler"
+  }]
+
+  set_list {
+    name  = "extraArgs.skip-nodes-with-local-storage"
+    value = ["false"]
+  }
+
+  set {
+    name  = "rbac.serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn"
+    value = module.autoscaler_irsa.iam_role_arn
+  }
+}

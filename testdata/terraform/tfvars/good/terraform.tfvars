@@ -1,0 +1,1 @@
+oidc_issuer = "oidc.eks.eu-west-1.amazonaws.com/id/K4RP"
