@@ -3,4 +3,5 @@
 pub mod embedded;
 pub mod schema;
 pub mod source;
+pub mod span_map;
 pub mod yaml;
