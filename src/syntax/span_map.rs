@@ -157,7 +157,7 @@ impl InnerMap {
 /// nearest valid position, never a panic.
 pub fn span_in(text: &str, base: usize, range: &Range<usize>) -> Span {
     let at = |o: usize| {
-        let mut o = base.checked_add(o).unwrap_or(usize::MAX).min(text.len());
+        let mut o = base.saturating_add(o).min(text.len());
         while !text.is_char_boundary(o) {
             o -= 1;
         }

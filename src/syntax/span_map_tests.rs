@@ -61,7 +61,8 @@ fn out_of_range_reversed_and_mid_character_ranges_fall_back() {
     let text = "k: |\n  é = 1\n";
     let (value, inner) = value_of(text, "k");
     let map = InnerMap::locate(text, value, &inner);
-    for range in [0..usize::MAX, usize::MAX..usize::MAX, 3..1, 1..2, 50..60] {
+    let reversed = Range { start: 3, end: 1 };
+    for range in [0..usize::MAX, usize::MAX..usize::MAX, reversed, 1..2, 50..60] {
         assert_eq!(map.span(text, &range), value, "{range:?}");
     }
     assert_eq!(map.offset(text, usize::MAX), None);
@@ -92,7 +93,7 @@ fn span_in_clamps_instead_of_overflowing() {
     assert_eq!(at(text, span_in(text, 0, &(0..1))), ("x", 1, 1));
     let s = span_in(text, usize::MAX, &(1..2));
     assert_eq!((s.start.offset, s.end.offset), (text.len(), text.len()));
-    let s = span_in(text, 0, &(5..1));
+    let s = span_in(text, 0, &Range { start: 5, end: 1 });
     assert!(s.start.offset <= s.end.offset);
     // Offset 5 is inside `é`: moved to its start.
     assert_eq!(span_in(text, 0, &(5..5)).start.offset, 4);
