@@ -292,7 +292,7 @@ pub fn classify_lint(data: &[u8]) {
     let Ok(text) = decode(data.to_vec()) else {
         return;
     };
-    for name in NAMES {
+    for &name in NAMES {
         let file = Arc::new(SourceFile::new(name, name, text.clone()));
         let lowered = lower_file(&file);
         for f in &lowered.findings {
