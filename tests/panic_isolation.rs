@@ -144,3 +144,20 @@ fn a_panic_while_linting_a_chart_is_reported_on_the_chart() {
         run.findings
     );
 }
+
+/// Panic isolation needs unwinding, and overflow checks turn a wrapped offset into a reported
+/// internal error instead of a finding one column off: both must stay in the release profile.
+#[test]
+fn the_release_profile_unwinds_and_checks_overflow() {
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    let release = manifest
+        .split("[profile.release]")
+        .nth(1)
+        .and_then(|s| s.split("\n[").next())
+        .expect("a [profile.release] section");
+    let has = |line: &str| release.lines().any(|l| l.trim() == line);
+    assert!(has("overflow-checks = true"), "{release}");
+    assert!(has("panic = \"unwind\""), "{release}");
+    assert!(!manifest.contains("panic = \"abort\""));
+}

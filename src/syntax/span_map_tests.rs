@@ -62,7 +62,13 @@ fn out_of_range_reversed_and_mid_character_ranges_fall_back() {
     let (value, inner) = value_of(text, "k");
     let map = InnerMap::locate(text, value, &inner);
     let reversed = Range { start: 3, end: 1 };
-    for range in [0..usize::MAX, usize::MAX..usize::MAX, reversed, 1..2, 50..60] {
+    for range in [
+        0..usize::MAX,
+        usize::MAX..usize::MAX,
+        reversed,
+        1..2,
+        50..60,
+    ] {
         assert_eq!(map.span(text, &range), value, "{range:?}");
     }
     assert_eq!(map.offset(text, usize::MAX), None);
