@@ -145,7 +145,11 @@ pub async fn check_cluster(
         checks::guarded(&mut ctx, "webhook", |c| checks::webhook::check(c, &stats));
         checks::guarded(&mut ctx, "eks_issuer", checks::eks_issuer::check);
         checks::guarded(&mut ctx, "pod_identity", checks::pod_identity::check);
-        checks::guarded(&mut ctx, "pod_identity_pods", checks::pod_identity_pods::check);
+        checks::guarded(
+            &mut ctx,
+            "pod_identity_pods",
+            checks::pod_identity_pods::check,
+        );
     }
     let summary = if snap.service_accounts.is_none() {
         // Never an empty table that reads as "nothing to check".
