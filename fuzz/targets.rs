@@ -5,11 +5,14 @@
 //! panicking, they assert a few invariants the reports rely on (spans inside the text and on
 //! character boundaries, ARNs that print back as they were parsed).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use kubectl_irsa::facts::Classified;
+use kubectl_irsa::diagnostics::finding::Finding;
+use kubectl_irsa::facts::{ChartInput, Classified, RenderContext, Workspace};
 use kubectl_irsa::frontends::lower_file;
 use kubectl_irsa::frontends::manifest::classify;
+use kubectl_irsa::lint::absorb;
+use kubectl_irsa::lint::unit::{lint_unit, Keep};
 use kubectl_irsa::model::arn::{
     find_placeholder, is_valid_region, parse_oidc_provider_arn, parse_role_arn,
     parse_rolesanywhere_arn, region_partition, Arn, ArnKind, RolesAnywhereResource,
@@ -19,22 +22,87 @@ use kubectl_irsa::model::trust::{
     evaluate_service, evaluate_web_identity, oidc_issuer_of, parse_subject,
     web_identity_statements, WebIdentityRequest, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE,
 };
+use kubectl_irsa::rules::packs::PackSet;
+use kubectl_irsa::rules::registry::builtin_rules;
+use kubectl_irsa::rules::{Rule, Scope};
 use kubectl_irsa::syntax::source::{decode, SourceFile};
 use kubectl_irsa::syntax::yaml::{self, Node, NodeKind, Span};
 
 /// A target's body.
 pub type Target = fn(&[u8]);
 
-/// Every target, by name (the directory names under `tests/fuzz_regressions/`).
+/// One fuzz target: its name (the directory under `tests/fuzz_regressions/` and the cargo-fuzz
+/// binary), its body, and where its seeds live besides `tests/fuzz_regressions/<name>/`.
+/// A new front-end adds one line here (and a three-line `fuzz_targets/<name>.rs`).
 #[allow(dead_code)]
-pub const TARGETS: &[(&str, Target)] = &[
-    ("yaml_parse", yaml_parse),
-    ("arn_parse", arn_parse),
-    ("policy_parse", policy_parse),
-    ("trust_eval", trust_eval),
-    ("tfplan_lower", tfplan_lower),
-    ("cfn_lower", cfn_lower),
-    ("hcl_parse", hcl_parse),
+pub struct FuzzTarget {
+    pub name: &'static str,
+    pub run: Target,
+    /// Directories (relative to the repository) walked for more seeds; files of at most 64 KiB
+    /// whose name ends with one of `seed_suffixes`.
+    pub seed_dirs: &'static [&'static str],
+    pub seed_suffixes: &'static [&'static str],
+}
+
+const YAML: &[&str] = &[".yaml", ".yml", ".json"];
+
+/// Every target.
+#[allow(dead_code)]
+pub const TARGETS: &[FuzzTarget] = &[
+    FuzzTarget {
+        name: "yaml_parse",
+        run: yaml_parse,
+        seed_dirs: &["testdata"],
+        seed_suffixes: YAML,
+    },
+    FuzzTarget {
+        name: "arn_parse",
+        run: arn_parse,
+        seed_dirs: &[],
+        seed_suffixes: &[],
+    },
+    FuzzTarget {
+        name: "policy_parse",
+        run: policy_parse,
+        seed_dirs: &["testdata/rules"],
+        seed_suffixes: YAML,
+    },
+    FuzzTarget {
+        name: "trust_eval",
+        run: trust_eval,
+        seed_dirs: &[],
+        seed_suffixes: &[],
+    },
+    FuzzTarget {
+        name: "classify",
+        run: classify_lint,
+        seed_dirs: &["testdata"],
+        seed_suffixes: &[".yaml", ".yml", ".json", "credfile", "config", ".ini"],
+    },
+    FuzzTarget {
+        name: "chart_values",
+        run: chart_values,
+        seed_dirs: &[],
+        seed_suffixes: &[],
+    },
+    FuzzTarget {
+        name: "tfplan_lower",
+        run: tfplan_lower,
+        seed_dirs: &["testdata/tfplan"],
+        seed_suffixes: &[".json", ".tfstate"],
+    },
+    FuzzTarget {
+        name: "cfn_lower",
+        run: cfn_lower,
+        seed_dirs: &["testdata/cloudformation"],
+        seed_suffixes: YAML,
+    },
+    FuzzTarget {
+        name: "hcl_parse",
+        run: hcl_parse,
+        seed_dirs: &["testdata/terraform"],
+        seed_suffixes: &[".tf", ".tfvars", ".tofu", ".hcl"],
+    },
 ];
 
 fn check_span(text: &str, span: &Span) {
@@ -234,6 +302,30 @@ fn lower_and_check(name: &str, text: String) {
     }
 }
 
+/// Every finding's primary, related and fix locations lie inside the file they name (when
+/// that file's text is at hand) and agree with their spans.
+fn check_findings(files: &[Arc<SourceFile>], findings: &[Finding]) {
+    for f in findings {
+        let fixes = f
+            .fix
+            .iter()
+            .flat_map(|x| x.replacements.iter().map(|r| &r.location));
+        for loc in f.location.iter().chain(&f.related).chain(fixes) {
+            assert!(
+                loc.line >= 1 && loc.column >= 1,
+                "0-based location in {f:?}"
+            );
+            let Some(file) = files.iter().find(|x| x.display == loc.path) else {
+                continue;
+            };
+            if file.text.is_empty() {
+                continue;
+            }
+            check_span(&file.text, &loc.span);
+        }
+    }
+}
+
 /// Terraform plans: the bytes as a whole file, and as the `assume_role_policy` string of a
 /// plan's role (JSON-escaped, so positions are mapped through the escapes).
 pub fn tfplan_lower(data: &[u8]) {
@@ -277,4 +369,76 @@ pub fn hcl_parse(data: &[u8]) {
     for sa in &unit.classified.service_accounts {
         check_tree(&text, &sa.object.node);
     }
+}
+/// The front-ends as `lint` drives them on one file (`frontends::lower_file`), under each file
+/// name that picks a different front-end: `fuzz.yaml` (manifests, eksctl, EKS Anywhere Secrets
+/// and Package CRs, IAM JSON, ACK/Crossplane CRs) and `credfile` (a literal AWS config with a
+/// Roles Anywhere `credential_process`); then every file rule, with the spans of each finding
+/// checked against the text. A front-end chosen by another name adds it to `NAMES`.
+pub fn classify_lint(data: &[u8]) {
+    const NAMES: &[&str] = &["fuzz.yaml", "credfile"];
+    let Ok(text) = decode(data.to_vec()) else {
+        return;
+    };
+    for &name in NAMES {
+        let file = Arc::new(SourceFile::new(name, name, text.clone()));
+        let lowered = lower_file(&file);
+        for f in &lowered.findings {
+            if let Some(loc) = &f.location {
+                check_span(&file.text, &loc.span);
+            }
+        }
+        let mut ws = Workspace::default();
+        absorb(&mut ws, file.clone(), lowered.facts);
+        let outcome = lint_unit(ws, &file_rules(), Keep::Everything);
+        check_findings(&outcome.retained.files, &outcome.findings);
+    }
+}
+
+fn file_rules() -> Vec<&'static dyn Rule> {
+    static RULES: OnceLock<Vec<Box<dyn Rule>>> = OnceLock::new();
+    RULES
+        .get_or_init(builtin_rules)
+        .iter()
+        .filter(|r| r.scope() == Scope::File)
+        .map(|r| r.as_ref())
+        .collect()
+}
+
+/// Chart values and the rule packs: the first line is the chart's name (which picks the packs
+/// that apply: `edp-install`, `epinio`, `ack-s3-controller`, ...), the rest is its
+/// `values.yaml`, checked by every built-in pack as for a chart that did not render.
+pub fn chart_values(data: &[u8]) {
+    static PACKS: OnceLock<PackSet> = OnceLock::new();
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (name, values) = input.split_once('\n').unwrap_or((input, ""));
+    let file = Arc::new(SourceFile::new("values.yaml", "values.yaml", values));
+    let stream = yaml::parse(&file.text);
+    let Some(root) = stream.documents.into_iter().next().map(|d| d.root) else {
+        return;
+    };
+    let context = Arc::new(RenderContext {
+        chart_name: name.to_string(),
+        chart_dir: "chart".into(),
+        chart_display: "chart".into(),
+        release_name: "release".into(),
+        namespace: "default".into(),
+        values_files: vec![file.clone()],
+        set_args: Vec::new(),
+    });
+    let mut ws = Workspace::default();
+    ws.files.push(file.clone());
+    ws.charts.push(Arc::new(ChartInput {
+        dir: "chart".into(),
+        display: "chart".into(),
+        name: name.to_string(),
+        context,
+        values: vec![(file.clone(), root)],
+        rendered: false,
+    }));
+    let packs = PACKS.get_or_init(|| PackSet::load(&[]));
+    let findings = packs.check(&ws);
+    check_findings(&[file], &findings);
 }

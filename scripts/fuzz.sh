@@ -18,7 +18,7 @@ cd "$ROOT"
 BUDGET="${1:-180}"
 JOBS="${JOBS:-$(nproc)}"
 SANITIZER="${SANITIZER:-address}"
-TARGETS="${TARGETS:-yaml_parse arn_parse policy_parse trust_eval tfplan_lower cfn_lower hcl_parse}"
+TARGETS="${TARGETS:-yaml_parse classify chart_values arn_parse policy_parse trust_eval tfplan_lower cfn_lower hcl_parse}"
 export RUSTC_BOOTSTRAP="${RUSTC_BOOTSTRAP:-1}"
 LOGS="$ROOT/fuzz/logs"
 mkdir -p "$LOGS"
@@ -36,10 +36,13 @@ seed() {
     cp "$f" "$dir/$(sha1sum "$f" | cut -c1-40)"
   done
 }
-mapfile -t yaml_seeds < <(find testdata tests/fuzz_regressions/yaml_parse tests/fuzz_regressions/policy_parse \
+mapfile -t yaml_seeds < <(find testdata tests/fuzz_regressions/yaml_parse tests/fuzz_regressions/policy_parse tests/fuzz_regressions/classify \
   -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -size -64k 2>/dev/null | sort | head -400)
 seed yaml_parse "${yaml_seeds[@]}"
 seed policy_parse "${yaml_seeds[@]}"
+mapfile -t config_seeds < <(find testdata tests/fuzz_regressions/classify -type f \( -name 'credfile' -o -name '*.ini' \) 2>/dev/null | sort)
+seed classify "${yaml_seeds[@]}" "${config_seeds[@]}" tests/fuzz_regressions/classify/*
+seed chart_values tests/fuzz_regressions/chart_values/*
 seed arn_parse tests/fuzz_regressions/arn_parse/*
 seed trust_eval tests/fuzz_regressions/trust_eval/*
 seed tfplan_lower tests/fuzz_regressions/tfplan_lower/* testdata/tfplan/*.json testdata/tfplan/*.tfstate

@@ -201,3 +201,57 @@ fn bad_timeout_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--request-timeout"));
 }
+
+/// A bug in one check (the debug-only trigger panics in it) is "could not verify" for what that
+/// check covers; the findings of the other checks are still reported.
+#[test]
+fn a_panic_in_one_check_is_could_not_verify_and_the_others_still_report() {
+    let iam = Iam::start().with_provider();
+    iam.irsa_role("web", "edp", "not-web");
+    let server = FakeCluster::new()
+        .service_account(annotated_service_account("edp", "web", &arn("web")))
+        .deployment_chain(deployment_chain("edp", "web", "web", Some(&arn("web"))))
+        .webhook(objects::pod_identity_webhook())
+        .start();
+    let baseline = doctor(&server, &iam, &["--no-role-scan"]);
+    assert!(!baseline.findings.is_empty(), "the trust denies edp/web");
+    assert!(
+        baseline.with("IRSA100").is_empty(),
+        "{:#?}",
+        baseline.findings
+    );
+
+    let home = tempfile::tempdir().expect("home");
+    let kc = server.kubeconfig();
+    let mut cmd = kubectl_irsa(home.path());
+    cmd.arg("doctor")
+        .arg("--kubeconfig")
+        .arg(kc.path())
+        .args([
+            "--request-timeout",
+            "5s",
+            "--no-role-scan",
+            "--format",
+            "json",
+        ])
+        .env("KUBECTL_IRSA_DEBUG_PANIC", "check:pods")
+        .env_remove("RUST_BACKTRACE");
+    iam.proxy.aws().apply(&mut cmd);
+    let run = run(cmd);
+    let f = run.one("IRSA100");
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("`pods` check")
+            && message.contains("internal error in doctor: injected panic"),
+        "{f}"
+    );
+    for before in &baseline.findings {
+        assert!(
+            run.findings.contains(before),
+            "{before} lost; got {:#?}",
+            run.findings
+        );
+    }
+    assert!(!run.stderr.contains("panicked at"), "{}", run.stderr);
+    assert_eq!(run.code, 1);
+}

@@ -57,3 +57,17 @@ fn base64_secret_data_is_decoded() {
     assert_eq!(found[0].0, "IRSA022");
     assert_eq!(found[0].2, 6, "points at the encoded value");
 }
+
+/// Issue #16: the fuzzer's Secret whose block scalar's first line is indented less than the
+/// `credential_process` line (an underflow in debug builds, one column off in release).
+#[test]
+fn unevenly_indented_block_points_at_the_credential_process_key() {
+    let found = lint("tests/fuzz_regressions/yaml_parse/crash-issue16-eksa-uneven-block.yaml");
+    let path = "tests/fuzz_regressions/yaml_parse/crash-issue16-eksa-uneven-block.yaml";
+    // Line 10 is `    credential_process = aws_signing_helper …`: the key starts at column 5.
+    assert_eq!(
+        found,
+        vec![("IRSA022".to_string(), path.to_string(), 10, 5)],
+        "{found:#?}"
+    );
+}

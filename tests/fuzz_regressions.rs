@@ -11,7 +11,8 @@ use std::path::Path;
 fn fuzz_regressions_replay() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     let mut replayed = 0;
-    for (name, run) in targets::TARGETS {
+    for target in targets::TARGETS {
+        let (name, run) = (target.name, target.run);
         let dir = root.join(name);
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

@@ -4,6 +4,7 @@
 pub mod finding;
 pub mod fix;
 pub mod input;
+pub mod internal_error;
 
 use serde::Serialize;
 

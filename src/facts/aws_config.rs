@@ -4,7 +4,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct CredentialProcess {
     pub profile: String,
-    /// Byte range of the `credential_process` line within the config text.
+    /// Byte range of the `credential_process` line within the config text, from its key (not
+    /// its indentation) to the end of the line.
     pub line: std::ops::Range<usize>,
     /// The `region = …` value of the section, if any, and its range.
     pub region: Option<(String, std::ops::Range<usize>)>,

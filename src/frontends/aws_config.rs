@@ -2,7 +2,6 @@
 //! the EKS Anywhere credential-provider Secret or a literal `credfile`: extract the ARNs and region.
 
 use crate::facts::aws_config::{CredentialProcess, ARN_FLAGS};
-use crate::syntax::yaml::{pos_at, Span};
 
 /// Every `credential_process` of an AWS config text.
 pub fn credential_processes(text: &str) -> Vec<CredentialProcess> {
@@ -36,7 +35,7 @@ pub fn credential_processes(text: &str) -> Vec<CredentialProcess> {
                 }
                 "credential_process" => out.push(CredentialProcess {
                     profile: profile.clone(),
-                    line: offset..offset + line.len(),
+                    line: offset + indent..offset + line.len(),
                     region: region.clone(),
                     args: flag_values(value, value_start),
                     signing_helper: value
@@ -83,12 +82,4 @@ fn flag_values(command: &str, base: usize) -> Vec<(String, String, std::ops::Ran
         ));
     }
     out
-}
-
-/// A span in `text` for a byte range found by [`credential_processes`], shifted by `base`.
-pub fn span_in(text: &str, base: usize, range: &std::ops::Range<usize>) -> Span {
-    Span {
-        start: pos_at(text, base + range.start),
-        end: pos_at(text, base + range.end),
-    }
 }

@@ -15,7 +15,8 @@ use crate::facts::{Classified, ExpectedArn};
 use crate::frontends::aws_config::credential_processes;
 use crate::syntax::embedded::parse_embedded;
 use crate::syntax::source::SourceFile;
-use crate::syntax::yaml::{pos_at, Node, NodeKind, Scalar, Span};
+use crate::syntax::span_map::{span_in, InnerMap};
+use crate::syntax::yaml::{Node, NodeKind, Scalar, Span};
 
 const EXPECTED: [(&str, ExpectedArn); 3] = [
     ("--profile-arn", ExpectedArn::Profile),
@@ -71,18 +72,14 @@ pub fn classify_aws_config_file(file: &Arc<SourceFile>, out: &mut Classified) {
     if processes.is_empty() {
         return;
     }
-    let mut spans = Vec::new();
-    for cp in &processes {
-        for range in ranges_of(cp) {
-            spans.push((
-                range.clone(),
-                Span {
-                    start: pos_at(&file.text, range.start),
-                    end: pos_at(&file.text, range.end),
-                },
-            ));
-        }
-    }
+    let spans = processes
+        .iter()
+        .flat_map(ranges_of)
+        .map(|range| {
+            let span = span_in(&file.text, 0, &range);
+            (range, span)
+        })
+        .collect();
     push_config(
         file,
         processes,
@@ -100,41 +97,24 @@ fn ranges_of(cp: &CredentialProcess) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-/// Find each range's text in the file, line by line after the value's start (block scalars are
-/// indented in the file, so the text is not contiguous there).
+/// Map each range of the config text into the file through [`InnerMap`] (block scalars are
+/// indented in the file, so the text is not contiguous there). Unmapped ranges are left out:
+/// `AwsConfigInput::span_of` then falls back to the whole value.
 fn map_ranges(
     file: &SourceFile,
     node: &Node,
     text: &str,
     processes: &[CredentialProcess],
 ) -> Vec<(std::ops::Range<usize>, Span)> {
-    let mut out = Vec::new();
-    for range in processes.iter().flat_map(ranges_of) {
-        let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[range.start..]
-            .find('\n')
-            .map_or(text.len(), |i| range.start + i);
-        let line = text[line_start..line_end].trim();
-        let Some(found) = file
-            .text
-            .get(node.span.start.offset..)
-            .and_then(|t| t.find(line))
-        else {
-            continue;
-        };
-        let line_in_file = node.span.start.offset + found;
-        let leading = text[line_start..range.start].len()
-            - (text[line_start..line_end].len() - text[line_start..line_end].trim_start().len());
-        let start = line_in_file + leading;
-        out.push((
-            range.clone(),
-            Span {
-                start: pos_at(&file.text, start),
-                end: pos_at(&file.text, start + range.len()),
-            },
-        ));
-    }
-    out
+    let map = InnerMap::locate(&file.text, node.span, text);
+    processes
+        .iter()
+        .flat_map(ranges_of)
+        .filter_map(|range| {
+            let span = map.span(&file.text, &range);
+            (span != map.fallback()).then_some((range, span))
+        })
+        .collect()
 }
 
 fn push_config(

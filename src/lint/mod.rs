@@ -18,7 +18,8 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostics::finding::{Finding, Location};
-use crate::diagnostics::input::{input_finding, ConfigError};
+use crate::diagnostics::input::{input_finding, ConfigError, InputError};
+use crate::diagnostics::internal_error::{self, isolate, Panic, HELP, PREFIX};
 use crate::diagnostics::RuleInfo;
 use crate::facts::Classified;
 use crate::facts::Workspace;
@@ -158,15 +159,19 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         let results: Vec<(Vec<Finding>, UnitOutcome)> = chunk
             .par_iter()
             .map(|input| {
-                let r = process_file(input, opts, config);
-                let mut unit = Workspace::default();
-                absorb(&mut unit, r.file, r.classified);
-                // Standard input cannot be read back to show a finding: it keeps its text.
-                let keep = match input {
-                    Input::Stdin => Keep::Everything,
-                    _ => Keep::WhatWorkspaceRulesRead,
-                };
-                (r.findings, lint_unit(unit, &file_rules, keep))
+                // A bug hit on one file is reported on that file; the others go on.
+                isolate(|| {
+                    let r = process_file(input, opts, config);
+                    let mut unit = Workspace::default();
+                    absorb(&mut unit, r.file, r.classified);
+                    // Standard input cannot be read back to show a finding: it keeps its text.
+                    let keep = match input {
+                        Input::Stdin => Keep::Everything,
+                        _ => Keep::WhatWorkspaceRulesRead,
+                    };
+                    (r.findings, lint_unit(unit, &file_rules, keep))
+                })
+                .unwrap_or_else(|p| internal_error_unit(input_display(input), &p))
             })
             .collect();
         for (input_findings, outcome) in results {
@@ -191,17 +196,20 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             if !released.is_empty() && dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
                 continue;
             }
-            let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
-            let mut unit = Workspace::default();
-            for (file, classified) in chart.rendered {
-                absorb(&mut unit, file, classified);
-            }
-            unit.files.extend(chart.files.iter().cloned());
-            unit.charts.push(Arc::new(chart.input));
-            run.add(
-                chart.findings,
-                lint_unit(unit, &file_rules, Keep::Everything),
-            );
+            let (findings, outcome) = isolate(|| {
+                internal_error::debug_trigger("chart", display);
+                let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
+                let mut unit = Workspace::default();
+                for (file, classified) in chart.rendered {
+                    absorb(&mut unit, file, classified);
+                }
+                unit.files.extend(chart.files.iter().cloned());
+                unit.charts.push(Arc::new(chart.input));
+                let outcome = lint_unit(unit, &file_rules, Keep::Everything);
+                (chart.findings, outcome)
+            })
+            .unwrap_or_else(|p| internal_error_unit(display, &p));
+            run.add(findings, outcome);
         }
     }
     let built = kustomize::lint_units(&kustomize, &discovered.inputs, opts, &file_rules, &mut run);
@@ -228,9 +236,16 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .par_iter()
         .filter(|rule| rule.scope() == Scope::Workspace)
         .map(|rule| {
-            let mut out = Vec::new();
-            rule.check(&ws, &mut out);
-            out
+            isolate(|| {
+                let mut out = Vec::new();
+                rule.check(&ws, &mut out);
+                out
+            })
+            .unwrap_or_else(|p| {
+                let code = rule.meta().code;
+                let message = format!("{PREFIX} in rule {code}: {p}; please report it");
+                vec![Finding::new(&InputError::META, message).help(HELP)]
+            })
         })
         .collect();
     rule_findings.extend(workspace_findings.into_iter().flatten());
@@ -295,7 +310,7 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-pub(crate) fn absorb(ws: &mut Workspace, file: Arc<SourceFile>, c: Classified) {
+pub fn absorb(ws: &mut Workspace, file: Arc<SourceFile>, c: Classified) {
     ws.service_accounts.extend(c.service_accounts);
     ws.workloads.extend(c.workloads);
     ws.policies.extend(c.policies);
@@ -371,6 +386,7 @@ fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResul
         }
     };
     let file = Arc::new(SourceFile::new(path, display, text));
+    internal_error::debug_trigger("file", file.file_name());
     let Lowered {
         facts: mut classified,
         findings,
@@ -387,6 +403,29 @@ fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResul
         classified,
         findings,
     }
+}
+
+fn input_display(input: &Input) -> &str {
+    match input {
+        Input::File { display, .. } | Input::Chart { display, .. } => display,
+        Input::Stdin => "<stdin>",
+    }
+}
+
+/// What a unit that panicked leaves: one IRSA000 finding on its file.
+fn internal_error_unit(display: &str, panic: &Panic) -> (Vec<Finding>, UnitOutcome) {
+    let file = Arc::new(SourceFile::new(display, display, ""));
+    let message = format!("{PREFIX} while reading {display}: {panic}; please report it");
+    let finding = input_finding(&file, &message, None).help(HELP);
+    let mut retained = Workspace::default();
+    retained.files.push(file);
+    let outcome = UnitOutcome {
+        findings: Vec::new(),
+        candidates: Vec::new(),
+        suppressions: Suppressions::default(),
+        retained,
+    };
+    (vec![finding], outcome)
 }
 
 /// `(path, line, column)` of the built-in findings about values keys (not input or render errors).

@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use clap::{Args, ValueEnum};
 
 use crate::diagnostics::finding::{Finding, Severity};
+use crate::diagnostics::internal_error::is_internal;
 use crate::report::{render, Format, Report};
 
 /// Exit codes: findings are not failures of the tool.
@@ -59,9 +60,16 @@ pub fn finish(report: &Report, output: &OutputArgs) -> u8 {
     gate(&report.findings, output)
 }
 
+/// `1` when a finding is at or above `--fail-on`; else `2` when the tool hit an internal error
+/// (a caught panic) on some input; else `0`.
 pub fn gate(findings: &[Finding], output: &OutputArgs) -> u8 {
-    if findings.iter().any(|f| f.severity >= output.fail_on) {
+    if findings
+        .iter()
+        .any(|f| !is_internal(f) && f.severity >= output.fail_on)
+    {
         EXIT_FINDINGS
+    } else if findings.iter().any(is_internal) {
+        EXIT_TOOL_ERROR
     } else {
         EXIT_OK
     }

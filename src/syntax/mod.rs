@@ -4,4 +4,5 @@ pub mod embedded;
 pub mod hcl;
 pub mod schema;
 pub mod source;
+pub mod span_map;
 pub mod yaml;

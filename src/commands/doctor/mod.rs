@@ -138,14 +138,18 @@ pub async fn check_cluster(
     // Something was checked when the API server answered a list of SAs or pods.
     let checked = snap.reachable && (snap.service_accounts.is_some() || snap.pods.is_some());
     if snap.reachable {
-        checks::arn::check(&mut ctx);
+        checks::guarded(&mut ctx, "arn", checks::arn::check);
         pod_identity::read(&eks_options(args, context), timeout, client, &mut ctx).await;
         iam_checks(args, shared, stages, &mut ctx).await;
-        let stats = checks::pods::check(&mut ctx);
-        checks::webhook::check(&mut ctx, &stats);
-        checks::eks_issuer::check(&mut ctx);
-        checks::pod_identity::check(&mut ctx);
-        checks::pod_identity_pods::check(&mut ctx);
+        let stats = checks::guarded(&mut ctx, "pods", checks::pods::check);
+        checks::guarded(&mut ctx, "webhook", |c| checks::webhook::check(c, &stats));
+        checks::guarded(&mut ctx, "eks_issuer", checks::eks_issuer::check);
+        checks::guarded(&mut ctx, "pod_identity", checks::pod_identity::check);
+        checks::guarded(
+            &mut ctx,
+            "pod_identity_pods",
+            checks::pod_identity_pods::check,
+        );
     }
     let summary = if snap.service_accounts.is_none() {
         // Never an empty table that reads as "nothing to check".
@@ -209,7 +213,7 @@ async fn iam_checks(args: &args::DoctorArgs, shared: &SharedIam, stages: bool, c
     };
     let (roles, listed_roles) = futures::join!(shared.get_roles(&role_names, &progress), scan);
     ctx.roles = roles;
-    checks::role::check(ctx);
+    checks::guarded(ctx, "role", checks::role::check);
     let provider_arns = checks::provider::wanted(ctx);
     let providers = shared.get_providers(&provider_arns).await;
     let any_missing = providers
@@ -220,11 +224,13 @@ async fn iam_checks(args: &args::DoctorArgs, shared: &SharedIam, stages: bool, c
     } else {
         None
     };
-    checks::provider::check(ctx, &providers, listed.as_ref());
-    checks::trust::check(ctx);
+    checks::guarded(ctx, "provider", |c| {
+        checks::provider::check(c, &providers, listed.as_ref())
+    });
+    checks::guarded(ctx, "trust", checks::trust::check);
     match listed_roles {
         None => {}
-        Some(Ok(roles)) => checks::scan::check(ctx, &roles),
+        Some(Ok(roles)) => checks::guarded(ctx, "scan", |c| checks::scan::check(c, &roles)),
         Some(Err(e)) => ctx.faults.push(fault::Fault::new(
             "Role",
             None,

@@ -7,8 +7,10 @@ use k8s_openapi::api::core::v1::ServiceAccount;
 use super::cluster::Snapshot;
 use super::fault::Fault;
 use super::iam::{IamError, RoleInfo};
+use super::rules::CouldNotVerify;
 use super::view::{View, Views};
 use crate::diagnostics::finding::{Finding, ObjectRef};
+use crate::diagnostics::internal_error::{self, isolate};
 use crate::facts::{AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION};
 
 pub mod arn;
@@ -115,6 +117,29 @@ impl<'a> Ctx<'a> {
     pub fn push(&mut self, f: Finding) {
         self.findings.push(f);
     }
+}
+
+/// Run one check; a panic inside it (a bug) becomes an IRSA100 "could not verify" finding for
+/// what the check covers, and the other checks still run.
+pub fn guarded<'a, T: Default>(
+    ctx: &mut Ctx<'a>,
+    name: &str,
+    check: impl FnOnce(&mut Ctx<'a>) -> T,
+) -> T {
+    let outcome = isolate(|| {
+        internal_error::debug_trigger("check", name);
+        check(ctx)
+    });
+    outcome.unwrap_or_else(|p| {
+        ctx.push(
+            Finding::new(
+                &CouldNotVerify::META,
+                format!("could not verify what the `{name}` check covers: internal error in doctor: {p}; please report it"),
+            )
+            .help(internal_error::HELP),
+        );
+        T::default()
+    })
 }
 
 /// The issuer as IAM writes it in provider ARNs and condition keys: no scheme, no trailing `/`.
