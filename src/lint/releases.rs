@@ -1,4 +1,5 @@
-//! Releases declared in the tree (helmfile today): read them before charts are linted, so a
+//! Releases declared in the tree (helmfile, Flux HelmReleases, Argo CD Applications and
+//! ApplicationSets): read them before charts are linted, so a
 //! chart that a release installs is linted once, through the release, with its values.
 
 use std::collections::HashSet;
@@ -23,7 +24,7 @@ pub struct Releases {
 }
 
 impl Releases {
-    /// Read every helmfile among the inputs.
+    /// Read every helmfile and GitOps release object among the inputs.
     pub fn read(inputs: &[Input], paths: &[PathBuf], max_size: u64) -> Releases {
         let mut out = Releases::default();
         let helmfiles: Vec<(&PathBuf, &String)> = inputs
@@ -53,7 +54,7 @@ impl Releases {
                 dir.canonicalize().ok()
             })
             .collect();
-        flux_releases(inputs, &roots, max_size, &mut out);
+        gitops_releases(inputs, &roots, max_size, &mut out);
         for (path, display) in helmfiles {
             let Ok(text) = read_text(path, max_size) else {
                 continue; // the file itself is linted (and its read error reported) as a file
@@ -122,17 +123,25 @@ impl Provenance {
     fn of(r: &HelmRelease, sa: &crate::facts::ServiceAccount) -> Provenance {
         let release = &r.release_name.value;
         let mut related = Vec::new();
+        // A derived setting says how (Flux's `<targetNamespace>-<name>`, an ApplicationSet
+        // template's parameters).
+        let derived = |s: &crate::facts::release::Setting| match &s.decided {
+            crate::facts::release::Decided::Derived(why) => format!(" ({why})"),
+            _ => String::new(),
+        };
         if let Some(p) = &r.release_name.place {
             related.push(p.location().with_message(format!(
-                "{} release `{release}` (chart `{}`) is declared here",
+                "{} release `{release}` (chart `{}`) is declared here{}",
                 r.origin.frontend,
-                r.chart_name()
+                r.chart_name(),
+                derived(&r.release_name)
             )));
         }
         if let Some(p) = &r.namespace.place {
             related.push(p.location().with_message(format!(
-                "release `{release}` is installed into namespace `{}` here",
-                r.namespace.value
+                "release `{release}` is installed into namespace `{}` here{}",
+                r.namespace.value,
+                derived(&r.namespace)
             )));
         }
         Provenance {
@@ -167,8 +176,10 @@ impl Provenance {
     }
 }
 
-/// Flux HelmReleases among the inputs (files that mention helm.toolkit.fluxcd.io).
-fn flux_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut Releases) {
+/// Flux HelmReleases and Argo CD Applications among the inputs (files that mention their API
+/// groups).
+fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut Releases) {
+    use crate::frontends::gitops::{argocd, helmrelease};
     use rayon::prelude::*;
     let read: Vec<_> = inputs
         .par_iter()
@@ -178,20 +189,33 @@ fn flux_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut R
         })
         .filter_map(|(path, display)| {
             let text = read_text(path, max_size).ok()?;
-            if !crate::frontends::gitops::helmrelease::may_hold(&text) {
+            let (flux, argo) = (helmrelease::may_hold(&text), argocd::may_hold(&text));
+            if !flux && !argo {
                 return None;
             }
             let file = Arc::new(SourceFile::new(path, display.as_str(), text));
-            let (releases, findings) = crate::frontends::gitops::helmrelease::read(&file, roots);
-            Some((file, releases, findings))
+            let mut read = argocd::Read::default();
+            if flux {
+                let (releases, findings) = helmrelease::read(&file, roots);
+                read.releases.extend(releases);
+                read.findings.extend(findings);
+            }
+            if argo {
+                let argo = argocd::read(&file, roots);
+                read.releases.extend(argo.releases);
+                read.findings.extend(argo.findings);
+                read.files.extend(argo.files);
+            }
+            Some((file, read))
         })
         .collect();
-    for (file, releases, findings) in read {
-        if releases.is_empty() && findings.is_empty() {
+    for (file, read) in read {
+        if read.releases.is_empty() && read.findings.is_empty() {
             continue;
         }
-        out.releases.extend(releases);
-        out.findings.extend(findings);
+        out.releases.extend(read.releases);
+        out.findings.extend(read.findings);
+        out.files.extend(read.files);
         out.files.push(file);
     }
 }
