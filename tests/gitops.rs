@@ -51,6 +51,7 @@ fn good_twins_lint_clean() {
         "patch-annotation",
         "flux-substitute",
         "flux-release",
+        "flux-values-from",
     ] {
         let (code, findings) = lint(&[&format!("testdata/gitops/{dir}/good")]);
         assert_eq!(findings, Vec::<Value>::new(), "{dir}");
@@ -323,4 +324,28 @@ fn a_flux_release_without_release_name_is_named_target_namespace_dash_name() {
     ] {
         assert!(related.contains(&(path, line)), "{related:?}");
     }
+}
+
+#[test]
+fn flux_values_from_config_maps_and_secrets_apply_in_order_and_trace_to_their_line() {
+    let (code, findings) = lint(&["testdata/gitops/flux-values-from/bad"]);
+    expect(
+        &findings,
+        &[("IRSA016", "flux-values-from/bad/iam/orders.json", 12)],
+    );
+    assert_eq!(code, 1);
+    // The Secret's `targetPath: roleArn` value overrides the ConfigMap's `values.yaml`.
+    let related: Vec<(&str, u64)> = findings[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["path"].as_str().unwrap(), r["line"].as_u64().unwrap()))
+        .collect();
+    assert!(
+        related.contains(&(
+            "testdata/gitops/flux-values-from/bad/clusters/prod/carts-values.yaml",
+            16
+        )),
+        "{related:?}"
+    );
 }

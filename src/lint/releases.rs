@@ -177,11 +177,12 @@ impl Provenance {
 }
 
 /// Flux HelmReleases and Argo CD Applications among the inputs (files that mention their API
-/// groups).
+/// groups), with the ConfigMaps and Secrets that Flux `valuesFrom` entries name.
 fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut Releases) {
+    use crate::frontends::gitops::values_from::ValuesObjects;
     use crate::frontends::gitops::{argocd, helmrelease};
     use rayon::prelude::*;
-    let read: Vec<_> = inputs
+    let texts: Vec<(Arc<SourceFile>, bool, bool)> = inputs
         .par_iter()
         .filter_map(|i| match i {
             Input::File { path, display } => Some((path, display)),
@@ -190,13 +191,35 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
         .filter_map(|(path, display)| {
             let text = read_text(path, max_size).ok()?;
             let (flux, argo) = (helmrelease::may_hold(&text), argocd::may_hold(&text));
-            if !flux && !argo {
+            if !flux && !argo && !ValuesObjects::may_hold(&text) {
                 return None;
             }
-            let file = Arc::new(SourceFile::new(path, display.as_str(), text));
+            Some((
+                Arc::new(SourceFile::new(path, display.as_str(), text)),
+                flux,
+                argo,
+            ))
+        })
+        .collect();
+    let mut index = ValuesObjects::default();
+    if texts
+        .iter()
+        .any(|(f, flux, _)| *flux && f.text.contains("valuesFrom"))
+    {
+        for (file, _, _) in texts
+            .iter()
+            .filter(|(f, ..)| ValuesObjects::may_hold(&f.text))
+        {
+            index.add(file, &crate::syntax::yaml::parse(&file.text));
+        }
+    }
+    let read: Vec<_> = texts
+        .into_par_iter()
+        .filter(|(_, flux, argo)| *flux || *argo)
+        .map(|(file, flux, argo)| {
             let mut read = argocd::Read::default();
             if flux {
-                let (releases, findings) = helmrelease::read(&file, roots);
+                let (releases, findings) = helmrelease::read(&file, roots, &index);
                 read.releases.extend(releases);
                 read.findings.extend(findings);
             }
@@ -206,12 +229,19 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
                 read.findings.extend(argo.findings);
                 read.files.extend(argo.files);
             }
-            Some((file, read))
+            (file, read)
         })
         .collect();
+    let mut seen: HashSet<PathBuf> = out.files.iter().map(|f| f.path.clone()).collect();
     for (file, read) in read {
         if read.releases.is_empty() && read.findings.is_empty() {
             continue;
+        }
+        // ConfigMaps and Secrets that values came from, for snippets.
+        for layer in read.releases.iter().flat_map(|r| &r.values) {
+            if layer.file.path != file.path && seen.insert(layer.file.path.clone()) {
+                out.files.push(layer.file.clone());
+            }
         }
         out.releases.extend(read.releases);
         out.findings.extend(read.findings);

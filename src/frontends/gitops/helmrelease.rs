@@ -5,12 +5,15 @@
 //!   `spec.chartRef`) for the chart packs;
 //! - namespace: `spec.targetNamespace`, else `metadata.namespace`;
 //! - release name: `spec.releaseName`, else `<targetNamespace>-<name>` when a target namespace is
-//!   set, else `<name>`, as helm-controller computes it;
-//! - values: `spec.values` (highest precedence; `valuesFrom` is not read yet, and says so).
+//!   set, else `<name>`, shortened past 53 characters as helm-controller does (the first 40, `-`,
+//!   and 12 hex digits of the SHA-256 of the whole name);
+//! - values: `spec.valuesFrom` ConfigMaps and Secrets of the tree in order
+//!   ([`super::values_from`]), then `spec.values` (highest precedence).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::values_from::{self, ValuesObjects};
 use crate::diagnostics::finding::{Finding, Location, ObjectRef};
 use crate::diagnostics::input::InputError;
 use crate::facts::release::{
@@ -25,7 +28,11 @@ pub fn may_hold(text: &str) -> bool {
 }
 
 /// The HelmReleases of one file, and what could not be read.
-pub fn read(file: &Arc<SourceFile>, roots: &[PathBuf]) -> (Vec<HelmRelease>, Vec<Finding>) {
+pub fn read(
+    file: &Arc<SourceFile>,
+    roots: &[PathBuf],
+    index: &ValuesObjects,
+) -> (Vec<HelmRelease>, Vec<Finding>) {
     let mut releases = Vec::new();
     let mut findings = Vec::new();
     for doc in yaml::parse(&file.text).documents {
@@ -35,7 +42,7 @@ pub fn read(file: &Arc<SourceFile>, roots: &[PathBuf]) -> (Vec<HelmRelease>, Vec
                 .str_at(&["apiVersion"])
                 .is_some_and(|a| a.starts_with("helm.toolkit.fluxcd.io/"));
         if is_release {
-            if let Some(r) = release(file, root, roots, &mut findings) {
+            if let Some(r) = release(file, root, roots, index, &mut findings) {
                 releases.push(r);
             }
         }
@@ -47,6 +54,7 @@ fn release(
     file: &Arc<SourceFile>,
     root: &Node,
     roots: &[PathBuf],
+    index: &ValuesObjects,
     findings: &mut Vec<Finding>,
 ) -> Option<HelmRelease> {
     let place = |n: &Node| Place::new(file, n.span);
@@ -71,18 +79,40 @@ fn release(
         target,
     ) {
         (Some((n, v)), _) => Setting::written(v, place(n)),
-        (None, Some(t)) => Setting {
-            value: format!("{}-{name}", t.as_str()?),
-            place: Some(place(name_node)),
-            decided: Decided::Derived(format!(
-                "Flux: no `releaseName`, so `<targetNamespace>-<name>` = `{}-{name}`",
-                t.as_str()?
-            )),
-        },
-        (None, None) => Setting::written(name.clone(), place(name_node)),
+        (None, target) => {
+            let composed = match target.and_then(Node::as_str) {
+                Some(t) => format!("{t}-{name}"),
+                None => name.clone(),
+            };
+            let value = shorten(&composed);
+            let mut why = Vec::new();
+            if target.is_some() {
+                why.push(format!(
+                    "Flux: no `releaseName`, so `<targetNamespace>-<name>` = `{composed}`"
+                ));
+            }
+            if value != composed {
+                why.push(format!(
+                    "longer than 53 characters, so helm-controller shortens it to `{value}`"
+                ));
+            }
+            Setting {
+                value,
+                place: Some(place(name_node)),
+                decided: if why.is_empty() {
+                    Decided::Written
+                } else {
+                    Decided::Derived(why.join("; "))
+                },
+            }
+        }
     };
     let chart = chart_source(file, root, roots, findings)?;
     let mut values = Vec::new();
+    if let Some(from) = root.path(&["spec", "valuesFrom"]) {
+        let ns = own_ns.and_then(Node::as_str).unwrap_or("default");
+        values.extend(values_from::layers(file, &name, ns, from, index, findings));
+    }
     if let Some(v) = root.path(&["spec", "values"]) {
         if v.as_map().is_some() {
             values.push(ValuesLayer {
@@ -99,13 +129,6 @@ fn release(
             );
         }
     }
-    if let Some(from) = root.path(&["spec", "valuesFrom"]) {
-        findings.push(
-            Finding::new(&InputError::META, format!("HelmRelease `{name}`: `valuesFrom` is not read; only `spec.values` was applied"))
-                .at(Location::new(file, from.span))
-                .severity(crate::diagnostics::finding::Severity::Note),
-        );
-    }
     Some(HelmRelease {
         origin: ReleaseOrigin {
             place: place(name_node),
@@ -118,6 +141,24 @@ fn release(
         values,
         set: Vec::new(),
     })
+}
+
+/// helm-controller's release name limit: past 53 characters, the first 40, `-`, and the first 12
+/// hex digits of the name's SHA-256.
+fn shorten(name: &str) -> String {
+    use sha2::Digest;
+    if name.len() <= 53 {
+        return name.to_string();
+    }
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let keep = name
+        .char_indices()
+        .map(|(i, _)| i)
+        .take_while(|&i| i <= 40)
+        .last()
+        .unwrap_or(0);
+    format!("{}-{}", &name[..keep], &hex[..12])
 }
 
 fn chart_source(
@@ -168,5 +209,21 @@ fn chart_source(
             );
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn release_names_past_53_characters_are_shortened_as_helm_controller_does() {
+        assert_eq!(shorten("shop-carts"), "shop-carts");
+        let long = "observability-production-eu-west-1-opentelemetry-collector";
+        // `printf %s NAME | sha256sum` starts with 8eae97b6cebe.
+        assert_eq!(
+            shorten(long),
+            "observability-production-eu-west-1-opent-8eae97b6cebe"
+        );
     }
 }

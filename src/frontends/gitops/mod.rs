@@ -4,3 +4,4 @@ pub mod appset;
 pub mod argocd;
 pub mod flux;
 pub mod helmrelease;
+pub mod values_from;
