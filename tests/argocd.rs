@@ -99,7 +99,7 @@ fn value_files_through_a_values_ref_and_parameters_are_applied() {
 
 #[test]
 fn argo_good_twins_lint_clean() {
-    for dir in ["argo-app", "argo-appset", "argo-multi"] {
+    for dir in ["argo-app", "argo-appset", "argo-multi", "argo-kustomize"] {
         let (code, findings) = lint(&[&format!("testdata/gitops/{dir}/good")]);
         assert_eq!(findings, Vec::<Value>::new(), "{dir}");
         assert_eq!(code, 0, "{dir}");
@@ -137,4 +137,31 @@ fn values_that_are_not_yaml_are_one_finding_at_their_line_and_the_run_goes_on() 
         .iter()
         .any(|(c, p, _)| c == "IRSA016" && p.contains("argo-app/bad")));
     assert_eq!(code, 1);
+}
+
+#[test]
+fn a_kustomize_source_lands_in_the_destination_namespace() {
+    let (code, findings) = lint(&["testdata/gitops/argo-kustomize/bad"]);
+    expect(
+        &findings,
+        &[("IRSA016", "argo-kustomize/bad/iam/payments-api.json", 12)],
+    );
+    assert_eq!(code, 1);
+    let f = &findings[0];
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("`payments-prod/payments-api`"));
+    has_related(
+        f,
+        "argo-kustomize/bad/argocd/payments.yaml",
+        16,
+        "puts the objects that name no namespace in namespace `payments-prod`",
+    );
+    has_related(
+        f,
+        "argo-kustomize/bad/base/serviceaccount.yaml",
+        6,
+        "carries role",
+    );
 }

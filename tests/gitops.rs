@@ -52,6 +52,7 @@ fn good_twins_lint_clean() {
         "flux-substitute",
         "flux-release",
         "flux-values-from",
+        "flux-target-namespace",
     ] {
         let (code, findings) = lint(&[&format!("testdata/gitops/{dir}/good")]);
         assert_eq!(findings, Vec::<Value>::new(), "{dir}");
@@ -345,6 +346,33 @@ fn flux_values_from_config_maps_and_secrets_apply_in_order_and_trace_to_their_li
         related.contains(&(
             "testdata/gitops/flux-values-from/bad/clusters/prod/carts-values.yaml",
             16
+        )),
+        "{related:?}"
+    );
+}
+
+#[test]
+fn a_flux_kustomization_target_namespace_moves_every_object_it_applies() {
+    let (code, findings) = lint(&["testdata/gitops/flux-target-namespace/bad"]);
+    expect(
+        &findings,
+        &[("IRSA016", "flux-target-namespace/bad/iam/carts.json", 12)],
+    );
+    assert_eq!(code, 1);
+    assert!(findings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`shop-prod/carts`"));
+    let related: Vec<(&str, u64)> = findings[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["path"].as_str().unwrap(), r["line"].as_u64().unwrap()))
+        .collect();
+    assert!(
+        related.contains(&(
+            "testdata/gitops/flux-target-namespace/bad/clusters/prod/apps.yaml",
+            12
         )),
         "{related:?}"
     );

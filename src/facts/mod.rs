@@ -41,6 +41,51 @@ pub struct Classified {
     pub charts: Vec<ChartInput>,
 }
 
+/// Kinds that have no namespace (they stay where they are when a namespace is applied).
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "StorageClass",
+    "PersistentVolume",
+    "PriorityClass",
+    "APIService",
+    "Node",
+];
+
+impl Classified {
+    /// Apply a namespace as a GitOps controller does: to every namespaced object (`force`, as
+    /// kustomize's namespace transformer) or to those that name none (`kubectl apply -n`).
+    /// Returns the `(namespace, name)` of the service accounts it placed.
+    pub fn apply_namespace(&mut self, namespace: &str, force: bool) -> Vec<(String, String)> {
+        let place = |o: &mut Object| {
+            let namespaced = !CLUSTER_SCOPED.contains(&o.kind.as_str());
+            if namespaced && (force || o.namespace.is_none()) {
+                o.namespace = Some(namespace.to_string());
+                return true;
+            }
+            false
+        };
+        let mut placed = Vec::new();
+        for sa in &mut self.service_accounts {
+            // eksctl creates its service accounts itself, in the namespace it names.
+            if sa.origin != SaOrigin::Eksctl && place(&mut sa.object) {
+                placed.push((namespace.to_string(), sa.object.name.clone()));
+            }
+        }
+        for w in &mut self.workloads {
+            place(&mut w.object);
+        }
+        for o in &mut self.objects {
+            place(o);
+        }
+        placed
+    }
+}
+
 /// Where a service account definition came from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SaOrigin {

@@ -191,6 +191,22 @@ impl HelmRelease {
     }
 }
 
+/// A directory of the tree that a GitOps object applies into a namespace: a Flux
+/// `Kustomization` with `targetNamespace`, an Argo CD `Application` whose source is a directory
+/// or kustomization (`destination.namespace`, `kustomize.namespace`).
+#[derive(Debug, Clone)]
+pub struct NamespaceTarget {
+    /// The directory (canonical): a kustomize unit, or a directory of manifests.
+    pub dir: PathBuf,
+    /// Manifests in subdirectories too (Flux always; Argo CD with `directory.recurse`).
+    pub recurse: bool,
+    pub namespace: Setting,
+    /// Every namespaced object is moved (Flux `targetNamespace`, Argo CD `kustomize.namespace`);
+    /// otherwise only objects that name no namespace (Argo CD `destination.namespace`).
+    pub force: bool,
+    pub origin: ReleaseOrigin,
+}
+
 #[cfg(test)]
 mod tests {
     use super::SetValue;

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 
+use super::targets::Targets;
 use super::unit::{lint_unit, Keep};
 use super::{absorb, Gathered, LintOptions};
 use crate::facts::Workspace;
@@ -17,7 +18,7 @@ pub(crate) fn lint_units(
     plan: &Plan,
     inputs: &[crate::frontends::discover::Input],
     opts: &LintOptions,
-    file_rules: &[&dyn Rule],
+    (file_rules, targets): (&[&dyn Rule], &Targets),
     run: &mut Gathered,
 ) -> Vec<BuiltUnit> {
     if plan.units.is_empty() {
@@ -37,7 +38,8 @@ pub(crate) fn lint_units(
         .units
         .par_iter()
         .map(|dir| {
-            let r = build_unit(plan, dir, &kopts, subs.get(dir).unwrap_or(&none));
+            let mut r = build_unit(plan, dir, &kopts, subs.get(dir).unwrap_or(&none));
+            targets.apply_to_unit(dir, &mut r.classified);
             let mut unit = Workspace::default();
             absorb(&mut unit, r.built, r.classified);
             unit.files.extend(r.files);

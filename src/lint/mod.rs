@@ -6,6 +6,7 @@ pub mod fix;
 mod kustomize;
 pub mod releases;
 pub mod suppress;
+mod targets;
 mod terraform;
 pub mod unit;
 
@@ -152,6 +153,12 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             Input::Stdin => true,
         })
         .collect();
+    // Releases (helmfile, Flux, Argo CD) lint the charts they install, with their values; those
+    // charts are not linted again on their own. GitOps objects that apply a directory into a
+    // namespace are read first: the files and units they apply are placed there.
+    let mut releases =
+        releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    let targets = targets::Targets::new(std::mem::take(&mut releases.targets));
     // Each file is read, parsed, classified and checked by the file rules on a worker; what
     // comes back is its findings and the little that workspace rules need. Chunks bound what is
     // in flight at once.
@@ -161,7 +168,10 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             .map(|input| {
                 // A bug hit on one file is reported on that file; the others go on.
                 isolate(|| {
-                    let r = process_file(input, opts, config);
+                    let mut r = process_file(input, opts, config);
+                    if let Input::File { path, .. } = input {
+                        targets.apply_to_file(path, &mut r.classified);
+                    }
                     let mut unit = Workspace::default();
                     absorb(&mut unit, r.file, r.classified);
                     // Standard input cannot be read back to show a finding: it keeps its text.
@@ -178,10 +188,6 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             run.add(input_findings, outcome);
         }
     }
-    // Releases (helmfile) lint the charts they install, with their values; those charts are
-    // not linted again on their own.
-    let mut releases =
-        releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
     releases.releases.extend(tf_releases);
     let released = releases.local_charts();
     let (release_units, provenance) = releases.resolve(&opts.helm);
@@ -212,7 +218,13 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             run.add(findings, outcome);
         }
     }
-    let built = kustomize::lint_units(&kustomize, &discovered.inputs, opts, &file_rules, &mut run);
+    let built = kustomize::lint_units(
+        &kustomize,
+        &discovered.inputs,
+        opts,
+        (&file_rules, &targets),
+        &mut run,
+    );
     let Gathered {
         mut findings,
         mut rule_findings,
@@ -254,6 +266,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     let mut rule_findings =
         crate::frontends::kustomize::trace::trace_findings(&built, rule_findings);
     releases::Provenance::annotate(&provenance, &mut rule_findings);
+    releases::Provenance::annotate(&targets.into_provenance(), &mut rule_findings);
     findings.extend(rule_findings);
     let packs = crate::rules::packs::PackSet::load(&opts.rule_dirs);
     // A pack rule that re-states a built-in finding at the same values key (e.g. the role ARN

@@ -21,6 +21,8 @@ pub struct Releases {
     pub releases: Vec<HelmRelease>,
     pub findings: Vec<Finding>,
     pub files: Vec<Arc<SourceFile>>,
+    /// Directories applied into a namespace by a Flux Kustomization or an Argo CD Application.
+    pub targets: Vec<crate::facts::release::NamespaceTarget>,
 }
 
 impl Releases {
@@ -180,7 +182,7 @@ impl Provenance {
 /// groups), with the ConfigMaps and Secrets that Flux `valuesFrom` entries name.
 fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut Releases) {
     use crate::frontends::gitops::values_from::ValuesObjects;
-    use crate::frontends::gitops::{argocd, helmrelease};
+    use crate::frontends::gitops::{argocd, flux, helmrelease};
     use rayon::prelude::*;
     let texts: Vec<(Arc<SourceFile>, bool, bool)> = inputs
         .par_iter()
@@ -190,7 +192,9 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
         })
         .filter_map(|(path, display)| {
             let text = read_text(path, max_size).ok()?;
-            let (flux, argo) = (helmrelease::may_hold(&text), argocd::may_hold(&text));
+            // A Flux Kustomization's `targetNamespace` is read with the releases.
+            let flux = helmrelease::may_hold(&text) || flux::may_hold_kustomization(&text);
+            let argo = argocd::may_hold(&text);
             if !flux && !argo && !ValuesObjects::may_hold(&text) {
                 return None;
             }
@@ -222,19 +226,23 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
                 let (releases, findings) = helmrelease::read(&file, roots, &index);
                 read.releases.extend(releases);
                 read.findings.extend(findings);
+                read.targets.extend(flux::targets(&file, roots));
             }
             if argo {
                 let argo = argocd::read(&file, roots);
                 read.releases.extend(argo.releases);
                 read.findings.extend(argo.findings);
                 read.files.extend(argo.files);
+                read.targets.extend(argo.targets);
             }
             (file, read)
         })
         .collect();
     let mut seen: HashSet<PathBuf> = out.files.iter().map(|f| f.path.clone()).collect();
     for (file, read) in read {
-        if read.releases.is_empty() && read.findings.is_empty() {
+        let has_targets = !read.targets.is_empty();
+        out.targets.extend(read.targets);
+        if read.releases.is_empty() && read.findings.is_empty() && !has_targets {
             continue;
         }
         // ConfigMaps and Secrets that values came from, for snippets.

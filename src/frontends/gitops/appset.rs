@@ -227,7 +227,7 @@ fn git_directories(
         }
     }
     let base = file.path.parent().unwrap_or(Path::new("."));
-    for repo in base.ancestors().take_while(|a| under_roots(a, roots)) {
+    for repo in base.ancestors().take_while(|a| super::inside(a, roots)) {
         let dirs: Vec<String> = directories(repo)
             .into_iter()
             .filter(|d| include.iter().any(|g| g.is_match(d)))
@@ -241,16 +241,6 @@ fn git_directories(
         }
     }
     Err("no directory of the linted tree matches the git generator's `directories`".into())
-}
-
-fn under_roots(dir: &Path, roots: &[PathBuf]) -> bool {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    dir.canonicalize()
-        .is_ok_and(|real| roots.iter().any(|r| real.starts_with(r)))
 }
 
 /// The directories under `repo`, relative and `/`-separated; hidden ones and symlinks skipped.

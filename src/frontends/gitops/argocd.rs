@@ -12,17 +12,20 @@
 //!   spans mapped into the file), then `helm.valuesObject`, then `helm.parameters` (`--set`, or
 //!   `--set-string` with `forceString`).
 //!
-//! A source with a local `path:` that is not a chart (plain manifests, a kustomization) is linted
-//! as the files and units of the tree already are.
+//! A source with a local `path:` that is not a chart (plain manifests, a kustomization) becomes a
+//! [`NamespaceTarget`]: its objects are linted where the tree's files and units are, placed in
+//! `destination.namespace` when they name none, or all in `kustomize.namespace` when set.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::appset::{self, Generated};
+use super::{in_tree, inside};
 use crate::diagnostics::finding::{Finding, Location, ObjectRef, Severity};
 use crate::diagnostics::input::InputError;
 use crate::facts::release::{
-    ChartSource, Decided, HelmRelease, Place, ReleaseOrigin, SetValue, Setting, ValuesLayer,
+    ChartSource, Decided, HelmRelease, NamespaceTarget, Place, ReleaseOrigin, SetValue, Setting,
+    ValuesLayer,
 };
 use crate::syntax::embedded::parse_embedded;
 use crate::syntax::source::{read_text, SourceFile, DEFAULT_MAX_FILE_SIZE};
@@ -39,6 +42,8 @@ pub struct Read {
     pub releases: Vec<HelmRelease>,
     pub findings: Vec<Finding>,
     pub files: Vec<Arc<SourceFile>>,
+    /// Directory and kustomize sources, with the namespace they are applied into.
+    pub targets: Vec<NamespaceTarget>,
 }
 
 /// Read the Applications and ApplicationSets of `file`; `roots` bound what may be read.
@@ -154,7 +159,14 @@ impl Lowering<'_> {
         object: &ObjectRef,
         out: &mut Read,
     ) -> Option<HelmRelease> {
-        let (chart, chart_dir) = self.chart(source, out)?;
+        let (chart, chart_dir) = match self.chart(source, out)? {
+            Ok(chart) => chart,
+            Err(dir) => {
+                out.targets
+                    .extend(self.target(source, dir, name_node, namespace, object));
+                return None;
+            }
+        };
         let helm = source.get("helm");
         let release_name = match helm.and_then(|h| h.get("releaseName")) {
             Some(n) if n.as_str().is_some() => {
@@ -210,9 +222,14 @@ impl Lowering<'_> {
         })
     }
 
-    /// The chart of a Helm source, with its directory when it is in the tree; `None` for a
-    /// source that is not a Helm chart (or not one this run can read, which is said).
-    fn chart(&self, source: &Node, out: &mut Read) -> Option<(ChartSource, Option<PathBuf>)> {
+    /// The chart of a Helm source, with its directory when it is in the tree; a directory of the
+    /// tree that is not a chart; `None` for a source this run cannot read (which is said).
+    #[allow(clippy::type_complexity)]
+    fn chart(
+        &self,
+        source: &Node,
+        out: &mut Read,
+    ) -> Option<Result<(ChartSource, Option<PathBuf>), PathBuf>> {
         if let Some(chart_node) = source.get("chart") {
             let chart = chart_node.as_str()?;
             let repo = source.str_at(&["repoURL"]).map(str::to_string);
@@ -223,7 +240,7 @@ impl Lowering<'_> {
                 version: source.str_at(&["targetRevision"]).map(str::to_string),
                 place: Some(Place::new(self.file, chart_node.span)),
             };
-            return Some((remote, None));
+            return Some(Ok((remote, None)));
         }
         let path_node = source.get("path")?;
         let path = path_node.as_str()?;
@@ -240,15 +257,53 @@ impl Lowering<'_> {
                     dir: dir.clone(),
                     display,
                 };
-                Some((local, Some(dir)))
+                Some(Ok((local, Some(dir))))
             }
-            Some(_) => None, // manifests or a kustomization: linted as the tree's files and units
+            Some(dir) => Some(Err(dir)),
             None => {
                 let message = format!("Argo CD Application `{}`: source path `{path}` is not a directory of the linted tree; not linted", self.app);
                 note(out, self.file, path_node.span, Severity::Warning, message);
                 None
             }
         }
+    }
+
+    /// A directory or kustomize source: where its objects land.
+    fn target(
+        &self,
+        source: &Node,
+        dir: PathBuf,
+        name_node: &Node,
+        namespace: &Setting,
+        object: &ObjectRef,
+    ) -> Option<NamespaceTarget> {
+        let forced = source
+            .path(&["kustomize", "namespace"])
+            .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+        let (namespace, force) = match forced {
+            Some(n) => (
+                setting(self.file, n, n.as_str().unwrap_or_default(), self.generated),
+                true,
+            ),
+            // No destination namespace: objects without one go where kubectl puts them.
+            None if namespace.place.is_none() => return None,
+            None => (namespace.clone(), false),
+        };
+        let recurse = source
+            .path(&["directory", "recurse"])
+            .and_then(Node::as_bool)
+            == Some(true);
+        Some(NamespaceTarget {
+            dir: dir.canonicalize().ok()?,
+            recurse,
+            namespace,
+            force,
+            origin: ReleaseOrigin {
+                place: Place::new(self.file, name_node.span),
+                object: object.clone(),
+                frontend: "argocd",
+            },
+        })
     }
 
     fn value_file(
@@ -347,33 +402,6 @@ impl Lowering<'_> {
             value,
         })
     }
-}
-
-/// `rel` joined to the object's directory or one of its parents (the repository root is not
-/// known), the first for which `want` holds, inside `roots`.
-pub(super) fn in_tree(
-    file: &SourceFile,
-    rel: &str,
-    roots: &[PathBuf],
-    want: &dyn Fn(&Path) -> bool,
-) -> Option<PathBuf> {
-    let rel = rel.trim_start_matches("./");
-    let base = file.path.parent().unwrap_or(Path::new("."));
-    base.ancestors()
-        .take_while(|a| inside(a, roots))
-        .map(|a| crate::frontends::kustomize::model::normalize(&a.join(rel)))
-        .find(|p| want(p) && inside(p, roots))
-}
-
-/// `path` exists and is inside one of `roots` (after resolving symlinks and `..`).
-fn inside(path: &Path, roots: &[PathBuf]) -> bool {
-    let path = if path.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        path
-    };
-    path.canonicalize()
-        .is_ok_and(|real| roots.iter().any(|r| real.starts_with(r)))
 }
 
 fn display_of(path: &Path) -> String {

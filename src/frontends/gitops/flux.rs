@@ -1,11 +1,17 @@
 //! Flux `Kustomization` objects (kustomize.toolkit.fluxcd.io): which directory of the tree they
 //! apply and the `postBuild` variables they substitute into its build (`substitute`, and
-//! `substituteFrom` ConfigMaps/Secrets found in the tree; `substitute` wins, as in Flux).
+//! `substituteFrom` ConfigMaps/Secrets found in the tree; `substitute` wins, as in Flux), and the
+//! `targetNamespace` they move its objects into ([`targets`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
+
+use crate::diagnostics::finding::ObjectRef;
+use crate::facts::release::{NamespaceTarget, Place, ReleaseOrigin, Setting};
+use crate::syntax::source::SourceFile;
 
 use crate::frontends::discover::Input;
 use crate::frontends::kustomize::model::normalize;
@@ -134,4 +140,58 @@ fn strings(node: Option<&Node>) -> BTreeMap<String, String> {
         .iter()
         .filter_map(|e| Some((e.key.as_str()?.to_string(), e.value.as_str()?.to_string())))
         .collect()
+}
+
+/// Whether a text may hold a Flux Kustomization.
+pub fn may_hold_kustomization(text: &str) -> bool {
+    text.contains("kustomize.toolkit.fluxcd.io/")
+}
+
+/// The Flux Kustomizations of `file` that set `targetNamespace`: every namespaced object that
+/// `spec.path` produces lands there (kustomize-controller applies it as kustomize's namespace
+/// transformer does). A path outside the linted tree is left to the live cluster.
+pub fn targets(file: &Arc<SourceFile>, roots: &[PathBuf]) -> Vec<NamespaceTarget> {
+    let mut out = Vec::new();
+    for doc in yaml::parse(&file.text).documents {
+        let root = &doc.root;
+        let is_flux = root.str_at(&["kind"]) == Some("Kustomization")
+            && root
+                .str_at(&["apiVersion"])
+                .is_some_and(|a| a.starts_with("kustomize.toolkit.fluxcd.io/"));
+        let (Some(path), Some(ns_node), Some(name_node)) = (
+            root.str_at(&["spec", "path"]),
+            root.path(&["spec", "targetNamespace"]),
+            root.path(&["metadata", "name"]),
+        ) else {
+            continue;
+        };
+        let (Some(ns), Some(name)) = (ns_node.as_str(), name_node.as_str()) else {
+            continue;
+        };
+        if !is_flux || ns.is_empty() {
+            continue;
+        }
+        let Some(dir) = super::in_tree(file, path, roots, &|d: &Path| d.is_dir()) else {
+            continue;
+        };
+        let Ok(dir) = dir.canonicalize() else {
+            continue;
+        };
+        out.push(NamespaceTarget {
+            dir,
+            recurse: true,
+            namespace: Setting::written(ns, Place::new(file, ns_node.span)),
+            force: true,
+            origin: ReleaseOrigin {
+                place: Place::new(file, name_node.span),
+                object: ObjectRef::new(
+                    "Kustomization",
+                    root.str_at(&["metadata", "namespace"]),
+                    name,
+                ),
+                frontend: "flux",
+            },
+        });
+    }
+    out
 }
