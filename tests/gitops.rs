@@ -53,6 +53,7 @@ fn good_twins_lint_clean() {
         "flux-release",
         "flux-values-from",
         "flux-target-namespace",
+        "helm-charts",
     ] {
         let (code, findings) = lint(&[&format!("testdata/gitops/{dir}/good")]);
         assert_eq!(findings, Vec::<Value>::new(), "{dir}");
@@ -376,4 +377,20 @@ fn a_flux_kustomization_target_namespace_moves_every_object_it_applies() {
         )),
         "{related:?}"
     );
+}
+
+#[test]
+fn helm_charts_are_inflated_through_the_build_and_not_linted_again_alone() {
+    let (code, findings) = lint(&["testdata/gitops/helm-charts/bad"]);
+    // One finding, from the build with the kustomization's `valuesInline`; the chart on its own
+    // (an empty `roleArn` by default) is not linted.
+    expect(
+        &findings,
+        &[("IRSA016", "helm-charts/bad/iam/carts.json", 12)],
+    );
+    assert!(findings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`shop/carts`"));
+    assert_eq!(code, 1);
 }

@@ -150,6 +150,7 @@ fn secrets_in_plans_and_states_are_never_printed() {
         "tfplan/terraform-bad.tfstate",
         "tfplan/show-state-bad.json",
         "tfplan/plan-truncated-bad.json",
+        "tfplan/plan-helm-bad.json",
     ] {
         for format in ["human", "json", "sarif", "github", "junit"] {
             let out = std::process::Command::new(exe)
@@ -216,4 +217,39 @@ fn plan_pod_identity_association_reaches_the_pod_identity_rules() {
         "{}",
         hit.message
     );
+}
+
+#[test]
+fn plan_helm_release_is_resolved_through_its_chart_pack() {
+    let rel = "tfplan/plan-helm-bad.json";
+    let f = findings(rel);
+    let sub = one(&f, "IRSA016");
+    assert_eq!(codes(&f), ["IRSA016"]);
+    // Inside the role's `assume_role_policy` string, in `resource_changes`.
+    assert_eq!(at(sub), where_is(rel, SUB, 1));
+    assert!(
+        sub.message.contains("`kube-system/external-dns`"),
+        "{}",
+        sub.message
+    );
+    let related: Vec<(usize, &str)> = sub
+        .related
+        .iter()
+        .map(|r| (r.line, r.message.as_deref().unwrap_or("")))
+        .collect();
+    // The release's name and namespace in the plan, and the `set` entry with the role ARN.
+    let namespace_line = where_is(rel, "\"namespace\": \"kube-system\"", 1).0;
+    assert!(
+        related
+            .iter()
+            .any(|(l, m)| *l == namespace_line && m.contains("namespace `kube-system`")),
+        "{related:?}"
+    );
+    assert!(
+        related
+            .iter()
+            .any(|(_, m)| m.contains("terraform release `external-dns`")),
+        "{related:?}"
+    );
+    assert!(findings("tfplan/plan-helm-good.json").is_empty());
 }

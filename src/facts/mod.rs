@@ -39,6 +39,9 @@ pub struct Classified {
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
     /// Chart values found outside charts (an EKS Anywhere `Package` CR's `spec.config`).
     pub charts: Vec<ChartInput>,
+    /// Helm releases declared in the file (a plan's or state's `helm_release`), resolved with
+    /// the other releases of the run.
+    pub releases: Vec<release::HelmRelease>,
 }
 
 /// Kinds that have no namespace (they stay where they are when a namespace is applied).

@@ -1,11 +1,15 @@
 //! The one way front-ends run an outside program (helm today; kustomize and kubectl next):
 //! the binary is found in one place, stdin is closed, stdout and stderr are captured on their
-//! own threads (a chatty child never blocks on a full pipe), and a run past its timeout is killed.
+//! own threads (a chatty child never blocks on a full pipe), and a run past its timeout is killed
+//! with everything it started: the child leads its own process group, and the group is killed, so
+//! a plugin or post-renderer that forks (or a grandchild still holding stdout) cannot outlive the
+//! timeout or hang the read.
 
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 /// Why a program did not produce its output.
@@ -61,6 +65,11 @@ where
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
     let mut child = command
         .spawn()
         .map_err(|e| RunError::NotStarted(format!("{}: {e}", bin.display())))?;
@@ -71,16 +80,25 @@ where
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
+                kill_group(&mut child);
                 return Err(RunError::TimedOut(timeout));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(RunError::Failed(e.to_string())),
+            Err(e) => {
+                kill_group(&mut child);
+                return Err(RunError::Failed(e.to_string()));
+            }
         }
     };
-    let stdout = out_reader.join().unwrap_or_default();
-    let stderr = err_reader.join().unwrap_or_default();
+    // The pipes close when every process holding them has exited: a grandchild may still.
+    let remaining = || deadline.saturating_duration_since(Instant::now());
+    let (Ok(stdout), Ok(stderr)) = (
+        out_reader.recv_timeout(remaining()),
+        err_reader.recv_timeout(remaining()),
+    ) else {
+        kill_group(&mut child);
+        return Err(RunError::TimedOut(timeout));
+    };
     if status.success() {
         Ok(stdout)
     } else {
@@ -88,14 +106,31 @@ where
     }
 }
 
-fn capture<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+/// Kill the child's process group (the child and what it started), then reap the child.
+fn kill_group(child: &mut Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals that process group; it has no memory
+        // effects. The group is the child's own (process_group(0) at spawn).
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Read a pipe to its end on a thread; the text arrives on the returned channel.
+fn capture<R: Read + Send + 'static>(pipe: Option<R>) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         if let Some(mut p) = pipe {
             let _ = p.read_to_end(&mut bytes);
         }
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
+        let _ = tx.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    rx
 }
 
 #[cfg(test)]
@@ -132,6 +167,35 @@ mod tests {
         );
         assert_eq!(r, Err(RunError::TimedOut(Duration::from_millis(200))));
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_grandchild_holding_stdout_is_killed_at_the_timeout() {
+        let started = Instant::now();
+        let pid_file =
+            std::env::temp_dir().join(format!("runner-grandchild-{}", std::process::id()));
+        // The child exits at once; its background grandchild keeps stdout open for 30 s.
+        let script = format!("sleep 30 & echo $! > {}; echo started", pid_file.display());
+        let r = run(
+            Path::new("/bin/sh"),
+            ["-c", script.as_str()],
+            None,
+            Duration::from_millis(300),
+        );
+        assert_eq!(r, Err(RunError::TimedOut(Duration::from_millis(300))));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let _ = std::fs::remove_file(&pid_file);
+        std::thread::sleep(Duration::from_millis(100));
+        // Killed with its group: gone, or a zombie waiting for init to reap it.
+        let state = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .ok()
+            .and_then(|s| s.rsplit(')').next().map(|r| r.trim().chars().next()))
+            .flatten();
+        assert!(
+            matches!(state, None | Some('Z')),
+            "grandchild state {state:?}"
+        );
     }
 
     #[test]

@@ -159,6 +159,8 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     let mut releases =
         releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
     let targets = targets::Targets::new(std::mem::take(&mut releases.targets));
+    // Releases that files declare (a plan's `helm_release`), gathered from the workers.
+    let file_releases = std::sync::Mutex::new(Vec::new());
     // Each file is read, parsed, classified and checked by the file rules on a worker; what
     // comes back is its findings and the little that workspace rules need. Chunks bound what is
     // in flight at once.
@@ -171,6 +173,12 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
                     let mut r = process_file(input, opts, config);
                     if let Input::File { path, .. } = input {
                         targets.apply_to_file(path, &mut r.classified);
+                    }
+                    if !r.classified.releases.is_empty() {
+                        let found = std::mem::take(&mut r.classified.releases);
+                        if let Ok(mut all) = file_releases.lock() {
+                            all.extend(found);
+                        }
                     }
                     let mut unit = Workspace::default();
                     absorb(&mut unit, r.file, r.classified);
@@ -189,7 +197,11 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         }
     }
     releases.releases.extend(tf_releases);
-    let released = releases.local_charts();
+    releases
+        .releases
+        .extend(file_releases.into_inner().unwrap_or_default());
+    let mut released = releases.local_charts();
+    released.extend(kustomize.helm_chart_dirs());
     let (release_units, provenance) = releases.resolve(&opts.helm);
     for (input_findings, unit) in release_units {
         run.add(

@@ -131,3 +131,30 @@ def show_state(sa_ns):
 
 dump("show-state-bad.json", show_state("dns"))
 dump("show-state-good.json", show_state("external-dns"))
+
+# helm_release (hashicorp/helm 2.x schema: `values` is a list of YAML strings, `set` a list of
+# {name, value, type}; `set_sensitive` values are marked sensitive; `metadata` is known after apply).
+def helm_plan(ns):
+    ra = "aws_iam_role.external_dns"
+    hr = "helm_release.external_dns"
+    rv = role_values("external-dns", "system:serviceaccount:external-dns:external-dns")
+    hv = {"name": "external-dns", "namespace": ns, "repository": "https://kubernetes-sigs.github.io/external-dns",
+          "chart": "external-dns", "version": "1.21.1", "create_namespace": True,
+          "values": ["provider:\n  name: aws\nserviceAccount:\n  name: external-dns\n"],
+          "set": [{"name": "serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn",
+                   "value": f"arn:aws:iam::{ACCT}:role/external-dns", "type": ""}],
+          "set_sensitive": [{"name": "provider.aws.credentials", "value": "PLANTED-SECRET-7f3a9c", "type": "string"}]}
+    hu = {"id": True, "metadata": True, "status": True}
+    hs = {"set_sensitive": [{"value": True}]}
+    return {
+        "format_version": "1.2", "terraform_version": "1.9.8",
+        "planned_values": {"root_module": {"resources": [
+            planned(ra, "aws_iam_role", "external_dns", rv), planned(hr, "helm_release", "external_dns", hv, hs)]}},
+        "resource_changes": [change(ra, None, "aws_iam_role", "external_dns", rv, role_unknown()),
+                             change(hr, None, "helm_release", "external_dns", hv, hu, hs)],
+        "configuration": {"provider_config": {}, "root_module": {}},
+        "timestamp": "2026-12-01T20:00:00Z", "applyable": True, "complete": True, "errored": False,
+    }
+
+dump("plan-helm-bad.json", helm_plan("kube-system"))
+dump("plan-helm-good.json", helm_plan("external-dns"))

@@ -95,6 +95,34 @@ impl Plan {
         !self.graph.consumed.is_empty() && self.graph.consumed.contains(&normalize(path))
     }
 
+    /// Chart directories that kustomizations inflate through `helmCharts:` (under
+    /// `helmGlobals.chartHome`, default `charts`), canonical: they are linted through the unit's
+    /// build, with its values, not again on their own with their defaults.
+    pub fn helm_chart_dirs(&self) -> std::collections::HashSet<PathBuf> {
+        let mut out = std::collections::HashSet::new();
+        for k in self.graph.nodes.values() {
+            let Some(charts) = k.root.get("helmCharts").and_then(yaml::Node::as_seq) else {
+                continue;
+            };
+            let home = k
+                .root
+                .str_at(&["helmGlobals", "chartHome"])
+                .unwrap_or("charts");
+            for chart in charts {
+                let Some(name) = chart.str_at(&["name"]) else {
+                    continue;
+                };
+                let dir = k.dir.join(home).join(name);
+                if let Ok(real) = dir.canonicalize() {
+                    if self.roots.iter().any(|r| real.starts_with(r)) {
+                        out.insert(real);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Whether `dir` (normalized) is a unit of this run.
     pub fn is_unit(&self, dir: &Path) -> bool {
         self.units.iter().any(|u| u == dir)

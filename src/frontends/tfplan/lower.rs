@@ -1,6 +1,7 @@
 //! Plan/state resources lowered into what the manifest classifier reads: trust policies parsed
 //! from `assume_role_policy` strings, ServiceAccount manifests from `kubernetes_service_account`
-//! and `kubernetes_annotations`, ACK PodIdentityAssociation CRs from `aws_eks_pod_identity_association`.
+//! and `kubernetes_annotations`, ACK PodIdentityAssociation CRs from `aws_eks_pod_identity_association`,
+//! and `helm_release` as a release fact (`super::helm`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ pub fn lower_all(
     root: &Node,
     resources: &[Resource],
     out: &mut Classified,
-    _problems: &mut Vec<Problem>,
+    problems: &mut Vec<Problem>,
 ) {
     let mut roles: HashMap<&str, RoleFacts> = HashMap::new();
     for r in resources.iter().filter(|r| r.kind == "aws_iam_role") {
@@ -41,6 +42,7 @@ pub fn lower_all(
                 lower_service_account(file, r, &roles, &refs, out)
             }
             "kubernetes_annotations" => lower_annotations(file, r, out),
+            "helm_release" => out.releases.extend(super::helm::lower(file, r, problems)),
             _ => {}
         }
     }

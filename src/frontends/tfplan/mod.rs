@@ -2,6 +2,7 @@
 //! recognised by shape, child modules included. Only IRSA-relevant attributes of a few resource
 //! types are read (see `lower`); nothing else of a state, which may hold secrets, is touched.
 
+mod helm;
 mod lower;
 mod redact;
 mod refs;
