@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod catalog;
+mod file;
 pub mod fix;
 mod kustomize;
 pub mod releases;
@@ -11,7 +12,6 @@ mod terraform;
 pub mod unit;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,16 +20,16 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::finding::{Finding, Location};
 use crate::diagnostics::input::{input_finding, ConfigError, InputError};
-use crate::diagnostics::internal_error::{self, isolate, Panic, HELP, PREFIX};
+use crate::diagnostics::internal_error::{self, isolate, HELP, PREFIX};
 use crate::diagnostics::RuleInfo;
 use crate::facts::Classified;
 use crate::facts::Workspace;
 use crate::frontends::discover::{discover, Input};
-use crate::frontends::Lowered;
 use crate::rules::candidate::{settle_all, Candidate};
 use crate::rules::registry::builtin_rules;
 use crate::rules::{Rule, Scope};
-use crate::syntax::source::{decode, read_text, ReadError, SourceFile};
+use crate::syntax::source::SourceFile;
+use file::{input_display, internal_error_unit, process_file};
 use suppress::Suppressions;
 use unit::{lint_unit, Keep, UnitOutcome};
 
@@ -88,13 +88,6 @@ impl Gathered {
         self.suppressions.merge(unit.suppressions);
         self.ws.merge(unit.retained);
     }
-}
-
-/// One file's contribution, made on a worker thread.
-struct FileResult {
-    file: Arc<SourceFile>,
-    classified: Classified,
-    findings: Vec<Finding>,
 }
 
 pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
@@ -352,105 +345,6 @@ pub fn absorb(ws: &mut Workspace, file: Arc<SourceFile>, c: Classified) {
             .extend(c.duplicate_keys);
     }
     ws.files.push(file);
-}
-
-fn process_file(input: &Input, opts: &LintOptions, config: &Config) -> FileResult {
-    let (path, display, text) = match input {
-        Input::Stdin => {
-            let mut bytes = Vec::new();
-            let text = match std::io::stdin()
-                .take(opts.max_file_size + 1)
-                .read_to_end(&mut bytes)
-            {
-                Ok(_) if bytes.len() as u64 > opts.max_file_size => Err(ReadError {
-                    message: "standard input is over the size limit (--max-file-size)".into(),
-                    pos: None,
-                }),
-                Ok(_) => decode(bytes),
-                Err(e) => Err(ReadError {
-                    message: format!("cannot read standard input: {e}"),
-                    pos: None,
-                }),
-            };
-            (PathBuf::from("-"), "<stdin>".to_string(), text)
-        }
-        Input::File { path, display } => (
-            path.clone(),
-            display.clone(),
-            read_text(path, opts.max_file_size),
-        ),
-        Input::Chart { dir, display } => (
-            dir.clone(),
-            display.clone(),
-            Err(ReadError {
-                message: "a chart directory is rendered, not read as a file".into(),
-                pos: None,
-            }),
-        ),
-    };
-    let aws_config = matches!(input, Input::File { path, .. } if crate::frontends::discover::is_aws_config_name(path));
-    let text = match text {
-        Ok(t) => t,
-        // Only AWS config files with a credential_process matter; unreadable ones are not ours.
-        Err(_) if aws_config => {
-            let file = Arc::new(SourceFile::new(path, display, ""));
-            return FileResult {
-                file,
-                classified: Classified::default(),
-                findings: Vec::new(),
-            };
-        }
-        Err(e) => {
-            let file = Arc::new(SourceFile::new(path, display, ""));
-            let finding = input_finding(&file, &e.message, e.pos);
-            return FileResult {
-                file,
-                classified: Classified::default(),
-                findings: vec![finding],
-            };
-        }
-    };
-    let file = Arc::new(SourceFile::new(path, display, text));
-    internal_error::debug_trigger("file", file.file_name());
-    let Lowered {
-        facts: mut classified,
-        findings,
-        file: kept,
-    } = crate::frontends::lower_file(&file);
-    let file = kept.unwrap_or(file);
-    if let Some(role) = config.role_for_file(&file.path) {
-        for policy in &mut classified.policies {
-            policy.role_name = Some(role.to_string());
-        }
-    }
-    FileResult {
-        file,
-        classified,
-        findings,
-    }
-}
-
-fn input_display(input: &Input) -> &str {
-    match input {
-        Input::File { display, .. } | Input::Chart { display, .. } => display,
-        Input::Stdin => "<stdin>",
-    }
-}
-
-/// What a unit that panicked leaves: one IRSA000 finding on its file.
-fn internal_error_unit(display: &str, panic: &Panic) -> (Vec<Finding>, UnitOutcome) {
-    let file = Arc::new(SourceFile::new(display, display, ""));
-    let message = format!("{PREFIX} while reading {display}: {panic}; please report it");
-    let finding = input_finding(&file, &message, None).help(HELP);
-    let mut retained = Workspace::default();
-    retained.files.push(file);
-    let outcome = UnitOutcome {
-        findings: Vec::new(),
-        candidates: Vec::new(),
-        suppressions: Suppressions::default(),
-        retained,
-    };
-    (vec![finding], outcome)
 }
 
 /// `(path, line, column)` of the built-in findings about values keys (not input or render errors).
