@@ -147,3 +147,40 @@ fn bad_input_gets_clear_findings_and_the_rest_is_read() {
         f[1].message
     );
 }
+
+#[test]
+fn fn_if_takes_the_branch_its_condition_decides_and_no_value_drops_the_statement() {
+    let rel = "role-if-bad.yaml";
+    let f = findings(rel);
+    let at = where_is(
+        rel,
+        "AssumeRolePolicyDocument",
+        "\"oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub\"",
+    );
+    assert_eq!(summary(&f), [("IRSA016".to_string(), at.0, at.1)]);
+    // `IsProd` (Environment defaults to prod) picks the first branch only.
+    assert!(
+        f[0].message
+            .contains("StringEquals `system:serviceaccount:payments:app`"),
+        "{}",
+        f[0].message
+    );
+    // The break-glass statement is `AWS::NoValue` in prod: no statement 1 to complain about.
+    assert!(findings("role-if-good.yaml").is_empty());
+}
+
+#[test]
+fn an_undecided_fn_if_checks_both_branches() {
+    let f = findings("role-if-undecided-bad.yaml");
+    assert_eq!(
+        f.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(),
+        ["IRSA016"]
+    );
+    assert!(
+        f[0].message.contains(
+            "one of `system:serviceaccount:payments:app`, `system:serviceaccount:payments-staging:app`"
+        ),
+        "{}",
+        f[0].message
+    );
+}

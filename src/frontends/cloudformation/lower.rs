@@ -15,18 +15,36 @@ use crate::model::policy::{parse_policy, PolicyError};
 use crate::syntax::source::SourceFile;
 use crate::syntax::yaml::{self, Entry, Node, NodeKind, Span};
 
-/// Every scalar and intrinsic of `node` replaced by the string it resolves to (spans kept);
-/// intrinsics that are not strings (`Fn::If`…) are left as they are. Keys are taken literally,
-/// as CloudFormation does.
+/// Every scalar and intrinsic of `node` replaced by the string it resolves to (spans kept); an
+/// `Fn::If` that the template's conditions decide is replaced by its branch (an
+/// `AWS::NoValue` branch removes the entry or item), an undecided one is left as it is. Keys are
+/// taken literally, as CloudFormation does.
 pub fn resolve_tree(r: &mut Resolver, node: &Node, vars: Option<&Node>, in_sub: bool) -> Node {
     if let Some(json) = cdk_cfn_json(r, node) {
         return json;
     }
     if let Some((f, _)) = intrinsic(node) {
-        if f != "Fn::If" {
-            if let Some(s) = r.string(node) {
-                return scalar(&s, node.span);
-            }
+        if f == "Fn::If" {
+            return match r.branch(node) {
+                Some(chosen) if !is_no_value(chosen) => resolve_tree(r, chosen, vars, in_sub),
+                Some(_) => node.clone(),
+                // Undecided between two values (a parameter without a default): either may be
+                // deployed, so both are taken, as a list (a condition or principal list matches
+                // either).
+                None => match undecided_branches(node) {
+                    Some([a, b]) if a.scalar().is_some() && b.scalar().is_some() => Node {
+                        kind: NodeKind::Seq(vec![
+                            resolve_tree(r, a, vars, in_sub),
+                            resolve_tree(r, b, vars, in_sub),
+                        ]),
+                        span: node.span,
+                    },
+                    _ => node.clone(),
+                },
+            };
+        }
+        if let Some(s) = r.string(node) {
+            return scalar(&s, node.span);
         }
     }
     match &node.kind {
@@ -38,28 +56,67 @@ pub fn resolve_tree(r: &mut Resolver, node: &Node, vars: Option<&Node>, in_sub: 
             span: node.span,
         },
         NodeKind::Scalar(_) => node.clone(),
-        NodeKind::Seq(items) => Node {
-            kind: NodeKind::Seq(
-                items
-                    .iter()
-                    .map(|i| resolve_tree(r, i, vars, in_sub))
-                    .collect(),
-            ),
-            span: node.span,
-        },
-        NodeKind::Map(entries) => Node {
-            kind: NodeKind::Map(
-                entries
-                    .iter()
-                    .map(|e| Entry {
+        NodeKind::Seq(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                for i in list_items(r, item) {
+                    if !removed(r, i) {
+                        out.push(resolve_tree(r, i, vars, in_sub));
+                    }
+                }
+            }
+            Node {
+                kind: NodeKind::Seq(out),
+                span: node.span,
+            }
+        }
+        NodeKind::Map(entries) => {
+            let mut out = Vec::new();
+            for e in entries {
+                if !removed(r, &e.value) {
+                    out.push(Entry {
                         key: literal_key(r, &e.key, vars, in_sub),
                         value: resolve_tree(r, &e.value, vars, in_sub),
-                    })
-                    .collect(),
-            ),
-            span: node.span,
-        },
+                    });
+                }
+            }
+            Node {
+                kind: NodeKind::Map(out),
+                span: node.span,
+            }
+        }
     }
+}
+
+/// The two branches of an `Fn::If`.
+fn undecided_branches(node: &Node) -> Option<[&Node; 2]> {
+    let (_, arg) = intrinsic(node)?;
+    let [_, a, b] = arg.as_seq()? else {
+        return None;
+    };
+    Some([a, b])
+}
+
+/// A list item; an undecided `Fn::If` item stands for both its branches (either may be
+/// deployed, so both are checked), an `AWS::NoValue` branch for none.
+fn list_items<'n>(r: &mut Resolver, item: &'n Node) -> Vec<&'n Node> {
+    let undecided = intrinsic(item).is_some_and(|(f, _)| f == "Fn::If") && r.branch(item).is_none();
+    match undecided_branches(item).filter(|_| undecided) {
+        Some(both) => both.into_iter().filter(|b| !is_no_value(b)).collect(),
+        None => vec![item],
+    }
+}
+
+/// `Ref: AWS::NoValue`.
+fn is_no_value(node: &Node) -> bool {
+    matches!(intrinsic(node), Some(("Ref", v)) if v.as_str() == Some("AWS::NoValue"))
+}
+
+/// An entry or item whose decided `Fn::If` branch is `AWS::NoValue`: CloudFormation drops it.
+fn removed(r: &mut Resolver, node: &Node) -> bool {
+    is_no_value(node)
+        || (intrinsic(node).is_some_and(|(f, _)| f == "Fn::If")
+            && r.branch(node).is_some_and(is_no_value))
 }
 
 /// CDK puts condition maps whose keys need tokens in a `Custom::AWSCDKCfnJson` resource and

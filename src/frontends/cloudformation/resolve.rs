@@ -1,7 +1,9 @@
 //! Intrinsics resolved to strings where the template itself says what they are: `Ref` of a
 //! parameter (its `Default`), of a pseudo parameter, of a role or OIDC provider of the template;
-//! `Fn::GetAtt R.Arn`; `Fn::Sub` (both forms) and `Fn::Join`. Anything else stays symbolic
-//! (`${Name}`). Resolution through the template's own resources is cycle-checked.
+//! `Fn::GetAtt R.Arn`; `Fn::Sub` (both forms) and `Fn::Join`. `Fn::If` picks its branch when
+//! the template's `Conditions` can be decided from parameter defaults (`Fn::Equals`, `Fn::Not`,
+//! `Fn::And`, `Fn::Or`, `Condition`). Anything else stays symbolic (`${Name}`). Resolution
+//! through the template's own resources and conditions is cycle-checked.
 
 use std::collections::HashMap;
 
@@ -17,6 +19,7 @@ const MAX_CHAIN: usize = 32;
 pub struct Template<'a> {
     pub parameters: HashMap<&'a str, &'a Node>,
     pub resources: HashMap<&'a str, &'a Node>,
+    pub conditions: HashMap<&'a str, &'a Node>,
     /// The account the template's trust policies name (see `stack_account`).
     pub account: Option<String>,
 }
@@ -41,6 +44,7 @@ impl<'a> Template<'a> {
         Template {
             parameters: section("Parameters"),
             resources: section("Resources"),
+            conditions: section("Conditions"),
             account: stack_account(root),
         }
     }
@@ -95,6 +99,10 @@ impl<'t, 'a> Resolver<'t, 'a> {
         }
         let (f, arg) = intrinsic(node)?;
         match f {
+            "Fn::If" => {
+                let chosen = self.branch(node)?;
+                self.string(chosen)
+            }
             "Ref" => Some(self.reference(arg.as_str()?, node.span.start)),
             "Fn::GetAtt" => {
                 let (id, attr) = get_att(arg)?;
@@ -113,6 +121,67 @@ impl<'t, 'a> Resolver<'t, 'a> {
                 let parts: Option<Vec<String>> =
                     items.as_seq()?.iter().map(|i| self.string(i)).collect();
                 Some(parts?.join(&delim))
+            }
+            _ => None,
+        }
+    }
+
+    /// The branch an `Fn::If` takes, when its condition can be decided (nested `Fn::If`s are
+    /// followed); `node` itself when it is no `Fn::If`, `None` when undecided.
+    pub fn branch<'n>(&mut self, node: &'n Node) -> Option<&'n Node> {
+        let mut node = node;
+        for _ in 0..MAX_CHAIN {
+            let Some(("Fn::If", arg)) = intrinsic(node) else {
+                return Some(node);
+            };
+            let [name, then, otherwise] = arg.as_seq()? else {
+                return None;
+            };
+            node = if self.condition(name.as_str()?)? {
+                then
+            } else {
+                otherwise
+            };
+        }
+        None
+    }
+
+    /// A named condition of the template, when parameter defaults decide it.
+    fn condition(&mut self, name: &str) -> Option<bool> {
+        if self.visiting.iter().any(|v| v == name) || self.visiting.len() >= MAX_CHAIN {
+            return None;
+        }
+        let body = *self.t.conditions.get(name)?;
+        self.visiting.push(name.to_string());
+        let value = self.condition_value(body);
+        self.visiting.pop();
+        value
+    }
+
+    fn condition_value(&mut self, node: &Node) -> Option<bool> {
+        let (f, arg) = intrinsic(node)?;
+        let items = || arg.as_seq().unwrap_or_default();
+        match f {
+            "Condition" => self.condition(arg.as_str()?),
+            "Fn::Equals" => {
+                let [a, b] = items() else { return None };
+                let (a, b) = (self.string(a)?, self.string(b)?);
+                // A value known only at deploy time decides nothing.
+                (!a.contains("${") && !b.contains("${")).then_some(a == b)
+            }
+            "Fn::Not" => {
+                let [c] = items() else { return None };
+                Some(!self.condition_value(c)?)
+            }
+            "Fn::And" | "Fn::Or" => {
+                let values: Option<Vec<bool>> =
+                    items().iter().map(|c| self.condition_value(c)).collect();
+                let values = values?;
+                Some(if f == "Fn::And" {
+                    values.iter().all(|v| *v)
+                } else {
+                    values.iter().any(|v| *v)
+                })
             }
             _ => None,
         }
