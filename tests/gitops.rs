@@ -7,7 +7,7 @@ mod lint_json;
 
 use std::process::Command;
 
-use lint_json::{expect, lint, lint_with_path, located, root, tools_path};
+use lint_json::{expect, lint, lint_with_path, located, related_lines, root, tools_path};
 use serde_json::Value;
 
 #[test]
@@ -24,12 +24,7 @@ fn an_overlay_moving_the_namespace_is_reported_at_its_namespace_line() {
     assert_eq!(code, 1);
     let f = &findings[0];
     assert!(f["message"].as_str().unwrap().contains("`shop-prod/carts`"));
-    let related: Vec<(&str, u64)> = f["related"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["path"].as_str().unwrap(), r["line"].as_u64().unwrap()))
-        .collect();
+    let related = related_lines(f);
     assert_eq!(
         related,
         [
@@ -303,12 +298,7 @@ fn a_flux_release_without_release_name_is_named_target_namespace_dash_name() {
         .as_str()
         .unwrap()
         .contains("`shop/shop-carts`"));
-    let related: Vec<(&str, u64)> = findings[0]["related"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["path"].as_str().unwrap(), r["line"].as_u64().unwrap()))
-        .collect();
+    let related = related_lines(&findings[0]);
     // The values key in the HelmRelease, its name and its targetNamespace.
     for (path, line) in [
         (
@@ -337,12 +327,7 @@ fn flux_values_from_config_maps_and_secrets_apply_in_order_and_trace_to_their_li
     );
     assert_eq!(code, 1);
     // The Secret's `targetPath: roleArn` value overrides the ConfigMap's `values.yaml`.
-    let related: Vec<(&str, u64)> = findings[0]["related"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["path"].as_str().unwrap(), r["line"].as_u64().unwrap()))
-        .collect();
+    let related = related_lines(&findings[0]);
     assert!(
         related.contains(&(
             "testdata/gitops/flux-values-from/bad/clusters/prod/carts-values.yaml",
@@ -364,12 +349,7 @@ fn a_flux_kustomization_target_namespace_moves_every_object_it_applies() {
         .as_str()
         .unwrap()
         .contains("`shop-prod/carts`"));
-    let related: Vec<(&str, u64)> = findings[0]["related"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["path"].as_str().unwrap(), r["line"].as_u64().unwrap()))
-        .collect();
+    let related = related_lines(&findings[0]);
     assert!(
         related.contains(&(
             "testdata/gitops/flux-target-namespace/bad/clusters/prod/apps.yaml",

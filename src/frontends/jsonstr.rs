@@ -4,7 +4,7 @@
 
 use crate::syntax::embedded::parse_embedded;
 use crate::syntax::source::SourceFile;
-use crate::syntax::yaml::{self, Node, NodeKind, Pos, Span, Stream};
+use crate::syntax::yaml::{self, Node, Pos, Span, Stream};
 
 /// A string literal's content, and for each content byte the file offset it was written at.
 struct Decoded {
@@ -129,20 +129,7 @@ fn remap_span(s: Span, f: &dyn Fn(Pos) -> Pos) -> Span {
 }
 
 fn remap_tree(node: &mut Node, f: &dyn Fn(Pos) -> Pos) {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        n.span = remap_span(n.span, f);
-        match &mut n.kind {
-            NodeKind::Scalar(_) => {}
-            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
-            NodeKind::Map(entries) => {
-                for e in entries.iter_mut() {
-                    stack.push(&mut e.key);
-                    stack.push(&mut e.value);
-                }
-            }
-        }
-    }
+    node.map_spans(&|s| remap_span(s, f));
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use crate::syntax::source::SourceFile;
 use crate::syntax::span_map::InnerMap;
-use crate::syntax::yaml::{self, Node, NodeKind, Span, Stream};
+use crate::syntax::yaml::{self, Node, Span, Stream};
 
 /// Parse the string in `node` and map every span back into `file` (through
 /// [`InnerMap`]). Lines that cannot be found in the file (escapes, folding) map to the value.
@@ -26,18 +26,5 @@ pub fn parse_embedded(file: &SourceFile, node: &Node) -> Option<Stream> {
 }
 
 fn remap_node(node: &mut Node, f: &dyn Fn(Span) -> Span) {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        n.span = f(n.span);
-        match &mut n.kind {
-            NodeKind::Scalar(_) => {}
-            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
-            NodeKind::Map(entries) => {
-                for e in entries.iter_mut() {
-                    stack.push(&mut e.key);
-                    stack.push(&mut e.value);
-                }
-            }
-        }
-    }
+    node.map_spans(f);
 }

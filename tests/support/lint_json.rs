@@ -69,3 +69,19 @@ pub fn expect(findings: &[Value], wanted: &[(&str, &str, u64)]) {
         .collect();
     assert_eq!(got, want, "{findings:#?}");
 }
+
+/// `(path, line)` of a finding's related locations.
+pub fn related_lines(f: &Value) -> Vec<(&str, u64)> {
+    f["related"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap_or(""),
+                r["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}

@@ -213,18 +213,5 @@ fn empty(at: &Node) -> Node {
 }
 
 fn at_span(node: &mut Node, at: &Node) {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        n.span = at.span;
-        match &mut n.kind {
-            NodeKind::Scalar(_) => {}
-            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
-            NodeKind::Map(entries) => {
-                for e in entries.iter_mut() {
-                    stack.push(&mut e.key);
-                    stack.push(&mut e.value);
-                }
-            }
-        }
-    }
+    node.map_spans(&|_| at.span);
 }

@@ -6,7 +6,7 @@ use hcl_edit::structure::{Block, Body};
 
 use super::eval::{iter_pairs, Eval};
 use super::value::{FileId, Kind, Value};
-use crate::syntax::yaml::{Node, NodeKind, Pos, Span};
+use crate::syntax::yaml::{Node, Pos, Span};
 
 /// The account of ARNs known only at apply time (see `facts::UNKNOWN_ACCOUNT`).
 pub use crate::facts::UNKNOWN_ACCOUNT;
@@ -303,27 +303,16 @@ pub fn text_node(v: &Value, file: &crate::syntax::source::SourceFile) -> Option<
                 .map_or(1, |s| s.chars().count() + 1),
         }
     };
-    let mut stack = vec![&mut root];
-    while let Some(n) = stack.pop() {
-        n.span = if heredoc {
+    root.map_spans(&|s| {
+        if heredoc {
             Span {
-                start: map(n.span.start),
-                end: map(n.span.end),
+                start: map(s.start),
+                end: map(s.end),
             }
         } else {
             v.span
-        };
-        match &mut n.kind {
-            NodeKind::Scalar(_) => {}
-            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
-            NodeKind::Map(entries) => {
-                for e in entries.iter_mut() {
-                    stack.push(&mut e.key);
-                    stack.push(&mut e.value);
-                }
-            }
         }
-    }
+    });
     Some(root)
 }
 

@@ -1,6 +1,6 @@
 //! Accessors on the span-aware tree: typed lookups, IAM's one-or-many values, a JSON view.
 
-use super::{Node, NodeKind, Scalar};
+use super::{Node, NodeKind, Scalar, Span};
 use crate::syntax::yaml::Entry;
 
 impl Node {
@@ -93,6 +93,24 @@ impl Node {
             }
             Some(node)
         })
+    }
+
+    /// Replace the span of every node of this subtree (keys included) by `f` of it (iterative).
+    pub fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        let mut stack = vec![self];
+        while let Some(n) = stack.pop() {
+            n.span = f(n.span);
+            match &mut n.kind {
+                NodeKind::Scalar(_) => {}
+                NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+                NodeKind::Map(entries) => {
+                    for e in entries.iter_mut() {
+                        stack.push(&mut e.key);
+                        stack.push(&mut e.value);
+                    }
+                }
+            }
+        }
     }
 
     /// Number of nodes in this subtree.
