@@ -416,3 +416,23 @@ fn fixes_in_terraform_are_only_literal_edits_in_place() {
         }
     }
 }
+
+#[test]
+fn pod_identity_associations_reach_the_trust_check_directly_and_through_the_module() {
+    // (fixture, line of the refusing condition in main.tf)
+    for (name, line) in [("pod-identity", 11), ("pod-identity-module", 15)] {
+        let bad = run(&fixture(name).join("bad"));
+        let codes: Vec<&str> = bad.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["IRSA065"], "{name}:\n{}", describe(&bad));
+        let f = &bad[0];
+        assert!(
+            f.message
+                .contains("association ingress/aws-load-balancer-controller on cluster `prod`"),
+            "{}",
+            f.message
+        );
+        assert_eq!(f.location.as_ref().map(|l| l.line), Some(line), "{name}");
+        let good = run(&fixture(name).join("good"));
+        assert!(good.is_empty(), "{name}/good:\n{}", describe(&good));
+    }
+}

@@ -329,6 +329,12 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 }
 
 pub fn absorb(ws: &mut Workspace, file: Arc<SourceFile>, c: Classified) {
+    absorb_facts(ws, &file.display, c);
+    ws.files.push(file);
+}
+
+/// Every fact of `c` into `ws`; its duplicate keys are filed under `display`.
+pub(crate) fn absorb_facts(ws: &mut Workspace, display: &str, c: Classified) {
     ws.service_accounts.extend(c.service_accounts);
     ws.workloads.extend(c.workloads);
     ws.policies.extend(c.policies);
@@ -340,11 +346,10 @@ pub fn absorb(ws: &mut Workspace, file: Arc<SourceFile>, c: Classified) {
     ws.charts.extend(c.charts.into_iter().map(Arc::new));
     if !c.duplicate_keys.is_empty() {
         ws.duplicate_keys
-            .entry(file.display.clone())
+            .entry(display.to_string())
             .or_default()
             .extend(c.duplicate_keys);
     }
-    ws.files.push(file);
 }
 
 /// `(path, line, column)` of the built-in findings about values keys (not input or render errors).

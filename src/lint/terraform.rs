@@ -36,13 +36,14 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
                         .at(Location::new(file, *span)),
                 );
             }
+            // Every fact the module produced (Pod Identity associations included).
             let mut ws = Workspace::default();
-            let c = unit.classified;
-            ws.service_accounts.extend(c.service_accounts);
-            ws.workloads.extend(c.workloads);
-            ws.policies.extend(c.policies);
-            ws.arn_values.extend(c.arn_values);
-            ws.objects.extend(c.objects);
+            let display = unit
+                .files
+                .first()
+                .map(|f| f.display.clone())
+                .unwrap_or_default();
+            super::absorb_facts(&mut ws, &display, unit.classified);
             ws.files.extend(unit.files);
             (findings, lint_unit(ws, rules, Keep::WhatWorkspaceRulesRead))
         })

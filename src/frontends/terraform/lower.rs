@@ -198,6 +198,13 @@ fn lower_call(ev: &Eval, block: &Block, f: FileId, name: &str, address: &str, ou
             };
             let object = ObjectRef::new("module", None, address);
             let span = ev.span(f, block);
+            if model == super::tam::Model::PodIdentity {
+                let arn = super::computed::role_arn(&role.key, role.path.as_deref());
+                let arn = super::value::Value::str(arn, span, f);
+                for node in super::tam_pod_identity::associations(ev, block, f, address, &arn) {
+                    classify_node(&file, &node, None, &mut out.classified);
+                }
+            }
             push_trust(
                 ev,
                 &file,

@@ -64,36 +64,56 @@ pub fn manifests(ev: &Eval, ty: &str, address: &str, block: &Block, f: FileId) -
                 .unwrap_or_default()
         }
         "aws_eks_pod_identity_association" => {
-            let mut spec = Vec::new();
-            for (tf, ack) in [
-                ("cluster_name", "clusterName"),
-                ("namespace", "namespace"),
-                ("service_account", "serviceAccount"),
-                ("role_arn", "roleARN"),
-            ] {
-                if let Some(v) = attr(tf).filter(|v| !v.has_unknown()) {
-                    spec.push((ack, v.span, v));
-                }
-            }
-            let name = Value::str(address.replace('_', "-"), span, f);
-            let doc = obj(
-                vec![
-                    (
-                        "apiVersion",
-                        span,
-                        Value::str("eks.services.k8s.aws/v1alpha1", span, f),
-                    ),
-                    ("kind", span, Value::str("PodIdentityAssociation", span, f)),
-                    ("metadata", span, obj(vec![("name", span, name)], span, f)),
-                    ("spec", span, obj(spec, span, f)),
-                ],
-                span,
-                f,
-            );
-            vec![doc.to_node()]
+            let fields = |tf: &str| attr(tf);
+            vec![pod_identity_cr(address, &fields, span, f)]
         }
         _ => Vec::new(),
     }
+}
+
+/// An association in the ACK `PodIdentityAssociation` shape, from its Terraform attributes
+/// (`cluster_name`, `namespace`, `service_account`, `role_arn`; unknown ones left out).
+pub fn pod_identity_cr(
+    address: &str,
+    attr: &dyn Fn(&str) -> Option<Value>,
+    span: Span,
+    f: FileId,
+) -> Node {
+    let mut spec = Vec::new();
+    for (tf, ack) in [
+        ("cluster_name", "clusterName"),
+        ("namespace", "namespace"),
+        ("service_account", "serviceAccount"),
+        ("role_arn", "roleARN"),
+    ] {
+        if let Some(v) = attr(tf).filter(|v| !v.has_unknown()) {
+            spec.push((ack, v.span, v));
+        }
+    }
+    let name = Value::str(address.replace('_', "-"), span, f);
+    // The CR is namespaced; the classifier reads associations with a namespace only.
+    let namespace = attr("namespace")
+        .filter(|v| v.as_str().is_some())
+        .unwrap_or_else(|| Value::str("default", span, f));
+    let metadata = vec![
+        ("name", span, name),
+        ("namespace", namespace.span, namespace),
+    ];
+    let doc = obj(
+        vec![
+            (
+                "apiVersion",
+                span,
+                Value::str("eks.services.k8s.aws/v1alpha1", span, f),
+            ),
+            ("kind", span, Value::str("PodIdentityAssociation", span, f)),
+            ("metadata", span, obj(metadata, span, f)),
+            ("spec", span, obj(spec, span, f)),
+        ],
+        span,
+        f,
+    );
+    doc.to_node()
 }
 
 /// A ServiceAccount manifest from a `metadata` object (and extra annotations).

@@ -19,14 +19,24 @@ pub enum Model {
     IrsaV5,
     /// `iam-role-for-service-accounts` (v6).
     IrsaV6,
+    /// `terraform-aws-modules/eks-pod-identity` (v1, v2): see `tam_pod_identity`.
+    PodIdentity,
 }
 
 /// The versions this file models, for docs and notes.
-pub const MODELED: &str = "terraform-aws-modules/iam `iam-assumable-role-with-oidc` 4.x/5.x, `iam-role-for-service-accounts-eks` 5.x, `iam-role-for-service-accounts` 6.x";
+pub const MODELED: &str = "terraform-aws-modules/iam `iam-assumable-role-with-oidc` 4.x/5.x, `iam-role-for-service-accounts-eks` 5.x, `iam-role-for-service-accounts` 6.x; terraform-aws-modules/eks-pod-identity 1.x/2.x";
 
 /// Which model a module's `source` and `version` constraint select; `Err` says why none does.
 pub fn model_of(source: &str, version: Option<&str>) -> Result<Model, String> {
     let (repo, sub, git_ref) = split_source(source);
+    if super::tam_pod_identity::is_source(&repo) {
+        return match version.or(git_ref.as_deref()).and_then(major_of) {
+            Some(1 | 2) | None => Ok(Model::PodIdentity),
+            Some(m) => Err(format!(
+                "eks-pod-identity {m}.x is not modeled (modeled: {MODELED})"
+            )),
+        };
+    }
     let is_iam = repo == "terraform-aws-modules/iam/aws"
         || repo.ends_with("terraform-aws-modules/terraform-aws-iam.git")
         || repo.ends_with("terraform-aws-modules/terraform-aws-iam");
@@ -91,7 +101,7 @@ pub struct ModeledRole {
     pub doc: Value,
 }
 
-fn input(ev: &Eval, block: &Block, f: FileId, name: &str) -> Option<Value> {
+pub(super) fn input(ev: &Eval, block: &Block, f: FileId, name: &str) -> Option<Value> {
     block.body.get_attribute(name).map(|a| ev.eval(&a.value, f))
 }
 
@@ -121,7 +131,7 @@ pub fn role(
             flag(ev, block, f, "create_role", true)?,
             str_in("role_name"),
         ),
-        Model::IrsaV6 => {
+        Model::IrsaV6 | Model::PodIdentity => {
             let prefix = flag(ev, block, f, "use_name_prefix", true)?;
             (
                 flag(ev, block, f, "create", true)?,
@@ -132,13 +142,14 @@ pub fn role(
     if !create {
         return None;
     }
-    let path = str_in(if model == Model::IrsaV6 {
+    let path = str_in(if matches!(model, Model::IrsaV6 | Model::PodIdentity) {
         "path"
     } else {
         "role_path"
     });
     let statements = match model {
         Model::AssumableRoleWithOidc { major } => oidc_role_statements(ev, block, f, major, span),
+        Model::PodIdentity => super::tam_pod_identity::statements(ev, block, f, span),
         Model::IrsaV5 | Model::IrsaV6 => {
             let test_key = if model == Model::IrsaV5 {
                 "assume_role_condition_test"
