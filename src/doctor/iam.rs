@@ -1,23 +1,13 @@
 //! The IAM side: read-only calls with the SDK's standard retry, bounded concurrency, and errors
 //! classified so that each one can become a precise "could not verify".
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
-
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use futures::StreamExt;
 
-use super::progress::Progress;
+use super::aws::MAX_ATTEMPTS;
 
-/// Attempts per call (the first try plus retries) for throttling, 5xx and transient errors.
-const MAX_ATTEMPTS: u32 = 4;
-
+/// An IAM client (built by [`super::aws::Aws::iam`] from the run's one configuration).
 pub struct Iam {
     client: aws_sdk_iam::Client,
-    concurrency: usize,
 }
 
 /// A role as read from IAM. `trust` is the decoded JSON trust policy.
@@ -118,62 +108,8 @@ pub fn decode_document(raw: &str) -> String {
 }
 
 impl Iam {
-    pub async fn connect(
-        profile: Option<&str>,
-        region: Option<&str>,
-        timeout: Option<Duration>,
-        concurrency: usize,
-    ) -> Self {
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let mut timeouts = TimeoutConfig::builder();
-        if let Some(t) = timeout {
-            timeouts = timeouts.operation_attempt_timeout(t).connect_timeout(t);
-        }
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http)
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(MAX_ATTEMPTS)
-                    .with_initial_backoff(Duration::from_millis(100)),
-            )
-            .timeout_config(timeouts.build());
-        if let Some(p) = profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(r) = region {
-            loader = loader.region(Region::new(r.to_string()));
-        }
-        let conf = loader.load().await;
-        let mut builder = aws_sdk_iam::config::Builder::from(&conf);
-        if conf.region().is_none() {
-            // IAM is global; the region only picks the signing region of the endpoint.
-            builder = builder.region(Region::new("us-east-1"));
-        }
-        Iam {
-            client: aws_sdk_iam::Client::from_conf(builder.build()),
-            concurrency: concurrency.max(1),
-        }
-    }
-
-    /// GetRole once per distinct name, at most `concurrency` at a time.
-    pub async fn get_roles(
-        &self,
-        names: &BTreeSet<String>,
-        progress: &Progress,
-    ) -> BTreeMap<String, Result<RoleInfo, IamError>> {
-        futures::stream::iter(names.iter().cloned())
-            .map(|name| async move {
-                let result = self.get_role(&name).await;
-                progress.tick();
-                (name, result)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await
+    pub fn new(client: aws_sdk_iam::Client) -> Self {
+        Iam { client }
     }
 
     /// One GetRole.
@@ -195,21 +131,6 @@ impl Iam {
             })
     }
 
-    /// GetOpenIDConnectProvider for each ARN, bounded like `get_roles`.
-    pub async fn get_providers(
-        &self,
-        arns: &BTreeSet<String>,
-    ) -> BTreeMap<String, Result<ProviderInfo, IamError>> {
-        futures::stream::iter(arns.iter().cloned())
-            .map(|arn| async move {
-                let result = self.get_provider(&arn).await;
-                (arn, result)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await
-    }
-
     /// One GetOpenIDConnectProvider.
     pub async fn get_provider(&self, arn: &str) -> Result<ProviderInfo, IamError> {
         self.client
@@ -222,10 +143,6 @@ impl Iam {
                 arn: arn.to_string(),
                 client_ids: out.client_id_list().to_vec(),
             })
-    }
-
-    pub fn concurrency(&self) -> usize {
-        self.concurrency
     }
 
     /// The provider ARNs of the caller's account.

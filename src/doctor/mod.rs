@@ -3,6 +3,7 @@
 //! Kubernetes: GET/LIST only (`cluster.rs`). IAM: Get*/List* only (`iam.rs`). Every failed read
 //! becomes an IRSA100 "could not verify" finding (`fault.rs`); nothing is reported OK unverified.
 
+pub mod aws;
 pub mod checks;
 pub mod cluster;
 pub mod eks;

@@ -6,8 +6,9 @@ use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 
+use super::aws::Aws;
 use super::checks::Ctx;
-use super::eks::{Association, ClusterInfo, Eks, EksError};
+use super::eks::{Association, ClusterInfo, EksError};
 use super::eks_target::{self, EksTarget};
 use super::fault::Fault;
 
@@ -60,19 +61,13 @@ pub struct EksOptions<'a> {
     pub cluster: Option<&'a str>,
     pub kubeconfig: Option<&'a std::path::Path>,
     pub context: Option<&'a str>,
-    pub profile: Option<&'a str>,
+    /// `--region`: wins over the kubeconfig's region of the cluster.
     pub region: Option<&'a str>,
-    pub concurrency: usize,
 }
 
 /// Read the cluster and its associations into `ctx.eks`, and use the EKS issuer when the API
 /// server's discovery could not be read.
-pub async fn read(
-    args: &EksOptions<'_>,
-    timeout: Option<std::time::Duration>,
-    client: &kube::Client,
-    ctx: &mut Ctx<'_>,
-) {
+pub async fn read(args: &EksOptions<'_>, aws: &Aws, client: &kube::Client, ctx: &mut Ctx<'_>) {
     let target = eks_target::find(args.cluster, args.kubeconfig, args.context);
     let Some(target) = target else {
         if uses_pod_identity(ctx) {
@@ -87,7 +82,7 @@ pub async fn read(
         return;
     };
     let region = args.region.or(target.region.as_deref());
-    let eks = Eks::connect(args.profile, region, timeout, args.concurrency).await;
+    let eks = aws.eks(region).await;
     let name = target.name.clone();
     let where_ = format!(
         "cluster `{name}` (from {}) in {}",

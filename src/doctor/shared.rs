@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use futures::StreamExt;
 use tokio::sync::{OnceCell, Semaphore};
 
+use super::aws::Aws;
 use super::iam::{Iam, IamError, ProviderInfo, RoleInfo};
 use super::progress::Progress;
 
@@ -35,9 +35,8 @@ impl<K: Eq + Hash + Clone, T> Memo<K, T> {
 }
 
 pub struct SharedIam {
-    profile: Option<String>,
-    region: Option<String>,
-    timeout: Option<Duration>,
+    /// The run's one AWS configuration (shared with EKS).
+    aws: Arc<Aws>,
     concurrency: usize,
     /// Connected on first use: a run with nothing to ask IAM never loads credentials.
     iam: OnceCell<Iam>,
@@ -49,17 +48,10 @@ pub struct SharedIam {
 }
 
 impl SharedIam {
-    pub fn new(
-        profile: Option<&str>,
-        region: Option<&str>,
-        timeout: Option<Duration>,
-        concurrency: usize,
-    ) -> Self {
-        let concurrency = concurrency.max(1);
+    pub fn new(aws: Arc<Aws>) -> Self {
+        let concurrency = aws.concurrency();
         SharedIam {
-            profile: profile.map(str::to_string),
-            region: region.map(str::to_string),
-            timeout,
+            aws,
             concurrency,
             iam: OnceCell::new(),
             permits: Semaphore::new(concurrency),
@@ -71,16 +63,12 @@ impl SharedIam {
     }
 
     async fn iam(&self) -> &Iam {
-        self.iam
-            .get_or_init(|| {
-                Iam::connect(
-                    self.profile.as_deref(),
-                    self.region.as_deref(),
-                    self.timeout,
-                    self.concurrency,
-                )
-            })
-            .await
+        self.iam.get_or_init(|| self.aws.iam()).await
+    }
+
+    /// The run's AWS configuration, for the other clients.
+    pub fn aws(&self) -> &Aws {
+        &self.aws
     }
 
     /// GetRole for each name not yet asked in this run.

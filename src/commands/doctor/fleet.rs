@@ -39,12 +39,7 @@ pub async fn run(args: DoctorArgs, timeout: Option<Duration>) -> u8 {
         eprintln!("error: the kubeconfig has no contexts (`kubectl config get-contexts`)");
         return EXIT_TOOL_ERROR;
     }
-    let shared = Arc::new(SharedIam::new(
-        args.profile.as_deref(),
-        args.region.as_deref(),
-        timeout,
-        args.concurrency,
-    ));
+    let shared = Arc::new(SharedIam::new(Arc::new(super::aws(&args, timeout))));
     let progress = Arc::new(Progress::new("clusters", contexts.len()));
     let args = Arc::new(args);
     let kubeconfig = Arc::new(kubeconfig);
@@ -112,7 +107,6 @@ async fn check_context(
     };
     let target = Target {
         context: Some(name),
-        timeout,
     };
     let views = Views::for_context(name);
     let mut outcome = check_cluster(&client, args, shared, views, false, target).await;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::RuleInfo;
+use crate::doctor::aws::Aws;
 use crate::doctor::checks::{self, Ctx};
 use crate::doctor::progress::Progress;
 use crate::doctor::shared::SharedIam;
@@ -66,15 +67,9 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
             return EXIT_TOOL_ERROR;
         }
     };
-    let shared = SharedIam::new(
-        args.profile.as_deref(),
-        args.region.as_deref(),
-        timeout,
-        args.concurrency,
-    );
+    let shared = SharedIam::new(Arc::new(aws(&args, timeout)));
     let target = Target {
         context: args.context.first().map(String::as_str),
-        timeout,
     };
     let outcome = check_cluster(&client, &args, &shared, Views::default(), true, target).await;
     Progress::clear();
@@ -94,6 +89,17 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
     }
 }
 
+/// The run's one AWS configuration (`--profile`, `--region`, `--request-timeout`,
+/// `--concurrency`), loaded on first use.
+pub fn aws(args: &args::DoctorArgs, timeout: Option<std::time::Duration>) -> Aws {
+    Aws::new(
+        args.profile.as_deref(),
+        args.region.as_deref(),
+        timeout,
+        args.concurrency,
+    )
+}
+
 /// What one cluster's check produced.
 pub struct Outcome {
     /// Sorted and deduplicated.
@@ -108,10 +114,9 @@ pub struct Outcome {
     pub ok: usize,
 }
 
-/// Where one cluster is: its kubeconfig context, and the request timeout.
+/// Where one cluster is: its kubeconfig context.
 pub struct Target<'a> {
     pub context: Option<&'a str>,
-    pub timeout: Option<std::time::Duration>,
 }
 
 /// Read one cluster and run every check on it. `stages`: show progress lines for this cluster.
@@ -123,7 +128,7 @@ pub async fn check_cluster(
     stages: bool,
     target: Target<'_>,
 ) -> Outcome {
-    let Target { context, timeout } = target;
+    let Target { context } = target;
     let namespace = if args.all_namespaces {
         None
     } else {
@@ -139,7 +144,7 @@ pub async fn check_cluster(
     let checked = snap.reachable && (snap.service_accounts.is_some() || snap.pods.is_some());
     if snap.reachable {
         checks::guarded(&mut ctx, "arn", checks::arn::check);
-        pod_identity::read(&eks_options(args, context), timeout, client, &mut ctx).await;
+        pod_identity::read(&eks_options(args, context), shared.aws(), client, &mut ctx).await;
         iam_checks(args, shared, stages, &mut ctx).await;
         let stats = checks::guarded(&mut ctx, "pods", checks::pods::check);
         checks::guarded(&mut ctx, "webhook", |c| checks::webhook::check(c, &stats));
@@ -188,9 +193,7 @@ fn eks_options<'a>(
         cluster: args.cluster.as_deref().filter(|_| !args.fleet()),
         kubeconfig: args.kubeconfig.as_deref(),
         context,
-        profile: args.profile.as_deref(),
         region: args.region.as_deref(),
-        concurrency: args.concurrency,
     }
 }
 
