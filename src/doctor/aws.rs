@@ -4,12 +4,13 @@
 //! `AWS_ENDPOINT_URL_EKS`, which the SDK reads per service from the loaded configuration).
 //! Loaded on first use, once per run: a run with nothing to ask AWS never reads the AWS config.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 
 /// Attempts per call (the first try plus retries) for throttling, 5xx and transient errors.
 pub const MAX_ATTEMPTS: u32 = 4;
@@ -89,8 +90,8 @@ impl Aws {
         super::iam::Iam::new(aws_sdk_iam::Client::from_conf(builder.build()))
     }
 
-    /// An EKS client for `region` (else the configuration's region).
-    pub async fn eks(&self, region: Option<&str>) -> super::eks::Eks {
+    /// An EKS client for `region` (else the configuration's region); its calls take `permits`.
+    pub async fn eks(&self, region: Option<&str>, permits: Arc<Semaphore>) -> super::eks::Eks {
         let conf = self.config().await;
         let mut builder = aws_sdk_eks::config::Builder::from(conf);
         if let Some(r) = region {
@@ -102,6 +103,7 @@ impl Aws {
         super::eks::Eks::new(
             aws_sdk_eks::Client::from_conf(builder.build()),
             region,
+            permits,
             self.concurrency,
         )
     }

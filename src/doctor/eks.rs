@@ -4,7 +4,10 @@
 //! errors classified so that each one can become a precise "could not verify".
 
 use aws_sdk_eks::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use std::sync::Arc;
+
 use futures::StreamExt;
+use tokio::sync::Semaphore;
 
 use super::aws::MAX_ATTEMPTS;
 /// A guard against a server that never stops handing out `nextToken`s.
@@ -13,6 +16,8 @@ const MAX_PAGES: usize = 1_000;
 /// An EKS client (built by [`super::aws::Aws::eks`] from the run's one configuration).
 pub struct Eks {
     client: aws_sdk_eks::Client,
+    /// Shared by every EKS client of the run: at most `concurrency` EKS calls in flight.
+    permits: Arc<Semaphore>,
     concurrency: usize,
     pub region: Option<String>,
 }
@@ -116,16 +121,29 @@ where
 
 impl Eks {
     /// `region`: the region the client was built for (`--region`, else the cluster ARN's, else
-    /// the default chain's), for messages.
-    pub fn new(client: aws_sdk_eks::Client, region: Option<String>, concurrency: usize) -> Self {
+    /// the default chain's), for messages. `permits` bound the calls in flight (`concurrency`).
+    pub fn new(
+        client: aws_sdk_eks::Client,
+        region: Option<String>,
+        permits: Arc<Semaphore>,
+        concurrency: usize,
+    ) -> Self {
         Eks {
             client,
+            permits,
             concurrency: concurrency.max(1),
             region,
         }
     }
 
+    /// A permit for one call. The semaphore is never closed, so `None` never happens in practice
+    /// (and would only mean no limit).
+    async fn permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.permits.acquire().await.ok()
+    }
+
     pub async fn describe_cluster(&self, name: &str) -> Result<ClusterInfo, EksError> {
+        let _permit = self.permit().await;
         let out = self
             .client
             .describe_cluster()
@@ -160,6 +178,7 @@ impl Eks {
         let mut ids = Vec::new();
         let mut token: Option<String> = None;
         for page in 1..=MAX_PAGES {
+            let permit = self.permit().await;
             let out = self
                 .client
                 .list_pod_identity_associations()
@@ -185,6 +204,7 @@ impl Eks {
                     }
                     (e, LIST)
                 })?;
+            drop(permit);
             ids.extend(
                 out.associations()
                     .iter()
@@ -215,6 +235,7 @@ impl Eks {
     }
 
     async fn describe_association(&self, cluster: &str, id: &str) -> Result<Association, EksError> {
+        let _permit = self.permit().await;
         let out = self
             .client
             .describe_pod_identity_association()

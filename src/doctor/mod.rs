@@ -10,12 +10,14 @@ pub mod eks;
 pub mod eks_target;
 pub mod fault;
 pub mod iam;
+pub mod memo;
 pub mod pod_identity;
 pub mod progress;
 pub mod rules;
 pub mod rules_eks;
 pub mod rules_pod;
 pub mod shared;
+pub mod shared_eks;
 pub mod view;
 
 use crate::diagnostics::RuleMeta;

@@ -6,11 +6,11 @@ use k8s_openapi::api::apps::v1::DaemonSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 
-use super::aws::Aws;
 use super::checks::Ctx;
 use super::eks::{Association, ClusterInfo, EksError};
 use super::eks_target::{self, EksTarget};
 use super::fault::Fault;
+use super::shared_eks::SharedEks;
 
 pub const AGENT_NAMESPACE: &str = "kube-system";
 pub const AGENT_NAME: &str = "eks-pod-identity-agent";
@@ -67,7 +67,12 @@ pub struct EksOptions<'a> {
 
 /// Read the cluster and its associations into `ctx.eks`, and use the EKS issuer when the API
 /// server's discovery could not be read.
-pub async fn read(args: &EksOptions<'_>, aws: &Aws, client: &kube::Client, ctx: &mut Ctx<'_>) {
+pub async fn read(
+    args: &EksOptions<'_>,
+    shared: &SharedEks,
+    client: &kube::Client,
+    ctx: &mut Ctx<'_>,
+) {
     let target = eks_target::find(args.cluster, args.kubeconfig, args.context);
     let Some(target) = target else {
         if uses_pod_identity(ctx) {
@@ -82,14 +87,14 @@ pub async fn read(args: &EksOptions<'_>, aws: &Aws, client: &kube::Client, ctx: 
         return;
     };
     let region = args.region.or(target.region.as_deref());
-    let eks = aws.eks(region).await;
+    let eks = shared.client(region).await;
     let name = target.name.clone();
     let where_ = format!(
         "cluster `{name}` (from {}) in {}",
         target.source,
         eks.region.as_deref().unwrap_or("no region")
     );
-    let cluster = match eks.describe_cluster(&name).await {
+    let cluster = match shared.describe_cluster(&eks, &name).await {
         Ok(c) => Some(c),
         Err(e) => {
             let hint = match &e {
@@ -116,8 +121,8 @@ pub async fn read(args: &EksOptions<'_>, aws: &Aws, client: &kube::Client, ctx: 
             ctx.issuer = Some(super::checks::issuer_host(issuer));
         }
     }
-    let associations = match eks.associations(&name).await {
-        Ok(list) => Some(list),
+    let associations = match shared.associations(&eks, &name).await {
+        Ok(list) => Some(list.to_vec()),
         Err((e, permission)) => {
             ctx.faults.push(Fault::new(
                 "PodIdentityAssociation",

@@ -1,36 +1,34 @@
 //! IAM answers shared by every cluster of a run, so that a fleet calls IAM no more than one
 //! cluster would: GetRole once per role name, GetOpenIDConnectProvider once per provider ARN
 //! (account + issuer), ListRoles and ListOpenIDConnectProviders once. At most `concurrency`
-//! Get calls are in flight in the whole run, whichever clusters asked for them.
+//! Get calls are in flight in the whole run, whichever clusters asked for them. The EKS side is
+//! [`SharedEks`]; [`Shared`] holds both.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use futures::StreamExt;
 use tokio::sync::{OnceCell, Semaphore};
 
 use super::aws::Aws;
 use super::iam::{Iam, IamError, ProviderInfo, RoleInfo};
+use super::memo::Memo;
 use super::progress::Progress;
+use super::shared_eks::SharedEks;
 
-type Cell<T> = Arc<OnceCell<Result<T, IamError>>>;
-
-/// One answer per key, fetched by whoever asks first; later askers wait for it.
-struct Memo<K, T> {
-    cells: Mutex<HashMap<K, Cell<T>>>,
+/// What every cluster of a run shares: the IAM and EKS answers, over one AWS configuration.
+pub struct Shared {
+    pub iam: SharedIam,
+    pub eks: SharedEks,
 }
 
-impl<K: Eq + Hash + Clone, T> Memo<K, T> {
-    fn new() -> Self {
-        Memo {
-            cells: Mutex::new(HashMap::new()),
+impl Shared {
+    pub fn new(aws: Aws) -> Self {
+        let aws = Arc::new(aws);
+        Shared {
+            iam: SharedIam::new(aws.clone()),
+            eks: SharedEks::new(aws),
         }
-    }
-
-    fn cell(&self, key: &K) -> Cell<T> {
-        let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
-        cells.entry(key.clone()).or_default().clone()
     }
 }
 
@@ -41,8 +39,8 @@ pub struct SharedIam {
     /// Connected on first use: a run with nothing to ask IAM never loads credentials.
     iam: OnceCell<Iam>,
     permits: Semaphore,
-    roles: Memo<String, RoleInfo>,
-    providers: Memo<String, ProviderInfo>,
+    roles: Memo<String, Result<RoleInfo, IamError>>,
+    providers: Memo<String, Result<ProviderInfo, IamError>>,
     role_list: OnceCell<Result<Arc<Vec<RoleInfo>>, IamError>>,
     provider_list: OnceCell<Result<Vec<String>, IamError>>,
 }
@@ -64,11 +62,6 @@ impl SharedIam {
 
     async fn iam(&self) -> &Iam {
         self.iam.get_or_init(|| self.aws.iam()).await
-    }
-
-    /// The run's AWS configuration, for the other clients.
-    pub fn aws(&self) -> &Aws {
-        &self.aws
     }
 
     /// GetRole for each name not yet asked in this run.
@@ -98,7 +91,7 @@ impl SharedIam {
     async fn fetch_all<'s, T, F, Fut>(
         &'s self,
         keys: &BTreeSet<String>,
-        memo: &'s Memo<String, T>,
+        memo: &'s Memo<String, Result<T, IamError>>,
         progress: &Progress,
         call: F,
     ) -> BTreeMap<String, Result<T, IamError>>
@@ -109,16 +102,14 @@ impl SharedIam {
     {
         futures::stream::iter(keys.iter().cloned())
             .map(|key| async move {
-                let cell = memo.cell(&key);
-                let result = cell
-                    .get_or_init(|| async {
+                let result = memo
+                    .get(&key, || async {
                         let iam = self.iam().await;
                         // Never closed, so acquire cannot fail; no permit means no limit.
                         let _permit = self.permits.acquire().await.ok();
                         call(iam, key.clone()).await
                     })
-                    .await
-                    .clone();
+                    .await;
                 progress.tick();
                 (key, result)
             })

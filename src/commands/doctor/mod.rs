@@ -1,5 +1,6 @@
 //! `kubectl irsa doctor`: connect, read the cluster and IAM, run the live checks in `crate::doctor`,
-//! and render one report. Read-only throughout. Several contexts (`fleet.rs`) share one IAM cache.
+//! and render one report. Read-only throughout. Several contexts (`fleet.rs`) share one IAM and
+//! EKS cache.
 
 pub mod args;
 pub mod fleet;
@@ -12,7 +13,7 @@ use crate::diagnostics::RuleInfo;
 use crate::doctor::aws::Aws;
 use crate::doctor::checks::{self, Ctx};
 use crate::doctor::progress::Progress;
-use crate::doctor::shared::SharedIam;
+use crate::doctor::shared::{Shared, SharedIam};
 use crate::doctor::view::Views;
 use crate::doctor::{cluster, fault, iam, live_rule_metas, pod_identity};
 use crate::report::output::{finish, EXIT_TOOL_ERROR};
@@ -67,7 +68,7 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
             return EXIT_TOOL_ERROR;
         }
     };
-    let shared = SharedIam::new(Arc::new(aws(&args, timeout)));
+    let shared = Shared::new(aws(&args, timeout));
     let target = Target {
         context: args.context.first().map(String::as_str),
     };
@@ -123,7 +124,7 @@ pub struct Target<'a> {
 pub async fn check_cluster(
     client: &kube::Client,
     args: &args::DoctorArgs,
-    shared: &SharedIam,
+    shared: &Shared,
     views: Views,
     stages: bool,
     target: Target<'_>,
@@ -144,8 +145,8 @@ pub async fn check_cluster(
     let checked = snap.reachable && (snap.service_accounts.is_some() || snap.pods.is_some());
     if snap.reachable {
         checks::guarded(&mut ctx, "arn", checks::arn::check);
-        pod_identity::read(&eks_options(args, context), shared.aws(), client, &mut ctx).await;
-        iam_checks(args, shared, stages, &mut ctx).await;
+        pod_identity::read(&eks_options(args, context), &shared.eks, client, &mut ctx).await;
+        iam_checks(args, &shared.iam, stages, &mut ctx).await;
         let stats = checks::guarded(&mut ctx, "pods", checks::pods::check);
         checks::guarded(&mut ctx, "webhook", |c| checks::webhook::check(c, &stats));
         checks::guarded(&mut ctx, "eks_issuer", checks::eks_issuer::check);
