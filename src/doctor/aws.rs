@@ -12,6 +12,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use tokio::sync::{OnceCell, Semaphore};
 
+use super::permits::Permits;
+
 /// Attempts per call (the first try plus retries) for throttling, 5xx and transient errors.
 pub const MAX_ATTEMPTS: u32 = 4;
 
@@ -79,15 +81,15 @@ impl Aws {
         loader.load().await
     }
 
-    /// An IAM client over the shared configuration.
-    pub async fn iam(&self) -> super::iam::Iam {
+    /// An IAM client over the shared configuration; its calls take `permits`.
+    pub async fn iam(&self, permits: Arc<Permits>) -> super::iam::Iam {
         let conf = self.config().await;
         let mut builder = aws_sdk_iam::config::Builder::from(conf);
         if conf.region().is_none() {
             // IAM is global; the region only picks the signing region of the endpoint.
             builder = builder.region(Region::new(IAM_SIGNING_REGION));
         }
-        super::iam::Iam::new(aws_sdk_iam::Client::from_conf(builder.build()))
+        super::iam::Iam::new(aws_sdk_iam::Client::from_conf(builder.build()), permits)
     }
 
     /// An EKS client for `region` (else the configuration's region); its calls take `permits`.

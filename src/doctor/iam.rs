@@ -1,13 +1,18 @@
 //! The IAM side: read-only calls with the SDK's standard retry, bounded concurrency, and errors
 //! classified so that each one can become a precise "could not verify".
 
+use std::sync::Arc;
+
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use super::aws::MAX_ATTEMPTS;
+use super::permits::{Permits, Priority};
 
-/// An IAM client (built by [`super::aws::Aws::iam`] from the run's one configuration).
+/// An IAM client (built by [`super::aws::Aws::iam`] from the run's one configuration). Every
+/// call takes one of `permits`: provider lookups and ListRoles pages before GetRoles.
 pub struct Iam {
     client: aws_sdk_iam::Client,
+    permits: Arc<Permits>,
 }
 
 /// A role as read from IAM. `trust` is the decoded JSON trust policy.
@@ -108,12 +113,13 @@ pub fn decode_document(raw: &str) -> String {
 }
 
 impl Iam {
-    pub fn new(client: aws_sdk_iam::Client) -> Self {
-        Iam { client }
+    pub fn new(client: aws_sdk_iam::Client, permits: Arc<Permits>) -> Self {
+        Iam { client, permits }
     }
 
     /// One GetRole.
     pub async fn get_role(&self, name: &str) -> Result<RoleInfo, IamError> {
+        let _permit = self.permits.acquire(Priority::Normal).await;
         self.client
             .get_role()
             .role_name(name)
@@ -133,6 +139,7 @@ impl Iam {
 
     /// One GetOpenIDConnectProvider.
     pub async fn get_provider(&self, arn: &str) -> Result<ProviderInfo, IamError> {
+        let _permit = self.permits.acquire(Priority::First).await;
         self.client
             .get_open_id_connect_provider()
             .open_id_connect_provider_arn(arn)
@@ -147,6 +154,7 @@ impl Iam {
 
     /// The provider ARNs of the caller's account.
     pub async fn list_providers(&self) -> Result<Vec<String>, IamError> {
+        let _permit = self.permits.acquire(Priority::First).await;
         let out = self
             .client
             .list_open_id_connect_providers()
@@ -165,6 +173,8 @@ impl Iam {
         let mut roles = Vec::new();
         let mut marker: Option<String> = None;
         loop {
+            // Each page goes next: the pages are a chain, and every cluster's scan waits for all.
+            let permit = self.permits.acquire(Priority::First).await;
             let out = self
                 .client
                 .list_roles()
@@ -183,6 +193,7 @@ impl Iam {
                         None => e,
                     }
                 })?;
+            drop(permit);
             roles.extend(out.roles().iter().map(|r| RoleInfo {
                 name: r.role_name().to_string(),
                 arn: r.arn().to_string(),

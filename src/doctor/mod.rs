@@ -11,6 +11,7 @@ pub mod eks_target;
 pub mod fault;
 pub mod iam;
 pub mod memo;
+pub mod permits;
 pub mod pod_identity;
 pub mod progress;
 pub mod rules;

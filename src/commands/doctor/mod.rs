@@ -13,7 +13,7 @@ use crate::diagnostics::RuleInfo;
 use crate::doctor::aws::Aws;
 use crate::doctor::checks::{self, Ctx};
 use crate::doctor::progress::Progress;
-use crate::doctor::shared::{Shared, SharedIam};
+use crate::doctor::shared::{Prefetcher, Shared, SharedIam};
 use crate::doctor::view::Views;
 use crate::doctor::{cluster, fault, iam, live_rule_metas, pod_identity};
 use crate::report::output::{finish, EXIT_TOOL_ERROR};
@@ -138,7 +138,9 @@ pub async fn check_cluster(
     if stages {
         Progress::stage("reading the cluster");
     }
-    let snap = cluster::snapshot(client, namespace, args.issuer.as_deref()).await;
+    // IAM starts on the roles of each ServiceAccount page while the rest is read.
+    let prefetch = Prefetcher::new(shared.iam.clone(), !args.no_role_scan);
+    let snap = cluster::snapshot(client, namespace, args.issuer.as_deref(), &prefetch).await;
     let mut ctx = Ctx::new(&snap);
     ctx.views = views;
     // Something was checked when the API server answered a list of SAs or pods.
