@@ -111,8 +111,30 @@ pub async fn connect_to(
     Client::try_from(config).map_err(|e| format!("cannot build a Kubernetes client: {e}"))
 }
 
+/// Told what the snapshot reads as it arrives, so that lookups elsewhere (IAM) can start while
+/// the rest is still being read.
+pub trait Prefetch: Sync {
+    /// The issuer is known (the server's, or `--issuer`), before any list.
+    fn issuer(&self, issuer: &str);
+    /// One page of the ServiceAccount list; the list may still fail on a later page.
+    fn service_accounts(&self, issuer: Option<&str>, page: &[ServiceAccount]);
+}
+
+/// No prefetching.
+pub struct NoPrefetch;
+
+impl Prefetch for NoPrefetch {
+    fn issuer(&self, _: &str) {}
+    fn service_accounts(&self, _: Option<&str>, _: &[ServiceAccount]) {}
+}
+
 /// Read everything doctor needs. Each failure becomes a fault; nothing here panics.
-pub async fn snapshot(client: &Client, namespace: Option<&str>, issuer: Option<&str>) -> Snapshot {
+pub async fn snapshot(
+    client: &Client,
+    namespace: Option<&str>,
+    issuer: Option<&str>,
+    prefetch: &dyn Prefetch,
+) -> Snapshot {
     let mut snap = Snapshot {
         namespace: namespace.map(str::to_string),
         ..Default::default()
@@ -141,18 +163,24 @@ pub async fn snapshot(client: &Client, namespace: Option<&str>, issuer: Option<&
             }
         }
     }
+    let known = snap.issuer.clone();
+    if let Some(i) = &known {
+        prefetch.issuer(i);
+    }
+    let on_sas = |page: &[ServiceAccount]| prefetch.service_accounts(known.as_deref(), page);
     let ns = namespace;
     let (namespaces, sas, pods, rss, deps, sts, dss, hooks) = futures::join!(
-        list::<Namespace>(Api::all(client.clone()), "namespaces"),
-        list::<ServiceAccount>(scoped(client, ns), "serviceaccounts"),
-        list::<Pod>(scoped(client, ns), "pods"),
-        list::<ReplicaSet>(scoped(client, ns), "replicasets"),
-        list::<Deployment>(scoped(client, ns), "deployments"),
-        list::<StatefulSet>(scoped(client, ns), "statefulsets"),
-        list::<DaemonSet>(scoped(client, ns), "daemonsets"),
+        list::<Namespace>(Api::all(client.clone()), "namespaces", ignore),
+        list::<ServiceAccount>(scoped(client, ns), "serviceaccounts", on_sas),
+        list::<Pod>(scoped(client, ns), "pods", ignore),
+        list::<ReplicaSet>(scoped(client, ns), "replicasets", ignore),
+        list::<Deployment>(scoped(client, ns), "deployments", ignore),
+        list::<StatefulSet>(scoped(client, ns), "statefulsets", ignore),
+        list::<DaemonSet>(scoped(client, ns), "daemonsets", ignore),
         list::<MutatingWebhookConfiguration>(
             Api::all(client.clone()),
-            "mutatingwebhookconfigurations"
+            "mutatingwebhookconfigurations",
+            ignore
         ),
     );
     snap.namespaces = keep(namespaces, &mut snap, "Namespace", None);
@@ -278,8 +306,15 @@ pub async fn fetch_issuer(client: &Client) -> Result<String, KubeError> {
         })
 }
 
+fn ignore<K>(_: &[K]) {}
+
 /// List every page of a resource; a failure on any page fails the whole list (no partial data).
-async fn list<K>(api: Api<K>, plural: &str) -> Result<Vec<K>, (KubeError, String)>
+/// `on_page` sees each page as it arrives.
+async fn list<K>(
+    api: Api<K>,
+    plural: &str,
+    on_page: impl Fn(&[K]),
+) -> Result<Vec<K>, (KubeError, String)>
 where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
@@ -303,6 +338,7 @@ where
             }
             (e, verb.clone())
         })?;
+        on_page(&page.items);
         out.extend(page.items);
         match page.metadata.continue_ {
             Some(t) if !t.is_empty() => token = Some(t),

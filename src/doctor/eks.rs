@@ -3,21 +3,21 @@
 //! retry, the standard endpoint configuration (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_EKS`), and
 //! errors classified so that each one can become a precise "could not verify".
 
-use std::time::Duration;
-
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
 use aws_sdk_eks::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use futures::StreamExt;
+use std::sync::Arc;
 
-/// Attempts per call (the first try plus retries), as for IAM.
-const MAX_ATTEMPTS: u32 = 4;
+use futures::StreamExt;
+use tokio::sync::Semaphore;
+
+use super::aws::MAX_ATTEMPTS;
 /// A guard against a server that never stops handing out `nextToken`s.
 const MAX_PAGES: usize = 1_000;
 
+/// An EKS client (built by [`super::aws::Aws::eks`] from the run's one configuration).
 pub struct Eks {
     client: aws_sdk_eks::Client,
+    /// Shared by every EKS client of the run: at most `concurrency` EKS calls in flight.
+    permits: Arc<Semaphore>,
     concurrency: usize,
     pub region: Option<String>,
 }
@@ -120,45 +120,30 @@ where
 }
 
 impl Eks {
-    /// `region`: `--region`, else the cluster ARN's, else the default chain's.
-    pub async fn connect(
-        profile: Option<&str>,
-        region: Option<&str>,
-        timeout: Option<Duration>,
+    /// `region`: the region the client was built for (`--region`, else the cluster ARN's, else
+    /// the default chain's), for messages. `permits` bound the calls in flight (`concurrency`).
+    pub fn new(
+        client: aws_sdk_eks::Client,
+        region: Option<String>,
+        permits: Arc<Semaphore>,
         concurrency: usize,
     ) -> Self {
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let mut timeouts = TimeoutConfig::builder();
-        if let Some(t) = timeout {
-            timeouts = timeouts.operation_attempt_timeout(t).connect_timeout(t);
-        }
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http)
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(MAX_ATTEMPTS)
-                    .with_initial_backoff(Duration::from_millis(100)),
-            )
-            .timeout_config(timeouts.build());
-        if let Some(p) = profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(r) = region {
-            loader = loader.region(Region::new(r.to_string()));
-        }
-        let conf = loader.load().await;
         Eks {
-            region: conf.region().map(|r| r.to_string()),
-            client: aws_sdk_eks::Client::new(&conf),
+            client,
+            permits,
             concurrency: concurrency.max(1),
+            region,
         }
     }
 
+    /// A permit for one call. The semaphore is never closed, so `None` never happens in practice
+    /// (and would only mean no limit).
+    async fn permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.permits.acquire().await.ok()
+    }
+
     pub async fn describe_cluster(&self, name: &str) -> Result<ClusterInfo, EksError> {
+        let _permit = self.permit().await;
         let out = self
             .client
             .describe_cluster()
@@ -193,6 +178,7 @@ impl Eks {
         let mut ids = Vec::new();
         let mut token: Option<String> = None;
         for page in 1..=MAX_PAGES {
+            let permit = self.permit().await;
             let out = self
                 .client
                 .list_pod_identity_associations()
@@ -218,6 +204,7 @@ impl Eks {
                     }
                     (e, LIST)
                 })?;
+            drop(permit);
             ids.extend(
                 out.associations()
                     .iter()
@@ -248,6 +235,7 @@ impl Eks {
     }
 
     async fn describe_association(&self, cluster: &str, id: &str) -> Result<Association, EksError> {
+        let _permit = self.permit().await;
         let out = self
             .client
             .describe_pod_identity_association()

@@ -1,23 +1,18 @@
 //! The IAM side: read-only calls with the SDK's standard retry, bounded concurrency, and errors
 //! classified so that each one can become a precise "could not verify".
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+use std::sync::Arc;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use futures::StreamExt;
 
-use super::progress::Progress;
+use super::aws::MAX_ATTEMPTS;
+use super::permits::{Permits, Priority};
 
-/// Attempts per call (the first try plus retries) for throttling, 5xx and transient errors.
-const MAX_ATTEMPTS: u32 = 4;
-
+/// An IAM client (built by [`super::aws::Aws::iam`] from the run's one configuration). Every
+/// call takes one of `permits`: provider lookups and ListRoles pages before GetRoles.
 pub struct Iam {
     client: aws_sdk_iam::Client,
-    concurrency: usize,
+    permits: Arc<Permits>,
 }
 
 /// A role as read from IAM. `trust` is the decoded JSON trust policy.
@@ -118,66 +113,13 @@ pub fn decode_document(raw: &str) -> String {
 }
 
 impl Iam {
-    pub async fn connect(
-        profile: Option<&str>,
-        region: Option<&str>,
-        timeout: Option<Duration>,
-        concurrency: usize,
-    ) -> Self {
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let mut timeouts = TimeoutConfig::builder();
-        if let Some(t) = timeout {
-            timeouts = timeouts.operation_attempt_timeout(t).connect_timeout(t);
-        }
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http)
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(MAX_ATTEMPTS)
-                    .with_initial_backoff(Duration::from_millis(100)),
-            )
-            .timeout_config(timeouts.build());
-        if let Some(p) = profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(r) = region {
-            loader = loader.region(Region::new(r.to_string()));
-        }
-        let conf = loader.load().await;
-        let mut builder = aws_sdk_iam::config::Builder::from(&conf);
-        if conf.region().is_none() {
-            // IAM is global; the region only picks the signing region of the endpoint.
-            builder = builder.region(Region::new("us-east-1"));
-        }
-        Iam {
-            client: aws_sdk_iam::Client::from_conf(builder.build()),
-            concurrency: concurrency.max(1),
-        }
-    }
-
-    /// GetRole once per distinct name, at most `concurrency` at a time.
-    pub async fn get_roles(
-        &self,
-        names: &BTreeSet<String>,
-        progress: &Progress,
-    ) -> BTreeMap<String, Result<RoleInfo, IamError>> {
-        futures::stream::iter(names.iter().cloned())
-            .map(|name| async move {
-                let result = self.get_role(&name).await;
-                progress.tick();
-                (name, result)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await
+    pub fn new(client: aws_sdk_iam::Client, permits: Arc<Permits>) -> Self {
+        Iam { client, permits }
     }
 
     /// One GetRole.
     pub async fn get_role(&self, name: &str) -> Result<RoleInfo, IamError> {
+        let _permit = self.permits.acquire(Priority::Normal).await;
         self.client
             .get_role()
             .role_name(name)
@@ -195,23 +137,9 @@ impl Iam {
             })
     }
 
-    /// GetOpenIDConnectProvider for each ARN, bounded like `get_roles`.
-    pub async fn get_providers(
-        &self,
-        arns: &BTreeSet<String>,
-    ) -> BTreeMap<String, Result<ProviderInfo, IamError>> {
-        futures::stream::iter(arns.iter().cloned())
-            .map(|arn| async move {
-                let result = self.get_provider(&arn).await;
-                (arn, result)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await
-    }
-
     /// One GetOpenIDConnectProvider.
     pub async fn get_provider(&self, arn: &str) -> Result<ProviderInfo, IamError> {
+        let _permit = self.permits.acquire(Priority::First).await;
         self.client
             .get_open_id_connect_provider()
             .open_id_connect_provider_arn(arn)
@@ -224,12 +152,9 @@ impl Iam {
             })
     }
 
-    pub fn concurrency(&self) -> usize {
-        self.concurrency
-    }
-
     /// The provider ARNs of the caller's account.
     pub async fn list_providers(&self) -> Result<Vec<String>, IamError> {
+        let _permit = self.permits.acquire(Priority::First).await;
         let out = self
             .client
             .list_open_id_connect_providers()
@@ -248,6 +173,8 @@ impl Iam {
         let mut roles = Vec::new();
         let mut marker: Option<String> = None;
         loop {
+            // Each page goes next: the pages are a chain, and every cluster's scan waits for all.
+            let permit = self.permits.acquire(Priority::First).await;
             let out = self
                 .client
                 .list_roles()
@@ -266,6 +193,7 @@ impl Iam {
                         None => e,
                     }
                 })?;
+            drop(permit);
             roles.extend(out.roles().iter().map(|r| RoleInfo {
                 name: r.role_name().to_string(),
                 arn: r.arn().to_string(),

@@ -3,18 +3,22 @@
 //! Kubernetes: GET/LIST only (`cluster.rs`). IAM: Get*/List* only (`iam.rs`). Every failed read
 //! becomes an IRSA100 "could not verify" finding (`fault.rs`); nothing is reported OK unverified.
 
+pub mod aws;
 pub mod checks;
 pub mod cluster;
 pub mod eks;
 pub mod eks_target;
 pub mod fault;
 pub mod iam;
+pub mod memo;
+pub mod permits;
 pub mod pod_identity;
 pub mod progress;
 pub mod rules;
 pub mod rules_eks;
 pub mod rules_pod;
 pub mod shared;
+pub mod shared_eks;
 pub mod view;
 
 use crate::diagnostics::RuleMeta;

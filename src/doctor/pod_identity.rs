@@ -7,9 +7,10 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 
 use super::checks::Ctx;
-use super::eks::{Association, ClusterInfo, Eks, EksError};
+use super::eks::{Association, ClusterInfo, EksError};
 use super::eks_target::{self, EksTarget};
 use super::fault::Fault;
+use super::shared_eks::SharedEks;
 
 pub const AGENT_NAMESPACE: &str = "kube-system";
 pub const AGENT_NAME: &str = "eks-pod-identity-agent";
@@ -60,16 +61,15 @@ pub struct EksOptions<'a> {
     pub cluster: Option<&'a str>,
     pub kubeconfig: Option<&'a std::path::Path>,
     pub context: Option<&'a str>,
-    pub profile: Option<&'a str>,
+    /// `--region`: wins over the kubeconfig's region of the cluster.
     pub region: Option<&'a str>,
-    pub concurrency: usize,
 }
 
 /// Read the cluster and its associations into `ctx.eks`, and use the EKS issuer when the API
 /// server's discovery could not be read.
 pub async fn read(
     args: &EksOptions<'_>,
-    timeout: Option<std::time::Duration>,
+    shared: &SharedEks,
     client: &kube::Client,
     ctx: &mut Ctx<'_>,
 ) {
@@ -87,14 +87,14 @@ pub async fn read(
         return;
     };
     let region = args.region.or(target.region.as_deref());
-    let eks = Eks::connect(args.profile, region, timeout, args.concurrency).await;
+    let eks = shared.client(region).await;
     let name = target.name.clone();
     let where_ = format!(
         "cluster `{name}` (from {}) in {}",
         target.source,
         eks.region.as_deref().unwrap_or("no region")
     );
-    let cluster = match eks.describe_cluster(&name).await {
+    let cluster = match shared.describe_cluster(&eks, &name).await {
         Ok(c) => Some(c),
         Err(e) => {
             let hint = match &e {
@@ -121,8 +121,8 @@ pub async fn read(
             ctx.issuer = Some(super::checks::issuer_host(issuer));
         }
     }
-    let associations = match eks.associations(&name).await {
-        Ok(list) => Some(list),
+    let associations = match shared.associations(&eks, &name).await {
+        Ok(list) => Some(list.to_vec()),
         Err((e, permission)) => {
             ctx.faults.push(Fault::new(
                 "PodIdentityAssociation",

@@ -1,85 +1,76 @@
 //! IAM answers shared by every cluster of a run, so that a fleet calls IAM no more than one
 //! cluster would: GetRole once per role name, GetOpenIDConnectProvider once per provider ARN
 //! (account + issuer), ListRoles and ListOpenIDConnectProviders once. At most `concurrency`
-//! Get calls are in flight in the whole run, whichever clusters asked for them.
+//! IAM calls are in flight in the whole run, whichever clusters asked for them, provider lookups
+//! and ListRoles pages first (`permits`). The EKS side is [`SharedEks`]; [`Shared`] holds both.
+//!
+//! Lookups start as soon as a cluster's snapshot shows what they will be ([`Prefetcher`]): the
+//! role scan once the issuer is known, the roles and providers of each ServiceAccount page as
+//! it arrives, so IAM works while the rest of the cluster is still being read.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::Hash;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-use futures::StreamExt;
-use tokio::sync::{OnceCell, Semaphore};
+use k8s_openapi::api::core::v1::ServiceAccount;
+use tokio::sync::OnceCell;
 
+use super::aws::Aws;
+use super::cluster::Prefetch;
 use super::iam::{Iam, IamError, ProviderInfo, RoleInfo};
+use super::memo::Memo;
+use super::permits::Permits;
 use super::progress::Progress;
+use super::shared_eks::SharedEks;
+use crate::diagnostics::internal_error::isolate;
 
-type Cell<T> = Arc<OnceCell<Result<T, IamError>>>;
-
-/// One answer per key, fetched by whoever asks first; later askers wait for it.
-struct Memo<K, T> {
-    cells: Mutex<HashMap<K, Cell<T>>>,
+/// What every cluster of a run shares: the IAM and EKS answers, over one AWS configuration.
+pub struct Shared {
+    pub iam: Arc<SharedIam>,
+    pub eks: SharedEks,
 }
 
-impl<K: Eq + Hash + Clone, T> Memo<K, T> {
-    fn new() -> Self {
-        Memo {
-            cells: Mutex::new(HashMap::new()),
+impl Shared {
+    pub fn new(aws: Aws) -> Self {
+        let aws = Arc::new(aws);
+        Shared {
+            iam: Arc::new(SharedIam::new(aws.clone())),
+            eks: SharedEks::new(aws),
         }
-    }
-
-    fn cell(&self, key: &K) -> Cell<T> {
-        let mut cells = self.cells.lock().unwrap_or_else(|e| e.into_inner());
-        cells.entry(key.clone()).or_default().clone()
     }
 }
 
 pub struct SharedIam {
-    profile: Option<String>,
-    region: Option<String>,
-    timeout: Option<Duration>,
-    concurrency: usize,
+    /// The run's one AWS configuration (shared with EKS).
+    aws: Arc<Aws>,
     /// Connected on first use: a run with nothing to ask IAM never loads credentials.
     iam: OnceCell<Iam>,
-    permits: Semaphore,
-    roles: Memo<String, RoleInfo>,
-    providers: Memo<String, ProviderInfo>,
+    permits: Arc<Permits>,
+    roles: Memo<String, Result<RoleInfo, IamError>>,
+    providers: Memo<String, Result<ProviderInfo, IamError>>,
     role_list: OnceCell<Result<Arc<Vec<RoleInfo>>, IamError>>,
+    role_list_started: AtomicBool,
     provider_list: OnceCell<Result<Vec<String>, IamError>>,
 }
 
 impl SharedIam {
-    pub fn new(
-        profile: Option<&str>,
-        region: Option<&str>,
-        timeout: Option<Duration>,
-        concurrency: usize,
-    ) -> Self {
-        let concurrency = concurrency.max(1);
+    pub fn new(aws: Arc<Aws>) -> Self {
+        let permits = Arc::new(Permits::new(aws.concurrency()));
         SharedIam {
-            profile: profile.map(str::to_string),
-            region: region.map(str::to_string),
-            timeout,
-            concurrency,
+            aws,
             iam: OnceCell::new(),
-            permits: Semaphore::new(concurrency),
+            permits,
             roles: Memo::new(),
             providers: Memo::new(),
             role_list: OnceCell::new(),
+            role_list_started: AtomicBool::new(false),
             provider_list: OnceCell::new(),
         }
     }
 
     async fn iam(&self) -> &Iam {
         self.iam
-            .get_or_init(|| {
-                Iam::connect(
-                    self.profile.as_deref(),
-                    self.region.as_deref(),
-                    self.timeout,
-                    self.concurrency,
-                )
-            })
+            .get_or_init(|| self.aws.iam(self.permits.clone()))
             .await
     }
 
@@ -107,10 +98,12 @@ impl SharedIam {
         .await
     }
 
+    /// Every key asks at once, so a cluster's lookups queue together, in order, for the permits
+    /// (which bound the calls in flight).
     async fn fetch_all<'s, T, F, Fut>(
         &'s self,
         keys: &BTreeSet<String>,
-        memo: &'s Memo<String, T>,
+        memo: &'s Memo<String, Result<T, IamError>>,
         progress: &Progress,
         call: F,
     ) -> BTreeMap<String, Result<T, IamError>>
@@ -119,24 +112,17 @@ impl SharedIam {
         F: Fn(&'s Iam, String) -> Fut + Copy,
         Fut: std::future::Future<Output = Result<T, IamError>>,
     {
-        futures::stream::iter(keys.iter().cloned())
-            .map(|key| async move {
-                let cell = memo.cell(&key);
-                let result = cell
-                    .get_or_init(|| async {
-                        let iam = self.iam().await;
-                        // Never closed, so acquire cannot fail; no permit means no limit.
-                        let _permit = self.permits.acquire().await.ok();
-                        call(iam, key.clone()).await
-                    })
-                    .await
-                    .clone();
-                progress.tick();
-                (key, result)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
+        let lookups = keys.iter().cloned().map(|key| async move {
+            let result = memo
+                .get(&key, || async { call(self.iam().await, key.clone()).await })
+                .await;
+            progress.tick();
+            (key, result)
+        });
+        futures::future::join_all(lookups)
             .await
+            .into_iter()
+            .collect()
     }
 
     /// Every role of the caller's account (ListRoles, paged), listed once per run.
@@ -153,5 +139,58 @@ impl SharedIam {
             .get_or_init(|| async { self.iam().await.list_providers().await })
             .await
             .clone()
+    }
+
+    /// Start the role scan's ListRoles in the background (once per run).
+    fn start_role_list(self: &Arc<Self>) {
+        if !self.role_list_started.swap(true, Ordering::SeqCst) {
+            let me = self.clone();
+            tokio::spawn(async move {
+                let _ = me.list_roles().await;
+            });
+        }
+    }
+
+    /// Start these lookups in the background; whoever asks for them later gets the same answer.
+    fn start(self: &Arc<Self>, roles: BTreeSet<String>, providers: BTreeSet<String>) {
+        if roles.is_empty() && providers.is_empty() {
+            return;
+        }
+        let me = self.clone();
+        tokio::spawn(async move {
+            let quiet = Progress::new("roles", 0);
+            futures::join!(me.get_providers(&providers), me.get_roles(&roles, &quiet));
+        });
+    }
+}
+
+/// Starts a cluster's IAM lookups from its snapshot as it is read. Each one started here is one
+/// the checks ask for once the snapshot is in, so nothing is asked that would not have been
+/// (except when a later ServiceAccount page fails: then the first pages' roles were asked for
+/// a list that is discarded).
+pub struct Prefetcher {
+    iam: Arc<SharedIam>,
+    /// The role scan will run (no `--no-role-scan`).
+    scan: bool,
+}
+
+impl Prefetcher {
+    pub fn new(iam: Arc<SharedIam>, scan: bool) -> Self {
+        Prefetcher { iam, scan }
+    }
+}
+
+impl Prefetch for Prefetcher {
+    fn issuer(&self, _: &str) {
+        if self.scan {
+            self.iam.start_role_list();
+        }
+    }
+
+    fn service_accounts(&self, issuer: Option<&str>, page: &[ServiceAccount]) {
+        // A bug here only loses the head start: the checks ask again.
+        if let Ok((roles, providers)) = isolate(|| super::checks::lookups(issuer, page)) {
+            self.iam.start(roles, providers);
+        }
     }
 }

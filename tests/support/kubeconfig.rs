@@ -146,6 +146,10 @@ pub struct FleetEntry {
     pub context: String,
     pub server: String,
     pub token: Token,
+    /// The name of the context's cluster entry (`cluster-<i>` when `None`). Entries that name
+    /// the same cluster share one cluster entry (the first one's server), as
+    /// `aws eks update-kubeconfig --alias` writes them: the cluster named by its ARN.
+    pub cluster: Option<String>,
 }
 
 impl FleetEntry {
@@ -154,7 +158,13 @@ impl FleetEntry {
             context: context.to_string(),
             server: server.to_string(),
             token: Token::Valid,
+            cluster: None,
         }
+    }
+
+    pub fn cluster(mut self, name: &str) -> Self {
+        self.cluster = Some(name.to_string());
+        self
     }
 
     pub fn token(mut self, token: Token) -> Self {
@@ -177,6 +187,7 @@ pub fn write_fleet_kubeconfig(entries: &[FleetEntry]) -> KubeconfigFile {
     assert!(!entries.is_empty(), "a fleet kubeconfig needs a cluster");
     let q = |s: &str| serde_json::to_string(s).expect("quote");
     let (mut clusters, mut users, mut contexts) = (String::new(), String::new(), String::new());
+    let mut written = std::collections::HashSet::new();
     for (i, e) in entries.iter().enumerate() {
         let token = match &e.token {
             Token::Valid => VALID_TOKEN.to_string(),
@@ -184,10 +195,12 @@ pub fn write_fleet_kubeconfig(entries: &[FleetEntry]) -> KubeconfigFile {
             Token::Custom(t) => t.clone(),
         };
         let (name, server, user) = (q(&e.context), q(&e.server), q(&format!("user-{i}")));
-        let cluster = q(&format!("cluster-{i}"));
-        clusters.push_str(&format!(
-            "- name: {cluster}\n  cluster:\n    server: {server}\n"
-        ));
+        let cluster = q(&e.cluster.clone().unwrap_or_else(|| format!("cluster-{i}")));
+        if written.insert(cluster.clone()) {
+            clusters.push_str(&format!(
+                "- name: {cluster}\n  cluster:\n    server: {server}\n"
+            ));
+        }
         users.push_str(&format!(
             "- name: {user}\n  user:\n    token: {}\n",
             q(&token)

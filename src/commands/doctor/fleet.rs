@@ -1,6 +1,6 @@
 //! Fleet mode: `doctor --context A --context B …` or `--all-contexts`. Clusters are checked
-//! concurrently (at most `--concurrency` at once) with one [`SharedIam`], so each role, provider
-//! and list is asked of IAM once per run. One report: every finding carries its context.
+//! concurrently (at most `--concurrency` at once) with one [`Shared`], so each role, provider
+//! and list is asked of IAM once per run, and each EKS cluster of EKS once. One report: every finding carries its context.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use super::{check_cluster, live_rules, Outcome, Target};
 use crate::doctor::cluster::{connect_to, read_kubeconfig};
 use crate::doctor::fault::Fault;
 use crate::doctor::progress::Progress;
-use crate::doctor::shared::SharedIam;
+use crate::doctor::shared::Shared;
 use crate::doctor::view::Views;
 use crate::report::output::{finish, EXIT_TOOL_ERROR};
 use crate::report::{Cluster, Report};
@@ -39,12 +39,7 @@ pub async fn run(args: DoctorArgs, timeout: Option<Duration>) -> u8 {
         eprintln!("error: the kubeconfig has no contexts (`kubectl config get-contexts`)");
         return EXIT_TOOL_ERROR;
     }
-    let shared = Arc::new(SharedIam::new(
-        args.profile.as_deref(),
-        args.region.as_deref(),
-        timeout,
-        args.concurrency,
-    ));
+    let shared = Arc::new(Shared::new(super::aws(&args, timeout)));
     let progress = Arc::new(Progress::new("clusters", contexts.len()));
     let args = Arc::new(args);
     let kubeconfig = Arc::new(kubeconfig);
@@ -103,7 +98,7 @@ async fn check_context(
     name: &str,
     kubeconfig: &Kubeconfig,
     args: &DoctorArgs,
-    shared: &SharedIam,
+    shared: &Shared,
     timeout: Option<Duration>,
 ) -> Outcome {
     let client = match connect_to(Some(kubeconfig.clone()), Some(name.to_string()), timeout).await {
@@ -112,7 +107,6 @@ async fn check_context(
     };
     let target = Target {
         context: Some(name),
-        timeout,
     };
     let views = Views::for_context(name);
     let mut outcome = check_cluster(&client, args, shared, views, false, target).await;

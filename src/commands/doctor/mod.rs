@@ -1,5 +1,6 @@
 //! `kubectl irsa doctor`: connect, read the cluster and IAM, run the live checks in `crate::doctor`,
-//! and render one report. Read-only throughout. Several contexts (`fleet.rs`) share one IAM cache.
+//! and render one report. Read-only throughout. Several contexts (`fleet.rs`) share one IAM and
+//! EKS cache.
 
 pub mod args;
 pub mod fleet;
@@ -9,9 +10,10 @@ use std::sync::Arc;
 
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::RuleInfo;
+use crate::doctor::aws::Aws;
 use crate::doctor::checks::{self, Ctx};
 use crate::doctor::progress::Progress;
-use crate::doctor::shared::SharedIam;
+use crate::doctor::shared::{Prefetcher, Shared, SharedIam};
 use crate::doctor::view::Views;
 use crate::doctor::{cluster, fault, iam, live_rule_metas, pod_identity};
 use crate::report::output::{finish, EXIT_TOOL_ERROR};
@@ -66,15 +68,9 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
             return EXIT_TOOL_ERROR;
         }
     };
-    let shared = SharedIam::new(
-        args.profile.as_deref(),
-        args.region.as_deref(),
-        timeout,
-        args.concurrency,
-    );
+    let shared = Shared::new(aws(&args, timeout));
     let target = Target {
         context: args.context.first().map(String::as_str),
-        timeout,
     };
     let outcome = check_cluster(&client, &args, &shared, Views::default(), true, target).await;
     Progress::clear();
@@ -94,6 +90,17 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
     }
 }
 
+/// The run's one AWS configuration (`--profile`, `--region`, `--request-timeout`,
+/// `--concurrency`), loaded on first use.
+pub fn aws(args: &args::DoctorArgs, timeout: Option<std::time::Duration>) -> Aws {
+    Aws::new(
+        args.profile.as_deref(),
+        args.region.as_deref(),
+        timeout,
+        args.concurrency,
+    )
+}
+
 /// What one cluster's check produced.
 pub struct Outcome {
     /// Sorted and deduplicated.
@@ -108,22 +115,21 @@ pub struct Outcome {
     pub ok: usize,
 }
 
-/// Where one cluster is: its kubeconfig context, and the request timeout.
+/// Where one cluster is: its kubeconfig context.
 pub struct Target<'a> {
     pub context: Option<&'a str>,
-    pub timeout: Option<std::time::Duration>,
 }
 
 /// Read one cluster and run every check on it. `stages`: show progress lines for this cluster.
 pub async fn check_cluster(
     client: &kube::Client,
     args: &args::DoctorArgs,
-    shared: &SharedIam,
+    shared: &Shared,
     views: Views,
     stages: bool,
     target: Target<'_>,
 ) -> Outcome {
-    let Target { context, timeout } = target;
+    let Target { context } = target;
     let namespace = if args.all_namespaces {
         None
     } else {
@@ -132,15 +138,17 @@ pub async fn check_cluster(
     if stages {
         Progress::stage("reading the cluster");
     }
-    let snap = cluster::snapshot(client, namespace, args.issuer.as_deref()).await;
+    // IAM starts on the roles of each ServiceAccount page while the rest is read.
+    let prefetch = Prefetcher::new(shared.iam.clone(), !args.no_role_scan);
+    let snap = cluster::snapshot(client, namespace, args.issuer.as_deref(), &prefetch).await;
     let mut ctx = Ctx::new(&snap);
     ctx.views = views;
     // Something was checked when the API server answered a list of SAs or pods.
     let checked = snap.reachable && (snap.service_accounts.is_some() || snap.pods.is_some());
     if snap.reachable {
         checks::guarded(&mut ctx, "arn", checks::arn::check);
-        pod_identity::read(&eks_options(args, context), timeout, client, &mut ctx).await;
-        iam_checks(args, shared, stages, &mut ctx).await;
+        pod_identity::read(&eks_options(args, context), &shared.eks, client, &mut ctx).await;
+        iam_checks(args, &shared.iam, stages, &mut ctx).await;
         let stats = checks::guarded(&mut ctx, "pods", checks::pods::check);
         checks::guarded(&mut ctx, "webhook", |c| checks::webhook::check(c, &stats));
         checks::guarded(&mut ctx, "eks_issuer", checks::eks_issuer::check);
@@ -188,9 +196,7 @@ fn eks_options<'a>(
         cluster: args.cluster.as_deref().filter(|_| !args.fleet()),
         kubeconfig: args.kubeconfig.as_deref(),
         context,
-        profile: args.profile.as_deref(),
         region: args.region.as_deref(),
-        concurrency: args.concurrency,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The live checks. Each file is one check over the snapshot and what IAM answered.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::ServiceAccount;
 
@@ -152,6 +152,27 @@ pub fn issuer_host(issuer: &str) -> String {
         .to_string()
 }
 
+/// What IAM will be asked about a page of ServiceAccounts, before any check runs: the role
+/// names (GetRole) and, with the issuer, the provider ARNs (GetOpenIDConnectProvider), exactly
+/// as `role::wanted` and `provider::wanted` will find them once the snapshot is in.
+pub fn lookups(
+    issuer: Option<&str>,
+    page: &[ServiceAccount],
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let issuer = issuer.map(issuer_host);
+    let (mut roles, mut providers) = (BTreeSet::new(), BTreeSet::new());
+    for sa in page.iter().filter_map(irsa_sa) {
+        let Some(role) = arn::role_ref(&sa.arn) else {
+            continue;
+        };
+        if let Some(issuer) = &issuer {
+            providers.insert(provider::arn_for(&role, issuer));
+        }
+        roles.insert(role.name);
+    }
+    (roles, providers)
+}
+
 fn irsa_sa(sa: &ServiceAccount) -> Option<IrsaSa<'_>> {
     let ann = sa.metadata.annotations.as_ref()?;
     let arn = ann.get(ROLE_ARN_ANNOTATION)?;
@@ -227,4 +248,43 @@ pub fn summary_table(sas: &[IrsaSa<'_>]) -> String {
         out.push_str("(no ServiceAccount carries eks.amazonaws.com/role-arn)\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sa(name: &str, arn: Option<&str>) -> ServiceAccount {
+        let mut sa = ServiceAccount::default();
+        sa.metadata.name = Some(name.into());
+        sa.metadata.namespace = Some("ns".into());
+        if let Some(a) = arn {
+            sa.metadata.annotations =
+                Some([(ROLE_ARN_ANNOTATION.to_string(), a.to_string())].into());
+        }
+        sa
+    }
+
+    #[test]
+    fn lookups_are_what_the_checks_will_ask() {
+        let page = [
+            sa("a", Some(" arn:aws:iam::111122223333:role/path/app ")),
+            sa("b", Some("arn:aws:iam::111122223333:role/app")),
+            sa("c", Some("arn:aws-cn:iam::444455556666:role/other")),
+            sa("d", Some("not-an-arn")),
+            sa("e", None),
+        ];
+        let (roles, providers) = lookups(Some("https://oidc.example/id/X/"), &page);
+        assert_eq!(roles.into_iter().collect::<Vec<_>>(), ["app", "other"]);
+        assert_eq!(
+            providers.into_iter().collect::<Vec<_>>(),
+            [
+                "arn:aws-cn:iam::444455556666:oidc-provider/oidc.example/id/X",
+                "arn:aws:iam::111122223333:oidc-provider/oidc.example/id/X",
+            ]
+        );
+        let (roles, providers) = lookups(None, &page);
+        assert_eq!(roles.len(), 2);
+        assert!(providers.is_empty());
+    }
 }

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::{Ctx, Verdict};
+use super::{Ctx, RoleRef, Verdict};
 use crate::diagnostics::finding::{Finding, ObjectRef};
 use crate::doctor::fault::Fault;
 use crate::doctor::iam::{IamError, ProviderInfo};
@@ -17,10 +17,15 @@ pub type Providers = BTreeMap<String, Result<ProviderInfo, IamError>>;
 fn provider_arn(ctx: &Ctx<'_>, i: usize) -> Option<String> {
     let issuer = ctx.issuer.as_ref()?;
     let role = ctx.sas[i].role.as_ref()?;
-    Some(format!(
+    Some(arn_for(role, issuer))
+}
+
+/// The provider ARN of `issuer` (without `https://`) in the account of `role`.
+pub fn arn_for(role: &RoleRef, issuer: &str) -> String {
+    format!(
         "arn:{}:iam::{}:oidc-provider/{issuer}",
         role.partition, role.account
-    ))
+    )
 }
 
 pub fn wanted(ctx: &Ctx<'_>) -> BTreeSet<String> {
