@@ -5,6 +5,8 @@
 //! on the first line of a block scalar) in seconds.
 //!
 //! `FUZZ_SMOKE_SECONDS` (default 20) is the budget for all targets together, shared evenly;
+//! `FUZZ_SMOKE_INPUTS` (default 4000) caps the mutations per target, so a slower machine runs a
+//! prefix of the same stream a faster one ran and cannot fail where it passed;
 //! `FUZZ_SMOKE_SEED` changes the mutation stream. A failure prints the target, the seed file
 //! and the mutated input (base64) to save under `tests/fuzz_regressions/<target>/`.
 
@@ -197,8 +199,13 @@ fn seeds(target: &targets::FuzzTarget) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 /// Run one target for `budget`: every seed once, then mutated seeds (1–4 edits each) until the
-/// budget is spent. Returns how many inputs ran, or the failing input.
-fn smoke(target: &targets::FuzzTarget, budget: Duration, seed: u64) -> Result<usize, String> {
+/// budget is spent or `cap` mutations ran. Returns how many inputs ran, or the failing input.
+fn smoke(
+    target: &targets::FuzzTarget,
+    budget: Duration,
+    cap: usize,
+    seed: u64,
+) -> Result<usize, String> {
     let corpus = seeds(target);
     assert!(!corpus.is_empty(), "{}: no seeds", target.name);
     let run = |data: &[u8]| std::panic::catch_unwind(|| (target.run)(data)).is_ok();
@@ -224,7 +231,10 @@ fn smoke(target: &targets::FuzzTarget, budget: Duration, seed: u64) -> Result<us
         }
         count += 1;
     }
-    while started.elapsed() < budget {
+    for _ in 0..cap {
+        if started.elapsed() >= budget {
+            break;
+        }
         let (path, base) = &corpus[rng.below(corpus.len())];
         let other = &corpus[rng.below(corpus.len())].1;
         let mut data = base.clone();
@@ -249,12 +259,16 @@ fn fuzz_smoke() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(16);
+    let cap: usize = std::env::var("FUZZ_SMOKE_INPUTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4000);
     let budget = Duration::from_secs_f64(total / targets::TARGETS.len() as f64);
     // Panics are expected to be caught and reported below, not printed for each input.
     std::panic::set_hook(Box::new(|_| {}));
     let mut failures = Vec::new();
     for target in targets::TARGETS {
-        match smoke(target, budget, seed) {
+        match smoke(target, budget, cap, seed) {
             Ok(n) => eprintln!("fuzz smoke: {:<13} {n} inputs in {budget:.1?}", target.name),
             Err(e) => failures.push(e),
         }

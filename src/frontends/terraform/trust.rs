@@ -278,6 +278,16 @@ pub fn text_node(v: &Value, file: &crate::syntax::source::SourceFile) -> Option<
         at += l.len();
     }
     let content: Vec<&str> = text.lines().collect();
+    // Content line N is file line N only while no interpolation brought in a line break.
+    let marker = src
+        .get(start..end)
+        .and_then(|t| t.lines().next())
+        .map(|l| l.trim_start_matches('<').trim_start_matches('-').trim())
+        .unwrap_or_default();
+    let body_lines = lines.len().saturating_sub(1).saturating_sub(usize::from(
+        lines.last().is_some_and(|l| l.1.trim() == marker),
+    ));
+    let heredoc = heredoc && body_lines == content.len();
     let map = |p: Pos| -> Pos {
         let file_line = lines.get(p.line).filter(|_| heredoc);
         let Some(&(line_at, line_text)) = file_line else {
@@ -304,11 +314,9 @@ pub fn text_node(v: &Value, file: &crate::syntax::source::SourceFile) -> Option<
         }
     };
     root.map_spans(&|s| {
-        if heredoc {
-            Span {
-                start: map(s.start),
-                end: map(s.end),
-            }
+        let (start, end) = (map(s.start), map(s.end));
+        if heredoc && start.offset <= end.offset {
+            Span { start, end }
         } else {
             v.span
         }
