@@ -62,6 +62,10 @@ fn run_lint(args: LintArgs) -> u8 {
         helm: args.helm.to_options(),
         kustomize_bin: args.kustomize_bin.clone(),
         rule_dirs: args.rule_dirs.clone(),
+        terraform: crate::frontends::terraform::TerraformOptions {
+            vars: args.tf_vars.clone(),
+            var_files: args.tf_var_files.clone(),
+        },
     };
     let mut result = lint(&opts, &config);
     // Freeing every parsed node one by one costs seconds on large repositories; the process is

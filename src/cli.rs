@@ -78,6 +78,14 @@ pub struct LintArgs {
     /// The kustomize binary for kustomizations (or kubectl; default: `kustomize` on PATH, else `kubectl kustomize`).
     #[arg(long = "kustomize", value_name = "PATH")]
     pub kustomize_bin: Option<PathBuf>,
+    /// Set a Terraform root-module variable, as `terraform plan -var` (a JSON list or object is
+    /// read as one).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub tf_vars: Vec<String>,
+    /// Read Terraform variables from a `.tfvars` file, as `terraform plan -var-file` (applied
+    /// before `--var`).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub tf_var_files: Vec<PathBuf>,
     /// Apply mechanical fixes to JSON trust-policy files (only the affected values are rewritten).
     #[arg(long)]
     pub fix: bool,
@@ -87,6 +95,10 @@ pub struct LintArgs {
     /// Record the current findings as the baseline, then exit 0.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+}
+
+fn parse_var(flag: &str) -> Result<String, String> {
+    crate::frontends::terraform::vars::parse_var_flag(flag).map(|_| flag.to_string())
 }
 
 /// Helm-like flags for rendering charts.

@@ -72,6 +72,12 @@ const PAIRS: &[(&str, &str, usize, &str)] = &[
     ),
     ("local-module", "main.tf", 14, "`cert-manager/cert-manager`"),
     ("tfvars", "main.tf", 15, "`karpenter/karpenter`"),
+    (
+        "terragrunt",
+        "modules/irsa-app/main.tf",
+        15,
+        "`payments/payments-api`",
+    ),
     ("cross-format", "grafana.json", 8, "`monitoring/grafana`"),
     (
         "helm-release",

@@ -45,6 +45,8 @@ pub struct LintOptions {
     pub rule_dirs: Vec<PathBuf>,
     /// `--kustomize PATH`: the kustomize (or kubectl) binary for kustomizations.
     pub kustomize_bin: Option<PathBuf>,
+    /// `--var`/`--var-file` for Terraform root modules.
+    pub terraform: crate::frontends::terraform::TerraformOptions,
 }
 
 impl Default for LintOptions {
@@ -56,6 +58,7 @@ impl Default for LintOptions {
             helm: crate::frontends::helm::HelmOptions::default(),
             rule_dirs: Vec::new(),
             kustomize_bin: None,
+            terraform: Default::default(),
         }
     }
 }

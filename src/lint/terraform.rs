@@ -15,7 +15,7 @@ use crate::rules::Rule;
 pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rule]) -> TfRun {
     let mut releases = Vec::new();
     let mut consumed = std::collections::HashSet::new();
-    let units = lint_terraform(files, &opts.paths, opts.max_file_size)
+    let units = lint_terraform(files, &opts.paths, opts.max_file_size, &opts.terraform)
         .into_iter()
         .map(|mut unit| {
             releases.append(&mut unit.releases);

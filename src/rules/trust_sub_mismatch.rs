@@ -100,9 +100,15 @@ fn check_pair(pair: &TrustPair) -> Option<Finding> {
             }
         }
     }
-    let ((_, _, issuer), denial) = denial?;
+    let ((_, provider_account, issuer), denial) = denial?;
     // The statement names the role's own account: a provider elsewhere never matches (IRSA025).
-    let (partition, account) = (&pair.partition, &pair.account);
+    // A role whose account is known only at apply time keeps the provider's.
+    let partition = &pair.partition;
+    let account = if pair.account == crate::facts::UNKNOWN_ACCOUNT {
+        &provider_account
+    } else {
+        &pair.account
+    };
     let subject = trust::subject(&namespace, &name);
     // A role read from a plan or template is named by its address there too.
     let defined_as = policy

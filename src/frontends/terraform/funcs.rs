@@ -44,6 +44,9 @@ impl Eval<'_> {
                 }
             }
         }
+        if let Some(v) = super::terragrunt::call(self, name, &args, span, f) {
+            return v;
+        }
         let out = match name {
             "coalesce" => {
                 if args.iter().any(|a| a.is_unknown()) {

@@ -1,5 +1,5 @@
 //! Terraform and OpenTofu: `.tf`/`.tofu` module directories evaluated statically, with
-//! `terraform.tfvars`/`*.auto.tfvars`, and lowered into the trust policies and Kubernetes
+//! `terraform.tfvars`/`*.auto.tfvars`, `--var`/`--var-file` and Terragrunt `inputs`, and lowered into the trust policies and Kubernetes
 //! manifests they create, so every existing rule applies and findings land on the `.tf` line.
 
 pub mod computed;
@@ -15,8 +15,10 @@ pub mod sa;
 pub mod symbolic;
 pub mod tam;
 pub mod tam_pod_identity;
+pub mod terragrunt;
 pub mod trust;
 pub mod value;
+pub mod vars;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -25,7 +27,8 @@ use std::sync::Arc;
 use crate::facts::Classified;
 use crate::syntax::source::SourceFile;
 use crate::syntax::yaml::{Pos, Span};
-use module::{is_terraform_file, is_tfvars_file, Ctx, World};
+use module::{is_terraform_file, Ctx, World};
+pub use vars::TerraformOptions;
 
 /// Is this a file the Terraform front-end reads?
 pub fn is_terraform_path(path: &Path) -> bool {
@@ -46,7 +49,12 @@ pub struct TfUnit {
 
 /// Evaluate the Terraform files found under `given` paths, one unit per tree. Runs on a thread
 /// of its own with a large stack (evaluation is recursive, bounded in depth).
-pub fn lint_terraform(files: &[PathBuf], given: &[PathBuf], max_file_size: u64) -> Vec<TfUnit> {
+pub fn lint_terraform(
+    files: &[PathBuf],
+    given: &[PathBuf],
+    max_file_size: u64,
+    opts: &TerraformOptions,
+) -> Vec<TfUnit> {
     if files.is_empty() {
         return Vec::new();
     }
@@ -84,7 +92,7 @@ pub fn lint_terraform(files: &[PathBuf], given: &[PathBuf], max_file_size: u64) 
             .spawn_scoped(s, || {
                 trees
                     .into_iter()
-                    .map(|(root, files)| lint_tree(root, &files, &explicit, max_file_size))
+                    .map(|(root, files)| lint_tree(root, &files, &explicit, max_file_size, opts))
                     .collect()
             })
             .ok()
@@ -93,11 +101,18 @@ pub fn lint_terraform(files: &[PathBuf], given: &[PathBuf], max_file_size: u64) 
     })
 }
 
-fn lint_tree(root: PathBuf, files: &[PathBuf], explicit: &[PathBuf], max_file_size: u64) -> TfUnit {
+fn lint_tree(
+    root: PathBuf,
+    files: &[PathBuf],
+    explicit: &[PathBuf],
+    max_file_size: u64,
+    opts: &TerraformOptions,
+) -> TfUnit {
     let mut world = World::new(root, max_file_size);
     world.explicit = explicit.to_vec();
     let world = world;
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut terragrunt_configs = Vec::new();
     for f in files {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if is_terraform_file(name) {
@@ -105,8 +120,13 @@ fn lint_tree(root: PathBuf, files: &[PathBuf], explicit: &[PathBuf], max_file_si
         } else {
             // tfvars and terragrunt.hcl: at least their syntax is checked.
             world.parse_file(f, world.display(f));
+            if name == "terragrunt.hcl" {
+                terragrunt_configs.push(f.clone());
+            }
         }
     }
+    let mut lowered = lower::Lowered::default();
+    let units = terragrunt::units(&world, &terragrunt_configs, &mut lowered.notes);
     // Directories called as local modules by another are evaluated through their callers.
     let mut called: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
     for dir in &dirs {
@@ -141,8 +161,13 @@ fn lint_tree(root: PathBuf, files: &[PathBuf], explicit: &[PathBuf], max_file_si
     }
     // Members of a cycle of modules that no root calls are evaluated on their own.
     roots.extend(dirs.iter().filter(|d| !reached.contains(*d)).cloned());
-    let mut lowered = lower::Lowered::default();
-    for dir in roots {
+    // A module that Terragrunt units run is evaluated once per unit, with its inputs.
+    roots.retain(|d| !units.iter().any(|u| &u.module == d));
+    let runs = roots
+        .into_iter()
+        .map(|d| (d, HashMap::new()))
+        .chain(units.into_iter().map(|u| (u.module, u.inputs)));
+    for (dir, inputs) in runs {
         let loaded = world.load(&dir);
         let ix = index::Index::build(&loaded.bodies);
         let ctx = Ctx {
@@ -150,8 +175,9 @@ fn lint_tree(root: PathBuf, files: &[PathBuf], explicit: &[PathBuf], max_file_si
             dir: dir.clone(),
             stack: Vec::new(),
             address: String::new(),
+            terragrunt: None,
         };
-        let vars = tfvars(&world, &ctx, &dir);
+        let vars = vars::root_vars(&world, &ctx, &ix, &dir, opts, inputs);
         let ev = eval::Eval::new(&world.files, &ix, vars, &ctx);
         lower::lower_module(&ev, &mut lowered);
     }
@@ -196,6 +222,7 @@ pub fn lint_text(text: &str) -> TfUnit {
                 dir: root.clone(),
                 stack: Vec::new(),
                 address: String::new(),
+                terragrunt: None,
             };
             let ev = eval::Eval::new(&world.files, &ix, HashMap::new(), &ctx);
             lower::lower_module(&ev, &mut lowered);
@@ -220,46 +247,6 @@ pub fn lint_text(text: &str) -> TfUnit {
         classified: lowered.classified,
         releases: lowered.releases,
     }
-}
-
-/// Variables of a root module: `terraform.tfvars`, then `*.auto.tfvars` in name order.
-fn tfvars(world: &World, ctx: &Ctx, dir: &Path) -> HashMap<String, value::Value> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(is_tfvars_file)
-        })
-        .collect();
-    names.sort_by_key(|p| {
-        (
-            p.file_name().is_some_and(|n| n != "terraform.tfvars"),
-            p.clone(),
-        )
-    });
-    let mut vars = HashMap::new();
-    let empty = index::Index::default();
-    for path in names {
-        let id = world.files.by_path(&path);
-        let parsed = match id {
-            // Already parsed (and its error recorded) as a discovered input: parse the text again.
-            Some(id) => crate::syntax::hcl::parse(&world.files.get(id).text)
-                .ok()
-                .map(|b| (id, b)),
-            None => world.parse_file(&path, world.display(&path)),
-        };
-        let Some((f, body)) = parsed else { continue };
-        let ev = eval::Eval::new(&world.files, &empty, HashMap::new(), ctx);
-        for attr in body.attributes() {
-            vars.insert(attr.key.as_str().to_string(), ev.eval(&attr.value, f));
-        }
-    }
-    vars
 }
 
 #[cfg(test)]

@@ -48,6 +48,8 @@ pub struct Ctx<'a> {
     pub stack: Vec<PathBuf>,
     /// `module.a.module.b.` for nested modules, empty at the root.
     pub address: String,
+    /// The unit directory while a Terragrunt configuration is evaluated (its path functions).
+    pub terragrunt: Option<PathBuf>,
 }
 
 pub fn is_terraform_file(name: &str) -> bool {
@@ -355,6 +357,7 @@ impl Eval<'_> {
             dir: dir.clone(),
             stack,
             address: format!("{}module.{name}.", self.ctx.address),
+            terragrunt: None,
         };
         let child = Eval::new(&world.files, &ix, vars, &ctx);
         Some(body(&child))

@@ -1,0 +1,125 @@
+//! Input variables of a root module, in Terraform's order of precedence (later wins):
+//! Terragrunt `inputs` (passed as `TF_VAR_*`), `terraform.tfvars`, `*.auto.tfvars` in name
+//! order, then `--var-file` files and `--var NAME=VALUE` flags as given on the command line.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::eval::Eval;
+use super::index::Index;
+use super::module::{is_tfvars_file, Ctx, World};
+use super::value::{from_node, Value};
+
+/// `lint --var`/`--var-file`: values for the variables of every root module that declares them.
+#[derive(Debug, Clone, Default)]
+pub struct TerraformOptions {
+    /// `NAME=VALUE`, as `terraform plan -var`: a JSON list or object when it parses as one,
+    /// else the text itself.
+    pub vars: Vec<String>,
+    /// `.tfvars` files, as `terraform plan -var-file`, applied before `vars`.
+    pub var_files: Vec<PathBuf>,
+}
+
+/// Check a `--var` flag's shape: `NAME=VALUE` with a variable name.
+pub fn parse_var_flag(flag: &str) -> Result<(String, String), String> {
+    let (name, value) = flag
+        .split_once('=')
+        .ok_or_else(|| format!("`{flag}` is not NAME=VALUE"))?;
+    let name = name.trim();
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !valid {
+        return Err(format!("`{name}` is not a variable name"));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+/// The variables of the root module in `dir`: `base` (Terragrunt inputs) overlaid by the
+/// module's tfvars files, then by the command line's.
+pub fn root_vars(
+    world: &World,
+    ctx: &Ctx,
+    ix: &Index,
+    dir: &Path,
+    opts: &TerraformOptions,
+    base: HashMap<String, Value>,
+) -> HashMap<String, Value> {
+    let mut vars = base;
+    let mut files = tfvars_files(dir);
+    files.extend(opts.var_files.iter().filter_map(|p| p.canonicalize().ok()));
+    let empty = Index::default();
+    for path in files {
+        let Some((f, body)) = parse_once(world, &path) else {
+            continue;
+        };
+        let ev = Eval::new(&world.files, &empty, HashMap::new(), ctx);
+        for attr in body.attributes() {
+            vars.insert(attr.key.as_str().to_string(), ev.eval(&attr.value, f));
+        }
+    }
+    for flag in &opts.vars {
+        let Ok((name, text)) = parse_var_flag(flag) else {
+            continue;
+        };
+        // A flag has no line of its own: its value points at the variable's declaration.
+        let Some((f, block)) = ix.variables.get(name.as_str()).copied() else {
+            continue;
+        };
+        let span = world.files.span(f, hcl_edit::Span::span(&block.labels[0]));
+        vars.insert(name, flag_value(&text, span, f));
+    }
+    vars
+}
+
+fn flag_value(text: &str, span: crate::syntax::yaml::Span, f: super::value::FileId) -> Value {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        let stream = crate::syntax::yaml::parse(text);
+        if stream.error.is_none() {
+            if let Some(doc) = stream.documents.first() {
+                return from_node(&doc.root, f, 0).respan(span, f);
+            }
+        }
+    }
+    Value::str(text, span, f)
+}
+
+/// A tfvars file parsed once: again from its text when the walk already read it.
+pub(super) fn parse_once(
+    world: &World,
+    path: &Path,
+) -> Option<(super::value::FileId, hcl_edit::structure::Body)> {
+    match world.files.by_path(path) {
+        // Already parsed (and its error recorded) as a discovered input: parse the text again.
+        Some(id) => crate::syntax::hcl::parse(&world.files.get(id).text)
+            .ok()
+            .map(|b| (id, b)),
+        None => world.parse_file(path, world.display(path)),
+    }
+}
+
+/// `terraform.tfvars`, then `*.auto.tfvars` in name order.
+fn tfvars_files(dir: &Path) -> Vec<PathBuf> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(is_tfvars_file)
+        })
+        .collect();
+    names.sort_by_key(|p| {
+        (
+            p.file_name().is_some_and(|n| n != "terraform.tfvars"),
+            p.clone(),
+        )
+    });
+    names
+}
