@@ -8,7 +8,8 @@ declare_rule! {
     /// Terraform files (`.tf`, `.tofu`, `terraform.tfvars`, `*.auto.tfvars`) are evaluated
     /// statically: literals, templates, locals, variable defaults and tfvars, the common functions,
     /// `for`, `count`/`for_each` over known collections, local modules (`./…`), and the
-    /// terraform-aws-modules IAM modules modeled from their source. When a role's trust depends on
+    /// terraform-aws-modules IAM and `eks-pod-identity` modules and aws-ia's
+    /// `eks-blueprints-addon`, modeled from their source. When a role's trust depends on
     /// something only `terraform apply` knows (a module output, a data source, remote state, a
     /// variable without a value), or a module is from a source that is not modeled, the trust is
     /// not guessed: this note names the value that is missing. A provider host that is unknown
