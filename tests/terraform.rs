@@ -85,6 +85,12 @@ const PAIRS: &[(&str, &str, usize, &str)] = &[
         10,
         "`kube-system/autoscaler-aws-cluster-autoscaler`",
     ),
+    (
+        "blueprints-addon",
+        "main.tf",
+        18,
+        "`external-dns/external-dns`",
+    ),
 ];
 
 #[test]
@@ -410,7 +416,13 @@ fn fixes_in_terraform_are_only_literal_edits_in_place() {
         (8, "\"system:serviceaccount:backup:velero\"")
     );
     // A module input that the module prefixes, a template, a heredoc: no fix.
-    for name in ["module-v5", "module-v6", "policy-document", "heredoc"] {
+    for name in [
+        "module-v5",
+        "module-v6",
+        "policy-document",
+        "heredoc",
+        "blueprints-addon",
+    ] {
         let findings = run(&fixture(name).join("bad"));
         for f in &findings {
             let into_tf = f
@@ -441,4 +453,118 @@ fn pod_identity_associations_reach_the_trust_check_directly_and_through_the_modu
         let good = run(&fixture(name).join("good"));
         assert!(good.is_empty(), "{name}/good:\n{}", describe(&good));
     }
+}
+
+/// `findings` with `code`, as `(line, message)`.
+fn with_code<'a>(findings: &'a [Finding], code: &str) -> Vec<(usize, &'a str)> {
+    findings
+        .iter()
+        .filter(|f| f.code == code)
+        .map(|f| {
+            let line = f.location.as_ref().map_or(0, |l| l.line);
+            (line, f.message.as_str())
+        })
+        .collect()
+}
+
+#[test]
+fn blueprints_addon_1x_is_modeled_by_source_and_version() {
+    let bad = std::fs::read_to_string(fixture("blueprints-addon").join("bad/main.tf")).unwrap();
+    let registry = "  source  = \"aws-ia/eks-blueprints-addon/aws\"\n  version = \"~> 1.1\"\n";
+    assert!(bad.contains(registry));
+    let git = "github.com/aws-ia/terraform-aws-eks-blueprints-addon";
+    for source in [
+        "  source  = \"aws-ia/eks-blueprints-addon/aws\"\n  version = \"1.0.0\"\n".to_string(),
+        "  source  = \"aws-ia/eks-blueprints-addon/aws\"\n\n".to_string(),
+        format!("  source = \"git::https://{git}.git?ref=v1.1.1\"\n\n"),
+        format!("  source = \"{git}?ref=v1.0.1\"\n\n"),
+    ] {
+        let text = bad.replace(registry, &source);
+        let findings = run(tree(&[("main.tf", text.as_bytes())]).path());
+        let hits = with_code(&findings, "IRSA016");
+        assert_eq!(hits.len(), 1, "{source}{}", describe(&findings));
+        assert_eq!(hits[0].0, 18, "{source}{}", describe(&findings));
+    }
+    // Another major is opaque, and said so at the call.
+    let v2 = bad.replace("\"~> 1.1\"", "\"2.0.0\"");
+    let findings = run(tree(&[("main.tf", v2.as_bytes())]).path());
+    let notes = with_code(&findings, "IRSA030");
+    assert_eq!(findings.len(), 1, "{}", describe(&findings));
+    assert_eq!(notes[0].0, 2);
+    assert!(notes[0].1.contains("2.x"), "{}", notes[0].1);
+}
+
+#[test]
+fn blueprints_addon_trust_and_release_follow_the_module_source() {
+    let good = std::fs::read_to_string(fixture("blueprints-addon").join("good/main.tf")).unwrap();
+    let lint = |text: &str| run(tree(&[("main.tf", text.as_bytes())]).path());
+    let ns_line = "  namespace     = \"external-dns\"\n";
+    // No `namespace`: the release and the trust's subject both use `default`.
+    let findings = lint(&good.replace(ns_line, ""));
+    assert!(findings.is_empty(), "{}", describe(&findings));
+    // An entry's own `namespace` wins over the release's.
+    let entry_ns = good.replace(
+        "      service_account = \"external-dns\"\n",
+        "      service_account = \"external-dns\"\n      namespace       = \"dns\"\n",
+    );
+    let findings = lint(&entry_ns);
+    let hits = with_code(&findings, "IRSA016");
+    assert_eq!(hits.len(), 1, "{}", describe(&findings));
+    assert!(
+        hits[0]
+            .1
+            .contains("system:serviceaccount:dns:external-dns`"),
+        "{}",
+        hits[0].1
+    );
+    // An exact role name is the role's name; self-assumption changes nothing for the account.
+    let exact = good.replace(
+        "  role_name   = \"external-dns\"\n",
+        "  role_name   = \"external-dns\"\n  role_name_use_prefix = false\n  allow_self_assume_role = true\n",
+    );
+    assert!(lint(&exact).is_empty(), "{}", describe(&lint(&exact)));
+    let findings = lint(&exact.replace("= \"external-dns\"\n    }", "= \"dns\"\n    }"));
+    let hits = with_code(&findings, "IRSA016");
+    assert_eq!(hits.len(), 1, "{}", describe(&findings));
+    assert!(
+        hits[0].1.starts_with("role `external-dns` "),
+        "{}",
+        hits[0].1
+    );
+    // `create_role` defaults to false: no role, no trust, no ARN set into the chart.
+    let no_role = good.replace("  create_role = true\n", "").replace(
+        "service_account = \"external-dns\"",
+        "service_account = \"x\"",
+    );
+    assert!(lint(&no_role).is_empty(), "{}", describe(&lint(&no_role)));
+    // No release: a service account elsewhere pairs with the role by `module.x.iam_role_arn`.
+    let sa = "resource \"kubernetes_service_account_v1\" \"dns\" {\n  metadata {\n    name        = \"external-dns\"\n    namespace   = \"other\"\n    annotations = { \"eks.amazonaws.com/role-arn\" = module.external_dns.iam_role_arn }\n  }\n}\n";
+    let no_release = good.replace(ns_line, &format!("{ns_line}  create_release = false\n")) + sa;
+    let findings = lint(&no_release);
+    let hits = with_code(&findings, "IRSA016");
+    assert_eq!(findings.len(), 1, "{}", describe(&findings));
+    assert!(hits[0].1.contains("`other/external-dns`"), "{}", hits[0].1);
+    // A whole `set` known only at apply time may name the account: the release is not checked.
+    let unknown_set = good.replace(ns_line, &format!("{ns_line}  set = var.extra\n"));
+    let findings = lint(&format!("{unknown_set}variable \"extra\" {{}}\n"));
+    let notes = with_code(&findings, "IRSA030");
+    assert_eq!(findings.len(), 1, "{}", describe(&findings));
+    assert!(
+        notes[0].1.contains("its `set` is not known"),
+        "{}",
+        notes[0].1
+    );
+    // `trust_policy_statements` (in no 1.x release): the trust is not checked, and said so.
+    let tps = good.replace(
+        "  create_role = true\n",
+        "  create_role = true\n  trust_policy_statements = []\n",
+    );
+    let findings = lint(&tps);
+    let notes = with_code(&findings, "IRSA030");
+    assert_eq!(findings.len(), 1, "{}", describe(&findings));
+    assert!(
+        notes[0].1.contains("trust_policy_statements"),
+        "{}",
+        notes[0].1
+    );
 }

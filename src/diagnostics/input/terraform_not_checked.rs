@@ -9,7 +9,8 @@ declare_rule! {
     /// statically: literals, templates, locals, variable defaults, tfvars, `--var`/`--var-file`
     /// and Terragrunt `inputs`, the common functions,
     /// `for`, `count`/`for_each` over known collections, local modules (`./…`), and the
-    /// terraform-aws-modules IAM modules modeled from their source. When a role's trust depends on
+    /// terraform-aws-modules IAM and `eks-pod-identity` modules and aws-ia's
+    /// `eks-blueprints-addon`, modeled from their source. When a role's trust depends on
     /// something only `terraform apply` knows (a module output, a data source, remote state, a
     /// variable without a value), or a module (or a Terragrunt unit's `source`) is from a source
     /// that is not modeled or not in the tree, the trust is

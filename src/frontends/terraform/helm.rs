@@ -11,19 +11,19 @@ use crate::diagnostics::finding::ObjectRef;
 use crate::facts::release::{
     ChartSource, HelmRelease, Place, ReleaseOrigin, SetValue, Setting, ValuesLayer,
 };
+use crate::syntax::yaml::Span;
 
 /// The release a `helm_release` block declares; `Err` says what is not known offline.
 pub fn release(ev: &Eval, address: &str, block: &Block, f: FileId) -> Result<HelmRelease, String> {
     let file = ev.files.get(f);
     let attr = |k: &str| block.body.get_attribute(k).map(|a| ev.eval(&a.value, f));
-    let place = |v: &Value| Place::new(&file, v.span);
     let name = attr("name").ok_or("it has no `name`")?;
     let name_text = name
         .as_str()
         .ok_or_else(|| format!("its name `{}` is not known offline", name.describe()))?;
     let namespace = match attr("namespace") {
         Some(ns) => match ns.as_str() {
-            Some(n) => Setting::written(n, place(&ns)),
+            Some(n) => Setting::written(n, Place::new(&file, ns.span)),
             None => {
                 return Err(format!(
                     "its namespace `{}` is not known offline",
@@ -33,7 +33,62 @@ pub fn release(ev: &Eval, address: &str, block: &Block, f: FileId) -> Result<Hel
         },
         None => Setting::default("default", "the helm provider's default namespace `default`"),
     };
-    let chart_v = attr("chart").ok_or("it has no `chart`")?;
+    let mut set = Vec::new();
+    for kind in ["set", "set_list"] {
+        // Block syntax (`set { … }`, provider 2.x) and list syntax (`set = [{…}]`, 3.x).
+        set.extend(
+            block
+                .body
+                .blocks()
+                .filter(|b| b.ident.as_str() == kind)
+                .map(|b| ev.body_value(&b.body, f, 1)),
+        );
+        if let Some(list) = attr(kind) {
+            set.extend(list.as_list().unwrap_or_default().iter().cloned());
+        }
+    }
+    assemble(
+        ev,
+        Declared {
+            address: address.to_string(),
+            span: ev.span(f, block),
+            release_name: Setting::written(name_text, Place::new(&file, name.span)),
+            namespace,
+            chart: attr("chart"),
+            repository: attr("repository"),
+            version: attr("version"),
+            values: attr("values"),
+            set,
+        },
+        f,
+    )
+}
+
+/// A release as declared, evaluated: what `helm_release` and the modules that wrap one (the
+/// eks-blueprints-addon) have in common.
+pub struct Declared {
+    pub address: String,
+    /// The declaring block.
+    pub span: Span,
+    pub release_name: Setting,
+    pub namespace: Setting,
+    pub chart: Option<Value>,
+    pub repository: Option<Value>,
+    pub version: Option<Value>,
+    /// A list of YAML strings (`yamlencode`, heredoc, `file`, `templatefile`).
+    pub values: Option<Value>,
+    /// `{ name, value }` objects, in order (later ones win).
+    pub set: Vec<Value>,
+}
+
+/// The release fact of a declared release; `Err` says what is not known offline.
+pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String> {
+    let file = ev.files.get(f);
+    let place = |v: &Value| Place::new(&file, v.span);
+    let chart_v = d
+        .chart
+        .filter(|c| c.as_str() != Some(""))
+        .ok_or("it has no `chart`")?;
     let chart = chart_v
         .as_str()
         .ok_or_else(|| format!("its chart `{}` is not known offline", chart_v.describe()))?;
@@ -53,14 +108,15 @@ pub fn release(ev: &Eval, address: &str, block: &Block, f: FileId) -> Result<Hel
             ))
         }
         None => ChartSource::Remote {
-            repo: attr("repository").and_then(|r| r.as_str().map(str::to_string)),
+            repo: d.repository.and_then(|r| r.as_str().map(str::to_string)),
             name: chart.rsplit('/').next().unwrap_or(chart).to_string(),
-            version: attr("version").and_then(|v| v.as_str().map(str::to_string)),
+            version: d.version.and_then(|v| v.as_str().map(str::to_string)),
             place: Some(place(&chart_v)),
         },
     };
     let mut values = Vec::new();
-    for v in attr("values")
+    for v in d
+        .values
         .as_ref()
         .and_then(Value::as_list)
         .unwrap_or_default()
@@ -77,47 +133,39 @@ pub fn release(ev: &Eval, address: &str, block: &Block, f: FileId) -> Result<Hel
         }
     }
     let mut set = Vec::new();
-    for kind in ["set", "set_list"] {
-        // Block syntax (`set { … }`, provider 2.x) and list syntax (`set = [{…}]`, 3.x).
-        let mut entries: Vec<Value> = block
-            .body
-            .blocks()
-            .filter(|b| b.ident.as_str() == kind)
-            .map(|b| ev.body_value(&b.body, f, 1))
-            .collect();
-        if let Some(list) = attr(kind) {
-            entries.extend(list.as_list().unwrap_or_default().iter().cloned());
-        }
-        for e in entries {
-            let (Some(key), Some(value)) = (e.get("name"), e.get("value")) else {
-                continue;
-            };
-            let (Some(key_text), false) = (key.as_str(), value.has_unknown()) else {
-                continue;
-            };
-            let value = match &value.kind {
-                Kind::Number(_) | Kind::Bool(_) => {
-                    Value::str(value.to_text().unwrap_or_default(), value.span, value.file)
-                }
-                _ => value.clone(),
-            };
-            set.push(SetValue {
-                path: SetValue::split_key(key_text),
-                file: file.clone(),
-                key_span: key.span,
-                value: value.to_node(),
-            });
-        }
+    for e in d.set {
+        let (Some(key), Some(value)) = (e.get("name"), e.get("value")) else {
+            continue;
+        };
+        let (Some(key_text), false) = (key.as_str(), value.has_unknown()) else {
+            continue;
+        };
+        let value = match &value.kind {
+            Kind::Number(_) | Kind::Bool(_) => {
+                Value::str(value.to_text().unwrap_or_default(), value.span, value.file)
+            }
+            _ => value.clone(),
+        };
+        set.push(SetValue {
+            path: SetValue::split_key(key_text),
+            file: file.clone(),
+            key_span: key.span,
+            value: value.to_node(),
+        });
     }
-    let ns_ref = namespace.place.as_ref().map(|_| namespace.value.clone());
+    let ns_ref = d
+        .namespace
+        .place
+        .as_ref()
+        .map(|_| d.namespace.value.clone());
     Ok(HelmRelease {
         origin: ReleaseOrigin {
-            place: Place::new(&file, ev.span(f, block)),
-            object: ObjectRef::new("helm_release", ns_ref.as_deref(), address),
+            place: Place::new(&file, d.span),
+            object: ObjectRef::new("helm_release", ns_ref.as_deref(), &d.address),
             frontend: "terraform",
         },
-        release_name: Setting::written(name_text, place(&name)),
-        namespace,
+        release_name: d.release_name,
+        namespace: d.namespace,
         chart,
         values,
         set,

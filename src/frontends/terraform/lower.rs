@@ -132,7 +132,7 @@ fn lower_resource(ev: &Eval, ty: &str, address: &str, block: &Block, f: FileId, 
 }
 
 #[allow(clippy::too_many_arguments)]
-fn push_trust(
+pub(super) fn push_trust(
     ev: &Eval,
     file: &Arc<crate::syntax::source::SourceFile>,
     f: FileId,
@@ -191,6 +191,15 @@ fn lower_call(ev: &Eval, block: &Block, f: FileId, name: &str, address: &str, ou
         .body
         .get_attribute("version")
         .map(|a| ev.eval(&a.value, f));
+    match super::tam_blueprints::selects(&source, version.as_ref().and_then(|v| v.as_str())) {
+        Some(Ok(())) => return super::tam_blueprints::lower(ev, block, f, address, out),
+        Some(Err(why)) => {
+            let why =
+                format!("{why}; its trust and release are not checked (opaque, never fetched)");
+            return note(ev, out, f, block, why);
+        }
+        None => {}
+    }
     match super::tam::model_of(&source, version.as_ref().and_then(|v| v.as_str())) {
         Ok(model) => {
             let Some(role) = super::tam::role(ev, block, f, model, address) else {

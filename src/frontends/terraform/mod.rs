@@ -14,6 +14,8 @@ pub mod ops;
 pub mod sa;
 pub mod symbolic;
 pub mod tam;
+pub mod tam_blueprints;
+pub mod tam_blueprints_release;
 pub mod tam_pod_identity;
 pub mod terragrunt;
 pub mod trust;

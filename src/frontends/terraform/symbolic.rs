@@ -33,11 +33,17 @@ pub fn settle_symbolic_provider(root: &mut Node) -> Option<String> {
                 }
             }
         }
+        // Only a web-identity statement's claim keys name a provider host (a domain): a global
+        // key such as `aws:PrincipalArn` (in a self-assume statement, say) does not.
+        let web = is_web_identity(st);
         for key in condition_keys_mut(st) {
             let text = key.as_str().unwrap_or_default();
             if let Some((prefix, _)) = text.rsplit_once(':') {
                 match unknown_in(prefix) {
-                    None => known_host = known_host.clone().or(Some(prefix.to_string())),
+                    None if web && prefix.contains('.') => {
+                        known_host = known_host.clone().or(Some(prefix.to_string()))
+                    }
+                    None => {}
                     Some(u) => symbolic = Some(u.to_string()),
                 }
             }

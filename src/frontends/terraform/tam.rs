@@ -24,7 +24,7 @@ pub enum Model {
 }
 
 /// The versions this file models, for docs and notes.
-pub const MODELED: &str = "terraform-aws-modules/iam `iam-assumable-role-with-oidc` 4.x/5.x, `iam-role-for-service-accounts-eks` 5.x, `iam-role-for-service-accounts` 6.x; terraform-aws-modules/eks-pod-identity 1.x/2.x";
+pub const MODELED: &str = "terraform-aws-modules/iam `iam-assumable-role-with-oidc` 4.x/5.x, `iam-role-for-service-accounts-eks` 5.x, `iam-role-for-service-accounts` 6.x; terraform-aws-modules/eks-pod-identity 1.x/2.x; aws-ia/eks-blueprints-addon 1.x";
 
 /// Which model a module's `source` and `version` constraint select; `Err` says why none does.
 pub fn model_of(source: &str, version: Option<&str>) -> Result<Model, String> {
@@ -63,7 +63,7 @@ pub fn model_of(source: &str, version: Option<&str>) -> Result<Model, String> {
 }
 
 /// `registry//sub?ref=x` → (`registry`, `sub`, `x`); a `git::` prefix is dropped.
-fn split_source(source: &str) -> (String, String, Option<String>) {
+pub(super) fn split_source(source: &str) -> (String, String, Option<String>) {
     let s = source.strip_prefix("git::").unwrap_or(source);
     let (s, git_ref) = match s.split_once("?ref=") {
         Some((a, r)) => (a, Some(r.to_string())),
@@ -293,7 +293,7 @@ fn oidc_role_statements(ev: &Eval, block: &Block, f: FileId, major: u32, span: S
     out
 }
 
-fn web_identity_statement(
+pub(super) fn web_identity_statement(
     federated: Vec<Value>,
     cond: Value,
     span: Span,
@@ -324,7 +324,7 @@ fn web_identity_statement(
 }
 
 /// `replace(arn, "/^(.*provider/)/", "")`, keeping an unknown symbolic.
-fn host_of(arn: &Value) -> Value {
+pub(super) fn host_of(arn: &Value) -> Value {
     match arn.as_str() {
         Some(s) => Value::str(
             s.split_once("oidc-provider/").map_or(s, |(_, h)| h),
@@ -357,7 +357,7 @@ fn prefixed(prefix: &str, v: &Value) -> Value {
     Value::new(Kind::Str { text, partial }, v.span, v.file)
 }
 
-fn key(host: &Value, claim: &str, span: Span, f: FileId) -> Value {
+pub(super) fn key(host: &Value, claim: &str, span: Span, f: FileId) -> Value {
     let (text, partial) = match host.to_text() {
         Some(t) => (
             format!("{t}{claim}"),
@@ -373,6 +373,9 @@ fn key(host: &Value, claim: &str, span: Span, f: FileId) -> Value {
 
 /// A modeled module's outputs that name its role (`iam_role_arn`, `arn`, `iam_role_name`, `name`).
 pub fn output(ev: &Eval, block: &Block, f: FileId, address: &str, out: &str) -> Option<Value> {
+    if let Some(v) = super::tam_blueprints::output(ev, block, f, address, out) {
+        return Some(v);
+    }
     let source = input(ev, block, f, "source")?;
     let version = input(ev, block, f, "version");
     let model = model_of(source.as_str()?, version.as_ref().and_then(Value::as_str)).ok()?;

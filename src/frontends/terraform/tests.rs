@@ -222,3 +222,34 @@ resource "aws_iam_role" "r" {
         serde_json::json!("arn:aws:iam::000000000000:oidc-provider/module.eks.oidc-provider")
     );
 }
+
+#[test]
+fn a_global_condition_key_in_another_statement_is_not_the_provider_host() {
+    let text = r#"
+resource "aws_iam_role" "r" {
+  name = "r"
+  assume_role_policy = jsonencode({
+    Statement = [
+      { Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::111122223333:root" },
+        Condition = { ArnLike = { "aws:PrincipalArn" = "arn:aws:iam::111122223333:role/r" } } },
+      { Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity",
+        Principal = { Federated = module.eks.oidc_provider_arn },
+        Condition = { StringEquals = { "${module.eks.oidc_provider}:sub" = "system:serviceaccount:a:b" } } },
+    ]
+  })
+}
+"#;
+    let unit = lint_text(text);
+    let p = unit.classified.policies.first().expect("the trust is kept");
+    let doc = p.node.to_json();
+    let web = &doc["Statement"][1];
+    assert_eq!(
+        web["Condition"]["StringEquals"]["module.eks.oidc-provider:sub"],
+        serde_json::json!("system:serviceaccount:a:b"),
+        "{doc}"
+    );
+    assert_eq!(
+        web["Principal"]["Federated"],
+        serde_json::json!("arn:aws:iam::000000000000:oidc-provider/module.eks.oidc-provider")
+    );
+}
