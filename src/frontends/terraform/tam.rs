@@ -85,6 +85,11 @@ pub(super) fn split_source(source: &str) -> (String, String, Option<String>) {
 
 /// The major version a constraint pins (`~> 5.0`, `>= 5.3, < 6.0`, `v6.1.0`, `5.60.0`).
 pub fn major_of(constraint: &str) -> Option<u32> {
+    // A `?ref=` commit hash names no version.
+    let hash = constraint.len() >= 7 && constraint.chars().all(|c| c.is_ascii_hexdigit());
+    if hash {
+        return None;
+    }
     let first = constraint.split(',').next()?;
     let digits: String = first
         .trim_start_matches(|c: char| !c.is_ascii_digit())

@@ -253,3 +253,13 @@ resource "aws_iam_role" "r" {
         serde_json::json!("arn:aws:iam::000000000000:oidc-provider/module.eks.oidc-provider")
     );
 }
+
+#[test]
+fn versions_come_from_constraints_and_tags_never_from_commit_hashes() {
+    use super::tam::major_of;
+    assert_eq!(major_of("~> 5.0"), Some(5));
+    assert_eq!(major_of(">= 5.3, < 6.0"), Some(5));
+    assert_eq!(major_of("v6.1.0"), Some(6));
+    assert_eq!(major_of("1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e"), None);
+    assert_eq!(major_of("1f2e3d4"), None);
+}
