@@ -154,6 +154,7 @@ impl HelmArgs {
             api_versions: self.api_versions.clone(),
             timeout: std::time::Duration::from_secs(self.render_timeout),
             no_render: self.no_render,
+            declared_by: None,
         }
     }
 }

@@ -14,8 +14,14 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn run(path: &Path) -> Vec<Finding> {
+    // Local charts of helm_release are rendered by the test tools' helm (scripts/test.sh).
+    let helm = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin/helm");
     let opts = LintOptions {
         paths: vec![path.to_path_buf()],
+        helm: kubectl_irsa::frontends::helm::HelmOptions {
+            helm_bin: helm.exists().then_some(helm),
+            ..Default::default()
+        },
         ..Default::default()
     };
     lint(&opts, &Config::default()).findings
@@ -72,6 +78,13 @@ const PAIRS: &[(&str, &str, usize, &str)] = &[
     ),
     ("local-module", "main.tf", 14, "`cert-manager/cert-manager`"),
     ("tfvars", "main.tf", 15, "`karpenter/karpenter`"),
+    // A chart in the tree, rendered with helm: the cause names the release, not a CLI flag.
+    (
+        "helm-release-local",
+        "main.tf",
+        11,
+        "renaming the release (`helm_release.payments`)",
+    ),
     (
         "terragrunt",
         "modules/irsa-app/main.tf",

@@ -18,6 +18,9 @@ pub struct RenderContext {
     pub values_files: Vec<Arc<SourceFile>>,
     /// `--set`/`--set-string` arguments, highest precedence.
     pub set_args: Vec<String>,
+    /// The release object that set the name and namespace (`helm_release.x`, `HelmRelease y`);
+    /// `None` when they came from the command line (`--release-name`, `-n`).
+    pub declared_by: Option<String>,
 }
 
 /// A chart found in the inputs.

@@ -180,6 +180,16 @@ pub struct HelmRelease {
 }
 
 impl HelmRelease {
+    /// The object that declares the release, for messages: `helm_release.x`, `HelmRelease y`.
+    pub fn declared_by(&self) -> String {
+        let o = &self.origin.object;
+        if o.name.starts_with(&o.kind) {
+            o.name.clone()
+        } else {
+            format!("{} {}", o.kind, o.name)
+        }
+    }
+
     /// The chart name: a remote chart's name, or a local chart's directory name.
     pub fn chart_name(&self) -> String {
         match &self.chart {

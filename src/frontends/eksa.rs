@@ -188,6 +188,7 @@ pub fn classify_package(file: &Arc<SourceFile>, object: &Object, out: &mut Class
         namespace,
         values_files: vec![file.clone()],
         set_args: Vec::new(),
+        declared_by: None,
     });
     out.charts.push(ChartInput {
         dir,

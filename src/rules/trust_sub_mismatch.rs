@@ -178,8 +178,12 @@ fn chart_cause(sa: &ServiceAccount, denial: &trust::Denial) -> Option<String> {
     let (trusted_ns, trusted_name) = values.iter().find_map(|v| trust::parse_subject(v))?;
     let mut causes = Vec::new();
     if trusted_name != sa.object.name && sa.object.name.contains(&ctx.release_name) {
+        let changes = match &ctx.declared_by {
+            Some(release) => format!("renaming the release (`{release}`) or setting the chart's service-account name changes it"),
+            None => "--release-name changes it".to_string(),
+        };
         causes.push(format!(
-            "the chart derives the SA name `{}` from the release name `{}` (fullname helper); --release-name changes it",
+            "the chart derives the SA name `{}` from the release name `{}` (fullname helper); {changes}",
             sa.object.name, ctx.release_name
         ));
     } else if trusted_name != sa.object.name {
@@ -188,10 +192,13 @@ fn chart_cause(sa: &ServiceAccount, denial: &trust::Denial) -> Option<String> {
     let rendered_ns = sa.object.namespace.as_deref().unwrap_or(&ctx.namespace);
     if rendered_ns != trusted_ns {
         causes.push(if rendered_ns == ctx.namespace {
-            format!("the SA lands in the release namespace `{rendered_ns}` (-n), but the trust names `{trusted_ns}`")
+            match &ctx.declared_by {
+                Some(release) => format!("the SA lands in the namespace of release `{release}`, `{rendered_ns}`, but the trust names `{trusted_ns}`"),
+                None => format!("the SA lands in the release namespace `{rendered_ns}` (-n), but the trust names `{trusted_ns}`"),
+            }
         } else {
             format!(
-                "the chart sets namespace `{rendered_ns}` from its values (namespaceOverride or similar), not from -n `{}`",
+                "the chart sets namespace `{rendered_ns}` from its values (namespaceOverride or similar), not from the release namespace `{}`",
                 ctx.namespace
             )
         });

@@ -31,6 +31,8 @@ pub struct HelmOptions {
     pub timeout: Duration,
     /// Skip rendering (static analysis only).
     pub no_render: bool,
+    /// The release object rendering this chart, for messages (see `RenderContext::declared_by`).
+    pub declared_by: Option<String>,
 }
 
 impl Default for HelmOptions {
@@ -46,6 +48,7 @@ impl Default for HelmOptions {
             api_versions: Vec::new(),
             timeout: Duration::from_secs(30),
             no_render: false,
+            declared_by: None,
         }
     }
 }
@@ -146,6 +149,7 @@ pub fn lint_chart_with(
         namespace: opts.namespace.clone().unwrap_or_else(|| "default".into()),
         values_files: values.iter().map(|(f, _)| f.clone()).collect(),
         set_args,
+        declared_by: opts.declared_by.clone(),
     });
     let mut files: Vec<Arc<SourceFile>> = values.iter().map(|(f, _)| f.clone()).collect();
     files.extend(chart_yaml.map(|(f, _)| f));

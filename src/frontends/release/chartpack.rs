@@ -407,6 +407,7 @@ pub fn resolve_remote(release: &HelmRelease, packs: &ChartPacks) -> Resolved {
         namespace: release.namespace.value.clone(),
         values_files: layers.iter().map(|(f, _)| f.clone()).collect(),
         set_args: Vec::new(),
+        declared_by: Some(release.declared_by()),
     });
     out.chart = Some(crate::facts::ChartInput {
         dir: release.origin.place.file.path.clone(),

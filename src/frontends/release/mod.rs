@@ -106,6 +106,7 @@ fn render_local(
         values: temp.paths.clone(),
         set: Vec::new(),
         set_string: Vec::new(),
+        declared_by: Some(release.declared_by()),
         ..opts.helm.clone()
     };
     let chart = crate::frontends::helm::lint_chart_with(dir, display, &helm, Some(layers));
