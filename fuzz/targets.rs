@@ -427,6 +427,7 @@ pub fn chart_values(data: &[u8]) {
         namespace: "default".into(),
         values_files: vec![file.clone()],
         set_args: Vec::new(),
+        declared_by: None,
     });
     let mut ws = Workspace::default();
     ws.files.push(file.clone());
