@@ -56,6 +56,28 @@ fn an_application_in_the_wrong_namespace_points_at_its_destination_and_values() 
 }
 
 #[test]
+fn an_application_an_overlay_patches_is_read_as_built() {
+    // The overlay's patch replaces the whole values string and drops the SA name with it.
+    let (code, findings) = lint(&["testdata/gitops/argo-app-patched/bad"]);
+    expect(
+        &findings,
+        &[("IRSA016", "argo-app-patched/bad/iam/external-dns.json", 12)],
+    );
+    assert_eq!(code, 1);
+    let f = &findings[0];
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("`external-dns/external-dns`"));
+    // The annotation's line in the patch, the Application and its namespace in the base.
+    let patch = "argo-app-patched/bad/overlays/prod/values-patch.yaml";
+    has_related(f, patch, 17, "carries role `external-dns`");
+    let base = "argo-app-patched/bad/base/application.yaml";
+    has_related(f, base, 6, "argocd release `external-dns`");
+    has_related(f, base, 24, "namespace `external-dns`");
+}
+
+#[test]
 fn an_application_set_expands_its_git_directories_into_one_release_each() {
     let (code, findings) = lint(&["testdata/gitops/argo-appset/bad"]);
     expect(
@@ -99,7 +121,13 @@ fn value_files_through_a_values_ref_and_parameters_are_applied() {
 
 #[test]
 fn argo_good_twins_lint_clean() {
-    for dir in ["argo-app", "argo-appset", "argo-multi", "argo-kustomize"] {
+    for dir in [
+        "argo-app",
+        "argo-app-patched",
+        "argo-appset",
+        "argo-multi",
+        "argo-kustomize",
+    ] {
         let (code, findings) = lint(&[&format!("testdata/gitops/{dir}/good")]);
         assert_eq!(findings, Vec::<Value>::new(), "{dir}");
         assert_eq!(code, 0, "{dir}");

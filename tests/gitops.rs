@@ -46,6 +46,7 @@ fn good_twins_lint_clean() {
         "patch-annotation",
         "flux-substitute",
         "flux-release",
+        "flux-release-patched",
         "flux-values-from",
         "flux-target-namespace",
         "helm-charts",
@@ -315,6 +316,30 @@ fn a_flux_release_without_release_name_is_named_target_namespace_dash_name() {
         ),
     ] {
         assert!(related.contains(&(path, line)), "{related:?}");
+    }
+}
+
+#[test]
+fn a_flux_release_an_overlay_patches_is_read_as_built() {
+    let (code, findings) = lint(&["testdata/gitops/flux-release-patched/bad"]);
+    expect(
+        &findings,
+        &[("IRSA016", "flux-release-patched/bad/iam/carts.json", 12)],
+    );
+    assert_eq!(code, 1);
+    assert!(findings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`shop-prod/carts`"));
+    // The overlay's patch that moved it, and the release in the base.
+    let related = related_lines(&findings[0]);
+    let dir = "testdata/gitops/flux-release-patched/bad/apps";
+    for (file, line) in [("prod/carts-patch.yaml", 8), ("base/carts/release.yaml", 9)] {
+        let path = format!("{dir}/{file}");
+        assert!(
+            related.iter().any(|(p, l)| *p == path && *l == line),
+            "{path}:{line} in {related:?}"
+        );
     }
 }
 

@@ -192,6 +192,20 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             run.add(input_findings, outcome);
         }
     }
+    let built = kustomize::lint_units(
+        &kustomize,
+        &discovered.inputs,
+        opts,
+        (&file_rules, &targets),
+        &mut run,
+    );
+    let built_files: Vec<Arc<SourceFile>> = built.iter().map(|u| u.built.clone()).collect();
+    let built_findings = releases.read_built(&|p| kustomize.consumes(p), &built_files);
+    run.findings
+        .extend(crate::frontends::kustomize::trace::trace_findings(
+            &built,
+            built_findings,
+        ));
     releases.releases.extend(tf_releases);
     releases
         .releases
@@ -200,6 +214,9 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     released.extend(kustomize.helm_chart_dirs());
     let (release_units, provenance) = releases.resolve(&opts.helm);
     for (input_findings, unit) in release_units {
+        // A release read from a kustomize build reports at the lines of the files it came from.
+        let input_findings =
+            crate::frontends::kustomize::trace::trace_findings(&built, input_findings);
         run.add(
             input_findings,
             lint_unit(unit, &file_rules, Keep::Everything),
@@ -226,13 +243,6 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             run.add(findings, outcome);
         }
     }
-    let built = kustomize::lint_units(
-        &kustomize,
-        &discovered.inputs,
-        opts,
-        (&file_rules, &targets),
-        &mut run,
-    );
     let Gathered {
         mut findings,
         mut rule_findings,
@@ -271,9 +281,10 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     rule_findings.extend(workspace_findings.into_iter().flatten());
     rule_findings.extend(settle_all(&ws, candidates));
     crate::frontends::helm::trace::trace_findings(&ws, &mut rule_findings);
+    // Release locations first: a release read from a kustomize build is traced with the rest.
+    releases::Provenance::annotate(&provenance, &mut rule_findings);
     let mut rule_findings =
         crate::frontends::kustomize::trace::trace_findings(&built, rule_findings);
-    releases::Provenance::annotate(&provenance, &mut rule_findings);
     releases::Provenance::annotate(&targets.into_provenance(), &mut rule_findings);
     findings.extend(rule_findings);
     let packs = crate::rules::packs::PackSet::load(&opts.rule_dirs);

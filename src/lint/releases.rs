@@ -23,6 +23,10 @@ pub struct Releases {
     pub files: Vec<Arc<SourceFile>>,
     /// Directories applied into a namespace by a Flux Kustomization or an Argo CD Application.
     pub targets: Vec<crate::facts::release::NamespaceTarget>,
+    /// The trees given (canonical), where release charts and values files are looked up.
+    roots: Vec<PathBuf>,
+    /// ConfigMaps and Secrets for Flux `valuesFrom`.
+    values_objects: crate::frontends::gitops::values_from::ValuesObjects,
 }
 
 impl Releases {
@@ -57,6 +61,7 @@ impl Releases {
             })
             .collect();
         gitops_releases(inputs, &roots, max_size, &mut out);
+        out.roots = roots.clone();
         for (path, display) in helmfiles {
             let Ok(text) = read_text(path, max_size) else {
                 continue; // the file itself is linted (and its read error reported) as a file
@@ -69,6 +74,45 @@ impl Releases {
             out.files.push(file);
         }
         out
+    }
+
+    /// Release objects that kustomize units apply are read from their builds, as the controller
+    /// gets them (an overlay's patch of an Application's values included), not from the files.
+    /// Returns the findings reading the builds gave (to be traced back to the files).
+    pub fn read_built(
+        &mut self,
+        consumed: &dyn Fn(&std::path::Path) -> bool,
+        built: &[Arc<SourceFile>],
+    ) -> Vec<Finding> {
+        use crate::frontends::gitops::{argocd, helmrelease};
+        let displays: HashSet<String> = self
+            .files
+            .iter()
+            .filter(|f| consumed(&f.path))
+            .map(|f| f.display.clone())
+            .collect();
+        self.releases
+            .retain(|r| !consumed(&r.origin.place.file.path));
+        self.findings.retain(|f| {
+            f.location
+                .as_ref()
+                .is_none_or(|l| !displays.contains(&l.path))
+        });
+        let mut findings = Vec::new();
+        for file in built {
+            if helmrelease::may_hold(&file.text) {
+                let (releases, found) = helmrelease::read(file, &self.roots, &self.values_objects);
+                self.releases.extend(releases);
+                findings.extend(found);
+            }
+            if argocd::may_hold(&file.text) {
+                let read = argocd::read(file, &self.roots);
+                self.releases.extend(read.releases);
+                findings.extend(read.findings);
+                self.files.extend(read.files);
+            }
+        }
+        findings
     }
 
     /// Chart directories a release installs (canonical): not linted on their own.
@@ -205,7 +249,7 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
             ))
         })
         .collect();
-    let mut index = ValuesObjects::default();
+    let index = &mut out.values_objects;
     if texts
         .iter()
         .any(|(f, flux, _)| *flux && f.text.contains("valuesFrom"))
@@ -223,7 +267,7 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
         .map(|(file, flux, argo)| {
             let mut read = argocd::Read::default();
             if flux {
-                let (releases, findings) = helmrelease::read(&file, roots, &index);
+                let (releases, findings) = helmrelease::read(&file, roots, index);
                 read.releases.extend(releases);
                 read.findings.extend(findings);
                 read.targets.extend(flux::targets(&file, roots));

@@ -67,11 +67,13 @@ impl BuiltUnit {
             .rev()
             .find(|(p, _)| !p.is_empty() && path.starts_with(p))
         {
+            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+            let at = doc
+                .path(&keys)
+                .and_then(|built| line_in_block(built.span, span, from))
+                .unwrap_or_else(|| from.clone());
             return Some((
-                loc(
-                    from,
-                    format!("set here (kustomize unit `{}`)", self.display),
-                ),
+                loc(&at, format!("set here (kustomize unit `{}`)", self.display)),
                 Decided::Field,
             ));
         }
@@ -157,6 +159,36 @@ fn match_resource(doc: &Node, resources: &[Res]) -> Option<usize> {
 }
 
 /// The key path of the deepest node (or `key: value` entry) that contains `span`.
+/// A line inside a multi-line scalar (a block of values) that a patch set whole: the same line
+/// of the patch's block, which kustomize copies line for line; `None` when it cannot be.
+fn line_in_block(built: Span, inner: Span, from: &Loc) -> Option<Loc> {
+    let delta = inner.start.line.checked_sub(built.start.line)?;
+    if delta == 0 {
+        return None;
+    }
+    let line = from.span.start.line.checked_add(delta)?;
+    if line > from.span.end.line {
+        return None;
+    }
+    let text = &from.file.text;
+    let start = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum::<usize>();
+    let body = text.get(start..)?.lines().next()?;
+    let indent = body.len() - body.trim_start().len();
+    let begin = start.checked_add(indent)?;
+    let end = start.checked_add(body.trim_end().len())?.max(begin);
+    Some(Loc {
+        file: from.file.clone(),
+        span: Span {
+            start: crate::syntax::yaml::pos_at(text, begin),
+            end: crate::syntax::yaml::pos_at(text, end),
+        },
+    })
+}
+
 fn path_at(root: &Node, span: Span) -> Vec<String> {
     let inside = |s: Span| s.start.offset <= span.start.offset && span.end.offset <= s.end.offset;
     let mut path = Vec::new();
