@@ -17,6 +17,19 @@ pub struct HclError {
 /// Parse a whole HCL file. A panic inside the parser (none is known) is reported as an error.
 pub fn parse(text: &str) -> Result<Body, HclError> {
     let lines = LineIndex::new(text);
+    // hcl-edit backtracks exponentially when the text ends inside deep nesting (issue #16's
+    // campaign: 1 KB took 100 s); such a text is never HCL, so it is refused without parsing.
+    if let Some(open) = super::hcl_balance::deeply_unclosed(text) {
+        return Err(HclError {
+            message: format!(
+                "invalid HCL: the file ends with {} brackets, strings or templates still open (the first, `{}`, at line {})",
+                open.depth,
+                open.opener,
+                lines.pos(text, open.offset).line
+            ),
+            pos: lines.pos(text, open.offset),
+        });
+    }
     let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_body(text));
     match parsed {
         Ok(Ok(body)) => Ok(body),

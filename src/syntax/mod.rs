@@ -2,6 +2,7 @@
 //! readers that build it (YAML/JSON, JSON embedded in strings). Knows nothing of IAM or Kubernetes.
 pub mod embedded;
 pub mod hcl;
+pub mod hcl_balance;
 pub mod schema;
 pub mod source;
 pub mod span_map;
