@@ -1,6 +1,8 @@
 //! Terraform and OpenTofu: `.tf`/`.tofu` module directories evaluated statically, with
 //! `terraform.tfvars`/`*.auto.tfvars`, and lowered into the trust policies and Kubernetes
 //! manifests they create, so every existing rule applies and findings land on the `.tf` line.
+//! Files in JSON syntax (`.tf.json`, `.tofu.json`, `*.tfvars.json`) are lowered to the HCL they
+//! stand for first (`json_syntax`), with positions mapped back to the JSON.
 
 pub mod computed;
 pub mod eval;
@@ -8,6 +10,10 @@ pub mod files;
 pub mod funcs;
 pub mod helm;
 pub mod index;
+pub mod json_body;
+pub mod json_map;
+pub mod json_string;
+pub mod json_syntax;
 pub mod lower;
 pub mod module;
 pub mod ops;
@@ -30,7 +36,11 @@ use module::{is_terraform_file, is_tfvars_file, Ctx, World};
 /// Is this a file the Terraform front-end reads?
 pub fn is_terraform_path(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    is_terraform_file(name) || name.ends_with(".tfvars") || name == "terragrunt.hcl"
+    let vars = name
+        .strip_suffix(".json")
+        .unwrap_or(name)
+        .ends_with(".tfvars");
+    is_terraform_file(name) || vars || name == "terragrunt.hcl"
 }
 
 /// What one tree of Terraform produced.
@@ -178,31 +188,29 @@ fn lint_tree(root: PathBuf, files: &[PathBuf], explicit: &[PathBuf], max_file_si
 /// Evaluate one `.tf` text that is not on disk, as a root module of its own with nothing
 /// around it (no other files, modules or templates can be read): for the fuzz target.
 pub fn lint_text(text: &str) -> TfUnit {
+    lint_text_as("main.tf", text)
+}
+
+/// [`lint_text`] for a file named `name` (`main.tf.json` reads the text as JSON syntax).
+pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
     let root = PathBuf::from("/nonexistent/kubectl-irsa-terraform-text");
     let world = World::new(root.clone(), u64::MAX);
-    let id = world.files.add(Arc::new(SourceFile::new(
-        root.join("main.tf"),
-        "main.tf",
-        text,
-    )));
     let mut lowered = lower::Lowered::default();
-    match crate::syntax::hcl::parse(text) {
-        Ok(body) => {
-            world.insert(&root, vec![(id, body)]);
-            let loaded = world.load(&root);
-            let ix = index::Index::build(&loaded.bodies);
-            let ctx = Ctx {
-                world: &world,
-                dir: root.clone(),
-                stack: Vec::new(),
-                address: String::new(),
-            };
-            let ev = eval::Eval::new(&world.files, &ix, HashMap::new(), &ctx);
-            lower::lower_module(&ev, &mut lowered);
-        }
-        Err(e) => world.errors.borrow_mut().push((id, e)),
+    let parsed = world.parse_source(SourceFile::new(root.join(name), name, text));
+    if let Some((id, body)) = parsed {
+        world.insert(&root, vec![(id, body)]);
+        let loaded = world.load(&root);
+        let ix = index::Index::build(&loaded.bodies);
+        let ctx = Ctx {
+            world: &world,
+            dir: root.clone(),
+            stack: Vec::new(),
+            address: String::new(),
+        };
+        let ev = eval::Eval::new(&world.files, &ix, HashMap::new(), &ctx);
+        lower::lower_module(&ev, &mut lowered);
     }
-    let file = world.files.get(id);
+    let file = world.files.get(0);
     let errors: Vec<_> = world
         .errors
         .borrow()
@@ -222,7 +230,8 @@ pub fn lint_text(text: &str) -> TfUnit {
     }
 }
 
-/// Variables of a root module: `terraform.tfvars`, then `*.auto.tfvars` in name order.
+/// Variables of a root module: `terraform.tfvars`, `terraform.tfvars.json`, then
+/// `*.auto.tfvars` and `*.auto.tfvars.json` in name order (later ones win).
 fn tfvars(world: &World, ctx: &Ctx, dir: &Path) -> HashMap<String, value::Value> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
@@ -237,10 +246,12 @@ fn tfvars(world: &World, ctx: &Ctx, dir: &Path) -> HashMap<String, value::Value>
         })
         .collect();
     names.sort_by_key(|p| {
-        (
-            p.file_name().is_some_and(|n| n != "terraform.tfvars"),
-            p.clone(),
-        )
+        let rank = match p.file_name().and_then(|n| n.to_str()) {
+            Some("terraform.tfvars") => 0,
+            Some("terraform.tfvars.json") => 1,
+            _ => 2,
+        };
+        (rank, p.clone())
     });
     let mut vars = HashMap::new();
     let empty = index::Index::default();
@@ -248,7 +259,7 @@ fn tfvars(world: &World, ctx: &Ctx, dir: &Path) -> HashMap<String, value::Value>
         let id = world.files.by_path(&path);
         let parsed = match id {
             // Already parsed (and its error recorded) as a discovered input: parse the text again.
-            Some(id) => crate::syntax::hcl::parse(&world.files.get(id).text)
+            Some(id) => crate::syntax::hcl::parse(&world.files.hcl_text(id))
                 .ok()
                 .map(|b| (id, b)),
             None => world.parse_file(&path, world.display(&path)),
