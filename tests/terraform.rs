@@ -74,6 +74,12 @@ const PAIRS: &[(&str, &str, usize, &str)] = &[
     ("tfvars", "main.tf", 15, "`karpenter/karpenter`"),
     ("cross-format", "grafana.json", 8, "`monitoring/grafana`"),
     (
+        "json-syntax",
+        "main.tf.json",
+        10,
+        "`kube-system/autoscaler`",
+    ),
+    (
         "helm-release",
         "main.tf",
         10,
