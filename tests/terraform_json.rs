@@ -123,6 +123,21 @@ fn a_literal_json_string_gets_its_fix_and_templates_do_not() {
     assert_eq!(at(&after, "IRSA016").len(), 2, "{}", describe(&after));
 }
 
+#[test]
+fn a_comment_property_ignores_a_finding_in_json() {
+    let text = std::fs::read_to_string(fixture("json-syntax").join("bad/main.tf.json"))
+        .unwrap()
+        .replacen(
+            "                \"variable\": \"${replace(",
+            "                \"//\": \"irsa:ignore[IRSA016] renamed next release\",\n                \"variable\": \"${replace(",
+            1,
+        );
+    let dir = tree(&[("main.tf.json", &text)]);
+    let findings = run(dir.path());
+    let lines: Vec<usize> = at(&findings, "IRSA016").iter().map(|h| h.1).collect();
+    assert_eq!(lines, [10, 86], "{}", describe(&findings));
+}
+
 const ROLE_TF: &str = r#"resource "aws_iam_role" "app" {
   name = "app"
   assume_role_policy = jsonencode({
