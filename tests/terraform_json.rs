@@ -138,6 +138,29 @@ fn a_comment_property_ignores_a_finding_in_json() {
     assert_eq!(lines, [10, 86], "{}", describe(&findings));
 }
 
+#[test]
+fn a_policy_written_as_a_json_string_points_inside_the_string() {
+    let policy = r#"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Federated\": \"arn:aws:iam::111122223333:oidc-provider/o.example/id/1\"}, \"Action\": \"sts:AssumeRoleWithWebIdentity\", \"Condition\": {\"StringEquals\": {\"o.example/id/1:sub\": \"system:serviceaccount:apps:other\", \"o.example/id/1:aud\": \"sts.amazonaws.com\"}}}]}"#;
+    let role = format!(
+        "{{\"resource\": {{\"aws_iam_role\": {{\"app\": {{\n  \"name\": \"app\",\n  \"assume_role_policy\": \"{policy}\"\n}}}}}}}}\n"
+    );
+    let dir = tree(&[("role.tf.json", &role), ("sa.tf.json", SA_JSON)]);
+    let findings = run(dir.path());
+    let hits = at(&findings, "IRSA016");
+    assert_eq!(hits.len(), 1, "{}", describe(&findings));
+    let line = role.lines().nth(2).unwrap();
+    let column = line[..line.find("\\\"o.example/id/1:sub").unwrap()]
+        .chars()
+        .count()
+        + 1;
+    assert_eq!(
+        (hits[0].1, hits[0].2),
+        (3, column),
+        "{}",
+        describe(&findings)
+    );
+}
+
 const ROLE_TF: &str = r#"resource "aws_iam_role" "app" {
   name = "app"
   assume_role_policy = jsonencode({
