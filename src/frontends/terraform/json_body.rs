@@ -58,7 +58,7 @@ const NOT_EXPRESSIONS: &[&str] = &[
 pub struct Cx<'a> {
     pub json: &'a str,
     pub out: Out,
-    /// Strings are literal values, not templates (variable files).
+    /// Strings are literal values, not templates (variable files, a variable's `default`).
     pub literal: bool,
 }
 
@@ -237,7 +237,11 @@ impl<'a> Cx<'a> {
             NodeKind::Scalar(_) if opens_quoted(self.json, node) => {
                 Decoded::read(self.json, range(node))?.emit(&mut self.out, !self.literal);
             }
-            NodeKind::Scalar(s) => self.out.verbatim(&s.text, node.span.start.offset),
+            // `true`, `false`, `null` or a number (checked), as written.
+            NodeKind::Scalar(s) if self.json.get(range(node)) == Some(s.text.as_str()) => {
+                self.out.verbatim(&s.text, node.span.start.offset)
+            }
+            NodeKind::Scalar(s) => self.out.token(&s.text, range(node)),
             NodeKind::Seq(items) => {
                 let (open, close) = brackets(node);
                 self.out.token("[", open);
