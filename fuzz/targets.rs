@@ -101,7 +101,14 @@ pub const TARGETS: &[FuzzTarget] = &[
         name: "hcl_parse",
         run: hcl_parse,
         seed_dirs: &["testdata/terraform"],
-        seed_suffixes: &[".tf", ".tfvars", ".tofu", ".hcl"],
+        seed_suffixes: &[
+            ".tf",
+            ".tfvars",
+            ".tofu",
+            ".hcl",
+            ".tf.json",
+            ".tfvars.json",
+        ],
     },
 ];
 
@@ -348,7 +355,8 @@ pub fn cfn_lower(data: &[u8]) {
 }
 
 /// Terraform: bytes → text → HCL (`syntax::hcl`) → the static evaluator and lowering
-/// (`frontends::terraform::lint_text`); every span it produces must lie inside the text.
+/// (`frontends::terraform::lint_text_as`), the text read as HCL and as JSON syntax (`.tf.json`,
+/// `.tfvars.json`); every span it produces must lie inside the text.
 pub fn hcl_parse(data: &[u8]) {
     let Ok(text) = decode(data.to_vec()) else {
         return;
@@ -356,18 +364,25 @@ pub fn hcl_parse(data: &[u8]) {
     if let Err(e) = kubectl_irsa::syntax::hcl::parse(&text) {
         assert!(e.pos.offset <= text.len(), "error past the end: {e:?}");
     }
-    let unit = kubectl_irsa::frontends::terraform::lint_text(&text);
-    for (_, _, pos) in &unit.errors {
-        assert!(pos.offset <= text.len() && pos.line >= 1);
-    }
-    for (_, span, _) in &unit.notes {
-        check_span(&text, span);
-    }
-    for p in &unit.classified.policies {
-        check_tree(&text, &p.node);
-    }
-    for sa in &unit.classified.service_accounts {
-        check_tree(&text, &sa.object.node);
+    // The same bytes as HCL and as JSON syntax (lowered to HCL, positions mapped back).
+    for name in ["main.tf", "main.tf.json", "terraform.tfvars.json"] {
+        let unit = kubectl_irsa::frontends::terraform::lint_text_as(name, &text);
+        for (_, _, pos) in &unit.errors {
+            assert!(pos.offset <= text.len() && pos.line >= 1);
+            assert!(
+                text.is_char_boundary(pos.offset),
+                "error inside a character"
+            );
+        }
+        for (_, span, _) in &unit.notes {
+            check_span(&text, span);
+        }
+        for p in &unit.classified.policies {
+            check_tree(&text, &p.node);
+        }
+        for sa in &unit.classified.service_accounts {
+            check_tree(&text, &sa.object.node);
+        }
     }
 }
 /// The front-ends as `lint` drives them on one file (`frontends::lower_file`), under each file

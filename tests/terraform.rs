@@ -93,6 +93,12 @@ const PAIRS: &[(&str, &str, usize, &str)] = &[
     ),
     ("cross-format", "grafana.json", 8, "`monitoring/grafana`"),
     (
+        "json-syntax",
+        "main.tf.json",
+        10,
+        "`kube-system/autoscaler`",
+    ),
+    (
         "helm-release",
         "main.tf",
         10,

@@ -10,11 +10,13 @@ use crate::diagnostics::finding::Finding;
 use crate::facts::{Workspace, IGNORE_ANNOTATION};
 use crate::syntax::source::SourceFile;
 
-/// `# irsa:ignore[IRSA004,IRSA005] reason` (or `// irsa:ignore[…]` in HCL)
+/// `# irsa:ignore[IRSA004,IRSA005] reason` (or `// irsa:ignore[…]` in HCL, and the comment
+/// property `"//": "irsa:ignore[…]"` in Terraform's JSON syntax, which has no comments)
 fn ignore_comment() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?:#|//)\s*irsa:ignore\[([A-Za-z0-9_,\- ]+)\]").expect("valid regex")
+        Regex::new(r#"(?:#|//|"//"\s*:\s*")\s*irsa:ignore\[([A-Za-z0-9_,\- ]+)\]"#)
+            .expect("valid regex")
     })
 }
 

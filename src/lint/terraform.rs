@@ -66,7 +66,10 @@ pub struct TfRun {
 /// Fixes that land in Terraform files are kept only when they are a literal edit in place: a
 /// quoted HCL string with no template in it, replaced by another, for a whole subject
 /// (`system:serviceaccount:…`) or a condition operator. A value the evaluator derived (a
-/// template, a local, a module input that the module prefixes) is not rewritten.
+/// template, a local, a module input that the module prefixes) is not rewritten. In a JSON-syntax
+/// file (`.tf.json`) the same test is exact: a JSON string with no escape, `"` or template in it
+/// is copied byte for byte into the HCL the evaluator read, so its span is the JSON token itself,
+/// and the replacement (no `\`, `"` or template either) is a JSON string too.
 pub fn keep_literal_fixes(
     findings: &mut [Finding],
     sources: &std::collections::BTreeMap<String, std::sync::Arc<crate::syntax::source::SourceFile>>,

@@ -130,10 +130,15 @@ fn heredoc_end(text: &str, at: usize) -> Option<Option<usize>> {
     let offset = text.len() - body_start.len();
     let mut pos = offset;
     for line in body_start.split_inclusive('\n') {
-        pos += line.len();
-        if line.trim() == marker {
-            return Some(Some(pos));
+        // hcl-edit also takes a marker followed by more tokens on its line (`EOT })`).
+        let body = line.trim_start();
+        let indent = line.len() - body.len();
+        if let Some(after) = body.strip_prefix(marker.as_str()) {
+            if !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                return Some(Some(pos + indent + marker.len()));
+            }
         }
+        pos += line.len();
     }
     Some(None)
 }
@@ -165,6 +170,9 @@ b = <<-EOT
     [[[[[[[[[[ ${local.y} ((((((((((
   EOT
 c = { d = [ (1), "\"[[[[[[[[[[" ] }
+e = [[[[[[[[[{ f = <<-EOT
+    x
+  EOT }]]]]]]]]]
 "#;
         assert_eq!(deeply_unclosed(text), None);
         let unterminated = format!("x = <<EOT\n{}\n", "[".repeat(20));

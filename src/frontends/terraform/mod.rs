@@ -1,6 +1,8 @@
 //! Terraform and OpenTofu: `.tf`/`.tofu` module directories evaluated statically, with
-//! `terraform.tfvars`/`*.auto.tfvars`, `--var`/`--var-file` and Terragrunt `inputs`, and lowered into the trust policies and Kubernetes
-//! manifests they create, so every existing rule applies and findings land on the `.tf` line.
+//! `terraform.tfvars`/`*.auto.tfvars`, `--var`/`--var-file` and Terragrunt `inputs`, and
+//! lowered into the trust policies and Kubernetes manifests they create, so every existing rule applies and findings land on the `.tf` line.
+//! Files in JSON syntax (`.tf.json`, `.tofu.json`, `*.tfvars.json`) are lowered to the HCL they
+//! stand for first (`json_syntax`), with positions mapped back to the JSON.
 
 pub mod computed;
 pub mod eval;
@@ -8,6 +10,10 @@ pub mod files;
 pub mod funcs;
 pub mod helm;
 pub mod index;
+pub mod json_body;
+pub mod json_map;
+pub mod json_string;
+pub mod json_syntax;
 pub mod lower;
 pub mod module;
 pub mod ops;
@@ -35,7 +41,11 @@ pub use vars::TerraformOptions;
 /// Is this a file the Terraform front-end reads?
 pub fn is_terraform_path(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    is_terraform_file(name) || name.ends_with(".tfvars") || name == "terragrunt.hcl"
+    let vars = name
+        .strip_suffix(".json")
+        .unwrap_or(name)
+        .ends_with(".tfvars");
+    is_terraform_file(name) || vars || name == "terragrunt.hcl"
 }
 
 /// What one tree of Terraform produced.
@@ -206,32 +216,30 @@ fn lint_tree(
 /// Evaluate one `.tf` text that is not on disk, as a root module of its own with nothing
 /// around it (no other files, modules or templates can be read): for the fuzz target.
 pub fn lint_text(text: &str) -> TfUnit {
+    lint_text_as("main.tf", text)
+}
+
+/// [`lint_text`] for a file named `name` (`main.tf.json` reads the text as JSON syntax).
+pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
     let root = PathBuf::from("/nonexistent/kubectl-irsa-terraform-text");
     let world = World::new(root.clone(), u64::MAX);
-    let id = world.files.add(Arc::new(SourceFile::new(
-        root.join("main.tf"),
-        "main.tf",
-        text,
-    )));
     let mut lowered = lower::Lowered::default();
-    match crate::syntax::hcl::parse(text) {
-        Ok(body) => {
-            world.insert(&root, vec![(id, body)]);
-            let loaded = world.load(&root);
-            let ix = index::Index::build(&loaded.bodies);
-            let ctx = Ctx {
-                world: &world,
-                dir: root.clone(),
-                stack: Vec::new(),
-                address: String::new(),
-                terragrunt: None,
-            };
-            let ev = eval::Eval::new(&world.files, &ix, HashMap::new(), &ctx);
-            lower::lower_module(&ev, &mut lowered);
-        }
-        Err(e) => world.errors.borrow_mut().push((id, e)),
+    let parsed = world.parse_source(SourceFile::new(root.join(name), name, text));
+    if let Some((id, body)) = parsed {
+        world.insert(&root, vec![(id, body)]);
+        let loaded = world.load(&root);
+        let ix = index::Index::build(&loaded.bodies);
+        let ctx = Ctx {
+            world: &world,
+            dir: root.clone(),
+            stack: Vec::new(),
+            address: String::new(),
+            terragrunt: None,
+        };
+        let ev = eval::Eval::new(&world.files, &ix, HashMap::new(), &ctx);
+        lower::lower_module(&ev, &mut lowered);
     }
-    let file = world.files.get(id);
+    let file = world.files.get(0);
     let errors: Vec<_> = world
         .errors
         .borrow()

@@ -52,11 +52,14 @@ pub struct Ctx<'a> {
     pub terragrunt: Option<PathBuf>,
 }
 
+/// A file of a module: `.tf`/`.tofu`, or the same in JSON syntax (`.tf.json`/`.tofu.json`).
 pub fn is_terraform_file(name: &str) -> bool {
+    let name = name.strip_suffix(".json").unwrap_or(name);
     name.ends_with(".tf") || name.ends_with(".tofu")
 }
 
 pub fn is_tfvars_file(name: &str) -> bool {
+    let name = name.strip_suffix(".json").unwrap_or(name);
     name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
 }
 
@@ -89,11 +92,16 @@ impl World {
                 return None;
             }
         };
-        let id = self
-            .files
-            .add(Arc::new(SourceFile::new(path, display, text)));
-        let file = self.files.get(id);
-        match crate::syntax::hcl::parse(&file.text) {
+        self.parse_source(SourceFile::new(path, display, text))
+    }
+
+    /// Parse a file that was read (HCL, or JSON syntax by its name) into the file table.
+    pub fn parse_source(&self, file: SourceFile) -> Option<(FileId, Body)> {
+        if let Some(mode) = super::json_syntax::mode_of(file.file_name()) {
+            return super::json_syntax::parse(self, file, mode);
+        }
+        let id = self.files.add(Arc::new(file));
+        match crate::syntax::hcl::parse(&self.files.get(id).text) {
             Ok(body) => Some((id, body)),
             Err(e) => {
                 self.record(id, e);
@@ -102,7 +110,7 @@ impl World {
         }
     }
 
-    fn record(&self, id: FileId, e: crate::syntax::hcl::HclError) {
+    pub(super) fn record(&self, id: FileId, e: crate::syntax::hcl::HclError) {
         let mut errors = self.errors.borrow_mut();
         if !errors.iter().any(|(f, _)| *f == id) {
             errors.push((id, e));
@@ -118,7 +126,7 @@ impl World {
         self.loaded.borrow_mut().insert(dir.to_path_buf(), loaded);
     }
 
-    /// The `.tf`/`.tofu` files of a directory (not its subdirectories), parsed once.
+    /// A directory's `.tf`/`.tofu` files, HCL or JSON syntax (not subdirectories), parsed once.
     pub fn load(&self, dir: &Path) -> Rc<Loaded> {
         if let Some(l) = self.loaded.borrow().get(dir) {
             return l.clone();

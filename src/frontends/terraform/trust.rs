@@ -251,19 +251,37 @@ pub fn encoded(doc: Value, span: Span, f: FileId) -> Value {
 
 /// The document a value holds, as a tree: an encoded value's own document, or a JSON/YAML text
 /// parsed. In a heredoc, content line N is file line N after `<<EOT` (exact columns where the
-/// line is verbatim, else its first character); other strings point at the whole value.
+/// line is verbatim, else its first character); a quoted literal maps character by character;
+/// other strings point at the whole value.
 pub fn text_node(v: &Value, file: &crate::syntax::source::SourceFile) -> Option<Node> {
     if let Some(doc) = &v.doc {
         return Some(doc.to_node());
     }
     let text = v.to_text()?;
+    let src = &file.text;
+    let start = v.span.start.offset.min(src.len());
+    // A document written as one quoted string (in HCL, or JSON in a `.tf.json`): exact when the
+    // literal at the span decodes to the value (escapes mapped one by one).
+    if src.get(start..).is_some_and(|t| t.starts_with('"')) {
+        let scalar = crate::syntax::yaml::Scalar {
+            text: text.clone(),
+            plain: false,
+        };
+        let holder = Node {
+            kind: crate::syntax::yaml::NodeKind::Scalar(scalar),
+            span: v.span,
+        };
+        let stream = crate::frontends::jsonstr::parse_string_value(file, &holder)?;
+        if stream.error.is_some() {
+            return None;
+        }
+        return stream.documents.into_iter().next().map(|d| d.root);
+    }
     let stream = crate::syntax::yaml::parse(&text);
     if stream.error.is_some() {
         return None;
     }
     let mut root = stream.documents.into_iter().next()?.root;
-    let src = &file.text;
-    let start = v.span.start.offset.min(src.len());
     let end = v.span.end.offset.clamp(start, src.len());
     let heredoc = src.get(start..).is_some_and(|t| t.starts_with("<<"));
     // File lines of the value: (offset of the line, its text), the `<<EOT` line first.

@@ -1,6 +1,6 @@
 //! Input variables of a root module, in Terraform's order of precedence (later wins):
-//! Terragrunt `inputs` (passed as `TF_VAR_*`), `terraform.tfvars`, `*.auto.tfvars` in name
-//! order, then `--var-file` files and `--var NAME=VALUE` flags as given on the command line.
+//! Terragrunt `inputs` (passed as `TF_VAR_*`), `terraform.tfvars`, `terraform.tfvars.json`,
+//! `*.auto.tfvars` and `*.auto.tfvars.json` in name order, then `--var-file` files and `--var NAME=VALUE` flags as given on the command line.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -94,7 +94,7 @@ pub(super) fn parse_once(
 ) -> Option<(super::value::FileId, hcl_edit::structure::Body)> {
     match world.files.by_path(path) {
         // Already parsed (and its error recorded) as a discovered input: parse the text again.
-        Some(id) => crate::syntax::hcl::parse(&world.files.get(id).text)
+        Some(id) => crate::syntax::hcl::parse(&world.files.hcl_text(id))
             .ok()
             .map(|b| (id, b)),
         None => world.parse_file(path, world.display(path)),
@@ -116,10 +116,12 @@ fn tfvars_files(dir: &Path) -> Vec<PathBuf> {
         })
         .collect();
     names.sort_by_key(|p| {
-        (
-            p.file_name().is_some_and(|n| n != "terraform.tfvars"),
-            p.clone(),
-        )
+        let rank = match p.file_name().and_then(|n| n.to_str()) {
+            Some("terraform.tfvars") => 0,
+            Some("terraform.tfvars.json") => 1,
+            _ => 2,
+        };
+        (rank, p.clone())
     });
     names
 }
