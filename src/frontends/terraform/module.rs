@@ -53,6 +53,18 @@ pub struct Ctx<'a> {
 }
 
 /// A file of a module: `.tf`/`.tofu`, or the same in JSON syntax (`.tf.json`/`.tofu.json`).
+/// The regular files of `dir` (not its subdirectories) whose name `wanted` accepts.
+pub fn files_named(dir: &Path, wanted: fn(&str) -> bool) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(wanted))
+        .collect()
+}
+
 pub fn is_terraform_file(name: &str) -> bool {
     let name = name.strip_suffix(".json").unwrap_or(name);
     name.ends_with(".tf") || name.ends_with(".tofu")
@@ -131,18 +143,7 @@ impl World {
         if let Some(l) = self.loaded.borrow().get(dir) {
             return l.clone();
         }
-        let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(is_terraform_file)
-            })
-            .collect();
+        let mut names = files_named(dir, is_terraform_file);
         let named: Vec<&PathBuf> = self
             .explicit
             .iter()

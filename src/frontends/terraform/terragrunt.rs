@@ -236,15 +236,7 @@ fn local_module(
 }
 
 fn has_terraform_files(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .any(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(super::module::is_terraform_file)
-        })
+    !super::module::files_named(dir, super::module::is_terraform_file).is_empty()
 }
 
 /// Terragrunt's path functions, in a unit's configuration; `None` for other names.

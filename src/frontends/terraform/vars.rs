@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::eval::Eval;
 use super::index::Index;
-use super::module::{is_tfvars_file, Ctx, World};
+use super::module::{files_named, is_tfvars_file, Ctx, World};
 use super::value::{from_node, Value};
 
 /// `lint --var`/`--var-file`: values for the variables of every root module that declares them.
@@ -103,18 +103,7 @@ pub(super) fn parse_once(
 
 /// `terraform.tfvars`, then `*.auto.tfvars` in name order.
 fn tfvars_files(dir: &Path) -> Vec<PathBuf> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(is_tfvars_file)
-        })
-        .collect();
+    let mut names = files_named(dir, is_tfvars_file);
     names.sort_by_key(|p| {
         let rank = match p.file_name().and_then(|n| n.to_str()) {
             Some("terraform.tfvars") => 0,
