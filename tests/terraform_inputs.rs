@@ -303,3 +303,26 @@ fn terragrunt_inputs_are_below_the_modules_own_tfvars() {
     assert_eq!(hits.len(), 1, "{:#?}", codes(&found));
     assert!(hits[0].message.contains("apps:from-tfvars"));
 }
+
+#[test]
+fn a_source_in_an_included_configuration_is_inherited() {
+    let dir = tree(&[
+        ("modules/web/main.tf", MODULE),
+        (
+            "root.hcl",
+            "terraform {\n  source = \"${get_parent_terragrunt_dir()}/modules//web\"\n}\ninputs = {\n  namespace = \"apps\"\n}\n",
+        ),
+        (
+            "live/web/terragrunt.hcl",
+            "include \"root\" {\n  path = find_in_parent_folders(\"root.hcl\")\n}\ninputs = {\n  service_account = \"wrong\"\n}\n",
+        ),
+    ]);
+    let found = run(dir.path(), TerraformOptions::default());
+    let hits = mismatches(&found);
+    assert_eq!(hits.len(), 1, "{:#?}", codes(&found));
+    assert!(
+        hits[0].message.contains("apps:wrong"),
+        "{}",
+        hits[0].message
+    );
+}

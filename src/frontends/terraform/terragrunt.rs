@@ -35,7 +35,7 @@ pub struct Unit {
 #[derive(Default)]
 struct Config {
     inputs: Option<Value>,
-    source: Option<(Value, PathBuf)>,
+    source: Option<Value>,
 }
 
 /// The units among `configs` (canonical paths of `terragrunt.hcl` files). A file that is only
@@ -51,7 +51,7 @@ pub fn units(world: &World, configs: &[PathBuf], notes: &mut Vec<Note>) -> Vec<U
             continue;
         };
         let module = match &config.source {
-            Some((source, from)) => match local_module(world, source, from, &unit_dir) {
+            Some(source) => match local_module(world, source, &unit_dir) {
                 Ok(dir) => dir,
                 Err(message) => {
                     notes.push(Note {
@@ -149,7 +149,7 @@ fn read(
         .blocks()
         .filter(|b| b.ident.as_str() == "terraform")
         .find_map(|b| b.body.get_attribute("source"))
-        .map(|a| (ev.eval(&a.value, f), ctx.dir.clone()));
+        .map(|a| ev.eval(&a.value, f));
     stack.pop();
     Some(Config {
         inputs: merge(merged.inputs, inputs, is_deep(body, &ev, f)),
@@ -200,12 +200,7 @@ fn merge_values(parent: Value, child: Value, deep: bool, top: bool) -> Value {
 }
 
 /// The module directory of a local `source`, or why it is not read.
-fn local_module(
-    world: &World,
-    source: &Value,
-    from: &Path,
-    unit_dir: &Path,
-) -> Result<PathBuf, String> {
+fn local_module(world: &World, source: &Value, unit_dir: &Path) -> Result<PathBuf, String> {
     let Some(text) = source.as_str() else {
         return Err(format!(
             "the Terragrunt source `{}` is not known offline; the unit's module is not checked",
@@ -220,12 +215,12 @@ fn local_module(
     }
     // `../modules//app`: `//` separates the copied root from the module's directory.
     let path = text.split('?').next().unwrap_or(text).replace("//", "/");
+    // Relative paths in an included configuration are the child's, as Terragrunt evaluates them
+    // (hence `${get_parent_terragrunt_dir()}` in shared configurations).
     let base = if Path::new(&path).is_absolute() {
         Path::new("/")
-    } else if from.starts_with(unit_dir) {
-        unit_dir
     } else {
-        from
+        unit_dir
     };
     world
         .inside(base, &path)
