@@ -131,6 +131,23 @@ fn a_var_flag_holding_a_json_list_is_a_list_and_undeclared_names_are_ignored() {
 }
 
 #[test]
+fn a_missing_var_file_is_an_input_error_and_the_run_goes_on() {
+    let dir = tree(&[("main.tf", MODULE)]);
+    let opts = TerraformOptions {
+        var_files: vec![dir.path().join("nope.tfvars")],
+        vars: vec!["service_account=web".into()],
+    };
+    let found = run(dir.path(), opts);
+    let errors: Vec<&Finding> = found.iter().filter(|f| f.code == "IRSA000").collect();
+    assert_eq!(errors.len(), 1, "{:#?}", codes(&found));
+    assert!(errors[0]
+        .location
+        .as_ref()
+        .is_some_and(|l| l.path.ends_with("nope.tfvars")));
+    assert!(mismatches(&found).is_empty(), "{:#?}", codes(&found));
+}
+
+#[test]
 fn var_flag_shapes_are_checked() {
     use kubectl_irsa::frontends::terraform::vars::parse_var_flag;
     assert_eq!(

@@ -49,7 +49,12 @@ pub fn root_vars(
 ) -> HashMap<String, Value> {
     let mut vars = base;
     let mut files = tfvars_files(dir);
-    files.extend(opts.var_files.iter().filter_map(|p| p.canonicalize().ok()));
+    // A missing or unreadable file is an input error on it (as `terraform plan` refuses it).
+    files.extend(
+        opts.var_files
+            .iter()
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())),
+    );
     let empty = Index::default();
     for path in files {
         let Some((f, body)) = parse_once(world, &path) else {
