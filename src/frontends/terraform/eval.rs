@@ -25,6 +25,9 @@ pub struct Eval<'a> {
     /// Input variables as bound by tfvars or the calling module.
     pub vars: HashMap<String, Value>,
     locals: RefCell<HashMap<String, Option<Value>>>,
+    /// Resource and data instances already evaluated (`None` while one is being evaluated: a
+    /// reference back to it is a cycle), so each is evaluated once.
+    pub(super) blocks: RefCell<HashMap<String, Option<Value>>>,
     scope: RefCell<Vec<(String, Value)>>,
     fuel: Cell<u32>,
     depth: Cell<u32>,
@@ -43,6 +46,7 @@ impl<'a> Eval<'a> {
             ix,
             vars,
             locals: RefCell::default(),
+            blocks: RefCell::default(),
             scope: RefCell::default(),
             fuel: Cell::new(FUEL),
             depth: Cell::new(0),

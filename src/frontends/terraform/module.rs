@@ -265,13 +265,48 @@ impl Eval<'_> {
         };
         let (bf, block) = *map.get(&(ty, name))?;
         let (key, used) = instance_key(self, ops, f);
+        let here = self.span(f, e);
+        // Each instance is evaluated once; a reference back to one being evaluated is a cycle.
+        let memo = format!("{kind}.{ty}.{name}[{}]", key.as_deref().unwrap_or(""));
+        let cached = self.blocks.borrow().get(&memo).cloned();
+        match cached {
+            Some(Some(v)) => return Some((if v.file == f { v } else { v.respan(here, f) }, used)),
+            Some(None) => return None,
+            None => {}
+        }
+        self.blocks.borrow_mut().insert(memo.clone(), None);
+        let v = self.block_value(kind, ty, name, block, bf, key, (here, f));
+        let mut blocks = self.blocks.borrow_mut();
+        match v {
+            Some(v) => {
+                blocks.insert(memo, Some(v.clone()));
+                Some((if v.file == f { v } else { v.respan(here, f) }, used))
+            }
+            None => {
+                blocks.remove(&memo);
+                None
+            }
+        }
+    }
+
+    /// One instance of a resource or data block as an object, with its computed attributes.
+    #[allow(clippy::too_many_arguments)]
+    fn block_value(
+        &self,
+        kind: &str,
+        ty: &str,
+        name: &str,
+        block: &Block,
+        bf: FileId,
+        key: Option<String>,
+        (here, f): (Span, FileId),
+    ) -> Option<Value> {
         let insts = instances(self, block, bf)?;
         let binds = match key {
             Some(k) => insts.into_iter().find(|(ik, _)| *ik == k)?.1,
             None if insts.len() == 1 => insts.into_iter().next()?.1,
             None => return None,
         };
-        let here = self.span(f, e);
         let v = self.with_bound(binds, || {
             let address = format!(
                 "{}{}{}.{name}",
@@ -288,8 +323,7 @@ impl Eval<'_> {
             }
             obj
         });
-        let v = if v.file == f { v } else { v.respan(here, f) };
-        Some((v, used))
+        Some(v)
     }
 
     /// A block body as an object (nested blocks become lists of objects).

@@ -263,3 +263,23 @@ fn versions_come_from_constraints_and_tags_never_from_commit_hashes() {
     assert_eq!(major_of("1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e"), None);
     assert_eq!(major_of("1f2e3d4"), None);
 }
+
+#[test]
+fn a_policy_document_that_references_itself_is_a_cycle_evaluated_once() {
+    // Two self-references per evaluation used to re-evaluate the document 2^depth times.
+    let block = r#"
+    condition {
+      test     = "StringEquals"
+      variable = "x:sub"
+      values   = ["system:serviceaccount:a:b"]
+      other    = data.aws_iam_policy_document.p.json
+    }"#;
+    let text = format!(
+        "data \"aws_iam_policy_document\" \"p\" {{\n  statement {{\n    actions = [\"sts:AssumeRoleWithWebIdentity\"]{}\n  }}\n}}\nresource \"aws_iam_role\" \"r\" {{\n  assume_role_policy = data.aws_iam_policy_document.p.json\n}}\n",
+        block.repeat(6)
+    );
+    let unit = super::lint_text(&text);
+    assert!(unit.errors.is_empty(), "{:?}", unit.errors);
+    // The evaluation budget is not spent on it: the trust itself is still read.
+    assert_eq!(unit.classified.policies.len(), 1, "{:?}", unit.notes);
+}
