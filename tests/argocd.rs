@@ -78,6 +78,35 @@ fn an_application_an_overlay_patches_is_read_as_built() {
 }
 
 #[test]
+fn a_kustomize_name_prefix_renames_the_service_account_and_says_where() {
+    let (code, findings) = lint(&["testdata/gitops/argo-kustomize-prefix/bad"]);
+    // The Deployment's reference follows the rename: its static keys sit beside the role.
+    expect(
+        &findings,
+        &[
+            (
+                "IRSA013",
+                "argo-kustomize-prefix/bad/base/deployment.yaml",
+                22,
+            ),
+            (
+                "IRSA016",
+                "argo-kustomize-prefix/bad/iam/payments-api.json",
+                12,
+            ),
+        ],
+    );
+    assert_eq!(code, 1);
+    let f = findings.iter().find(|f| f["code"] == "IRSA016").unwrap();
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("`system:serviceaccount:payments:prod-payments-api`"));
+    let app = "argo-kustomize-prefix/bad/argocd/payments.yaml";
+    has_related(f, app, 15, "adds the name prefix `prod-`");
+}
+
+#[test]
 fn an_application_set_expands_its_git_directories_into_one_release_each() {
     let (code, findings) = lint(&["testdata/gitops/argo-appset/bad"]);
     expect(
@@ -127,6 +156,7 @@ fn argo_good_twins_lint_clean() {
         "argo-appset",
         "argo-multi",
         "argo-kustomize",
+        "argo-kustomize-prefix",
     ] {
         let (code, findings) = lint(&[&format!("testdata/gitops/{dir}/good")]);
         assert_eq!(findings, Vec::<Value>::new(), "{dir}");

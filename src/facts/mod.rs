@@ -10,6 +10,7 @@ pub mod pairing;
 /// time (a Terraform `aws_iam_role.x.arn`, a provider ARN from a module output); never compared.
 pub const UNKNOWN_ACCOUNT: &str = "000000000000";
 pub mod release;
+mod rename;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

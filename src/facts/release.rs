@@ -214,7 +214,17 @@ pub struct NamespaceTarget {
     /// Every namespaced object is moved (Flux `targetNamespace`, Argo CD `kustomize.namespace`);
     /// otherwise only objects that name no namespace (Argo CD `destination.namespace`).
     pub force: bool,
+    /// Argo CD `kustomize.namePrefix`/`nameSuffix`: every object of the unit is renamed.
+    pub name_affixes: Option<NameAffixes>,
     pub origin: ReleaseOrigin,
+}
+
+/// A prefix and suffix added to the names of a unit's objects, and the line that set them.
+#[derive(Debug, Clone)]
+pub struct NameAffixes {
+    pub prefix: String,
+    pub suffix: String,
+    pub place: Place,
 }
 
 #[cfg(test)]

@@ -59,7 +59,34 @@ impl Targets {
     }
 
     fn apply(&self, t: &NamespaceTarget, classified: &mut Classified) {
+        let renamed = match &t.name_affixes {
+            Some(a) => classified.apply_name_affixes(&a.prefix, &a.suffix),
+            None => Vec::new(),
+        };
         let placed = classified.apply_namespace(&t.namespace.value, t.force);
+        if let Some(a) = t.name_affixes.as_ref().filter(|_| !renamed.is_empty()) {
+            let object = format!("{} `{}`", t.origin.object.kind, t.origin.object.name);
+            let how = match (a.prefix.is_empty(), a.suffix.is_empty()) {
+                (false, true) => format!("prefix `{}`", a.prefix),
+                (true, false) => format!("suffix `{}`", a.suffix),
+                _ => format!("prefix `{}` and suffix `{}`", a.prefix, a.suffix),
+            };
+            let related = vec![a.place.location().with_message(format!(
+                "{} {object} adds the name {how} to every object it applies here",
+                t.origin.frontend
+            ))];
+            if let Ok(mut all) = self.placed.lock() {
+                for sa in &classified.service_accounts {
+                    if renamed.iter().any(|(_, n)| *n == sa.object.name) {
+                        all.push(Provenance {
+                            namespace: sa.object.effective_namespace("default"),
+                            name: sa.object.name.clone(),
+                            related: related.clone(),
+                        });
+                    }
+                }
+            }
+        }
         if placed.is_empty() {
             return;
         }

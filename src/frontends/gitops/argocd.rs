@@ -24,8 +24,8 @@ use super::{in_tree, inside};
 use crate::diagnostics::finding::{Finding, Location, ObjectRef, Severity};
 use crate::diagnostics::input::InputError;
 use crate::facts::release::{
-    ChartSource, Decided, HelmRelease, NamespaceTarget, Place, ReleaseOrigin, SetValue, Setting,
-    ValuesLayer,
+    ChartSource, Decided, HelmRelease, NameAffixes, NamespaceTarget, Place, ReleaseOrigin,
+    SetValue, Setting, ValuesLayer,
 };
 use crate::syntax::embedded::parse_embedded;
 use crate::syntax::source::{read_text, SourceFile, DEFAULT_MAX_FILE_SIZE};
@@ -293,11 +293,29 @@ impl Lowering<'_> {
             .path(&["directory", "recurse"])
             .and_then(Node::as_bool)
             == Some(true);
+        let affix = |key: &str| {
+            source
+                .path(&["kustomize", key])
+                .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+        };
+        let (prefix, suffix) = (affix("namePrefix"), affix("nameSuffix"));
+        let name_affixes = prefix.or(suffix).map(|at| NameAffixes {
+            prefix: prefix
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            suffix: suffix
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            place: Place::new(self.file, at.span),
+        });
         Some(NamespaceTarget {
             dir: dir.canonicalize().ok()?,
             recurse,
             namespace,
             force,
+            name_affixes,
             origin: ReleaseOrigin {
                 place: Place::new(self.file, name_node.span),
                 object: object.clone(),

@@ -182,6 +182,7 @@ pub fn targets(file: &Arc<SourceFile>, roots: &[PathBuf]) -> Vec<NamespaceTarget
             recurse: true,
             namespace: Setting::written(ns, Place::new(file, ns_node.span)),
             force: true,
+            name_affixes: None,
             origin: ReleaseOrigin {
                 place: Place::new(file, name_node.span),
                 object: ObjectRef::new(
