@@ -3,6 +3,7 @@
 //! was lowered to (what the evaluator parsed) and the map between them (`json_syntax`).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,6 +23,8 @@ struct Entry {
 #[derive(Default)]
 pub struct Files {
     inner: RefCell<Vec<Entry>>,
+    /// Path → id (a tree has thousands of files: no scan per lookup).
+    ids: RefCell<HashMap<PathBuf, FileId>>,
 }
 
 impl Files {
@@ -36,17 +39,19 @@ impl Files {
     }
 
     fn insert(&self, file: Arc<SourceFile>, generated: Option<Generated>) -> FileId {
-        let mut inner = self.inner.borrow_mut();
-        if let Some(i) = inner.iter().position(|e| e.file.path == file.path) {
-            return i as FileId;
+        if let Some(id) = self.ids.borrow().get(&file.path) {
+            return *id;
         }
+        let mut inner = self.inner.borrow_mut();
+        let id = inner.len() as FileId;
+        self.ids.borrow_mut().insert(file.path.clone(), id);
         let lines = LineIndex::new(&file.text);
         inner.push(Entry {
             file,
             lines,
             generated,
         });
-        (inner.len() - 1) as FileId
+        id
     }
 
     pub fn get(&self, id: FileId) -> Arc<SourceFile> {
@@ -54,11 +59,7 @@ impl Files {
     }
 
     pub fn by_path(&self, path: &Path) -> Option<FileId> {
-        self.inner
-            .borrow()
-            .iter()
-            .position(|e| e.file.path == path)
-            .map(|i| i as FileId)
+        self.ids.borrow().get(path).copied()
     }
 
     pub fn span(&self, id: FileId, range: Option<Range<usize>>) -> Span {

@@ -8,7 +8,7 @@ use hcl_edit::structure::Block;
 use super::computed::{role_key, role_name_path};
 use super::eval::Eval;
 use super::index::labels;
-use super::module::instances;
+use super::refs::instances;
 use super::symbolic::settle_symbolic_provider;
 use super::trust::text_node;
 use super::value::FileId;

@@ -17,6 +17,7 @@ pub mod json_syntax;
 pub mod lower;
 pub mod module;
 pub mod ops;
+pub mod refs;
 pub mod sa;
 pub mod symbolic;
 pub mod tam;
