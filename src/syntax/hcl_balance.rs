@@ -15,10 +15,12 @@ pub struct Unclosed {
     pub offset: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Open {
     Bracket(u8),
     Quote,
+    /// A heredoc's text, until a line that starts with its marker.
+    Heredoc(String),
     Template,
 }
 
@@ -30,25 +32,43 @@ pub fn deeply_unclosed(text: &str) -> Option<Unclosed> {
     while i < bytes.len() {
         let b = bytes[i];
         let next = bytes.get(i + 1).copied();
-        let in_quote = matches!(stack.last(), Some((Open::Quote, ..)));
-        if in_quote {
-            match (b, next) {
-                (b'\\', _) => i += 1,
-                (b'$' | b'%', Some(b'{')) if bytes.get(i.wrapping_sub(1)) != Some(&b) => {
-                    stack.push((Open::Template, i, 2));
-                    i += 1;
+        let at_line_start = i == 0 || bytes[i - 1] == b'\n';
+        // Inside a string's or a heredoc's text: only templates open anything.
+        if let Some(Open::Quote | Open::Heredoc(_)) = stack.last().map(|(o, ..)| o) {
+            {
+                let quoted = matches!(stack.last(), Some((Open::Quote, ..)));
+                if let Some((Open::Heredoc(marker), ..)) = stack.last() {
+                    if at_line_start {
+                        let line = &text[i..line_end(bytes, i)];
+                        let body = line.trim_start();
+                        if let Some(after) = body.strip_prefix(marker.as_str()) {
+                            // hcl-edit also takes a marker followed by more tokens (`EOT })`).
+                            if !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                                i += line.len() - body.len() + marker.len();
+                                stack.pop();
+                                continue;
+                            }
+                        }
+                    }
                 }
-                (b'"', _) => {
-                    stack.pop();
+                match (b, next) {
+                    (b'\\', _) if quoted => i += 1,
+                    (b'$' | b'%', Some(b'{')) if bytes.get(i.wrapping_sub(1)) != Some(&b) => {
+                        stack.push((Open::Template, i, 2));
+                        i += 1;
+                    }
+                    (b'"', _) if quoted => {
+                        stack.pop();
+                    }
+                    // A quoted string ends at its line (an error for the parser to report).
+                    (b'\n', _) if quoted => {
+                        stack.pop();
+                    }
+                    _ => {}
                 }
-                // A quoted string ends at its line (an error for the parser to report).
-                (b'\n', _) => {
-                    stack.pop();
-                }
-                _ => {}
+                i += 1;
+                continue;
             }
-            i += 1;
-            continue;
         }
         match (b, next) {
             (b'#', _) | (b'/', Some(b'/')) => {
@@ -63,14 +83,9 @@ pub fn deeply_unclosed(text: &str) -> Option<Unclosed> {
                 continue;
             }
             (b'<', Some(b'<')) => {
-                if let Some(end) = heredoc_end(text, i) {
-                    match end {
-                        Some(e) => i = e,
-                        None => {
-                            stack.push((Open::Quote, i, 2));
-                            i = bytes.len();
-                        }
-                    }
+                if let Some((marker, body)) = heredoc_start(text, i) {
+                    stack.push((Open::Heredoc(marker), i, body - i));
+                    i = body;
                     continue;
                 }
             }
@@ -99,7 +114,11 @@ pub fn deeply_unclosed(text: &str) -> Option<Unclosed> {
     let (_, offset, len) = stack[0];
     Some(Unclosed {
         depth: stack.len(),
-        opener: text.get(offset..offset + len).unwrap_or("?").to_string(),
+        opener: text
+            .get(offset..offset + len)
+            .unwrap_or("?")
+            .trim_end()
+            .to_string(),
         offset,
     })
 }
@@ -111,9 +130,9 @@ fn line_end(bytes: &[u8], from: usize) -> usize {
         .map_or(bytes.len(), |p| from + p)
 }
 
-/// At `<<` (or `<<-`) followed by an identifier and a line break: `Some(Some(end))` past the
-/// closing marker line, `Some(None)` when it never closes; `None` when this is not a heredoc.
-fn heredoc_end(text: &str, at: usize) -> Option<Option<usize>> {
+/// At `<<` (or `<<-`) followed by an identifier and a line break: the marker and where the
+/// heredoc's text starts; `None` when this is not a heredoc.
+fn heredoc_start(text: &str, at: usize) -> Option<(String, usize)> {
     let rest = text.get(at + 2..)?;
     let rest = rest.strip_prefix('-').unwrap_or(rest);
     let marker: String = rest
@@ -124,23 +143,10 @@ fn heredoc_end(text: &str, at: usize) -> Option<Option<usize>> {
         return None;
     }
     let after = &rest[marker.len()..];
-    let body_start = after
+    let body = after
         .strip_prefix("\r\n")
         .or_else(|| after.strip_prefix('\n'))?;
-    let offset = text.len() - body_start.len();
-    let mut pos = offset;
-    for line in body_start.split_inclusive('\n') {
-        // hcl-edit also takes a marker followed by more tokens on its line (`EOT })`).
-        let body = line.trim_start();
-        let indent = line.len() - body.len();
-        if let Some(after) = body.strip_prefix(marker.as_str()) {
-            if !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
-                return Some(Some(pos + indent + marker.len()));
-            }
-        }
-        pos += line.len();
-    }
-    Some(None)
+    Some((marker, text.len() - body.len()))
 }
 
 #[cfg(test)]
@@ -175,8 +181,12 @@ e = [[[[[[[[[{ f = <<-EOT
   EOT }]]]]]]]]]
 "#;
         assert_eq!(deeply_unclosed(text), None);
+        // Plain text in a heredoc does not count, even when it never ends.
         let unterminated = format!("x = <<EOT\n{}\n", "[".repeat(20));
         assert_eq!(deeply_unclosed(&unterminated), None);
+        // Its templates do (issue #16's campaign: a heredoc never closed around a deep template).
+        let template = format!("x = <<EOT\n${{a{}\n", "[b".repeat(12));
+        assert!(deeply_unclosed(&template).is_some());
     }
 
     #[test]
