@@ -35,40 +35,38 @@ pub fn deeply_unclosed(text: &str) -> Option<Unclosed> {
         let at_line_start = i == 0 || bytes[i - 1] == b'\n';
         // Inside a string's or a heredoc's text: only templates open anything.
         if let Some(Open::Quote | Open::Heredoc(_)) = stack.last().map(|(o, ..)| o) {
-            {
-                let quoted = matches!(stack.last(), Some((Open::Quote, ..)));
-                if let Some((Open::Heredoc(marker), ..)) = stack.last() {
-                    if at_line_start {
-                        let line = &text[i..line_end(bytes, i)];
-                        let body = line.trim_start();
-                        if let Some(after) = body.strip_prefix(marker.as_str()) {
-                            // hcl-edit also takes a marker followed by more tokens (`EOT })`).
-                            if !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
-                                i += line.len() - body.len() + marker.len();
-                                stack.pop();
-                                continue;
-                            }
+            let quoted = matches!(stack.last(), Some((Open::Quote, ..)));
+            if let Some((Open::Heredoc(marker), ..)) = stack.last() {
+                if at_line_start {
+                    let line = &text[i..line_end(bytes, i)];
+                    let body = line.trim_start();
+                    if let Some(after) = body.strip_prefix(marker.as_str()) {
+                        // hcl-edit also takes a marker followed by more tokens (`EOT })`).
+                        if !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                            i += line.len() - body.len() + marker.len();
+                            stack.pop();
+                            continue;
                         }
                     }
                 }
-                match (b, next) {
-                    (b'\\', _) if quoted => i += 1,
-                    (b'$' | b'%', Some(b'{')) if bytes.get(i.wrapping_sub(1)) != Some(&b) => {
-                        stack.push((Open::Template, i, 2));
-                        i += 1;
-                    }
-                    (b'"', _) if quoted => {
-                        stack.pop();
-                    }
-                    // A quoted string ends at its line (an error for the parser to report).
-                    (b'\n', _) if quoted => {
-                        stack.pop();
-                    }
-                    _ => {}
-                }
-                i += 1;
-                continue;
             }
+            match (b, next) {
+                (b'\\', _) if quoted => i += 1,
+                (b'$' | b'%', Some(b'{')) if bytes.get(i.wrapping_sub(1)) != Some(&b) => {
+                    stack.push((Open::Template, i, 2));
+                    i += 1;
+                }
+                (b'"', _) if quoted => {
+                    stack.pop();
+                }
+                // A quoted string ends at its line (an error for the parser to report).
+                (b'\n', _) if quoted => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
         }
         match (b, next) {
             (b'#', _) | (b'/', Some(b'/')) => {
