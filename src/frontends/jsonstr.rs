@@ -2,6 +2,8 @@
 //! `Fn::Sub` of a JSON policy): parsed on their own, every position mapped back to the escaped
 //! bytes of the literal in the user's file. All offset arithmetic is checked.
 
+use std::ops::Range;
+
 use crate::syntax::embedded::parse_embedded;
 use crate::syntax::source::SourceFile;
 use crate::syntax::yaml::{self, Node, Pos, Span, Stream};
@@ -21,32 +23,50 @@ fn decode_literal(file_text: &str, span: Span) -> Option<Decoded> {
     let base = start.checked_add(1)?;
     let mut text = String::with_capacity(body.len());
     let mut offsets = Vec::with_capacity(body.len().checked_add(1)?);
-    let mut chars = body.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let at = base.checked_add(i)?;
-        let decoded = match c {
-            '\n' | '\r' => return None,
-            '\\' => match chars.next()?.1 {
-                '"' => '"',
-                '\\' => '\\',
-                '/' => '/',
-                'b' => '\u{8}',
-                'f' => '\u{c}',
-                'n' => '\n',
-                'r' => '\r',
-                't' => '\t',
-                'u' => unicode_escape(&mut chars)?,
-                _ => return None,
-            },
-            c => c,
-        };
-        for _ in 0..decoded.len_utf8() {
+    for (c, range) in decode_body(body).ok()? {
+        // A line break written as such: not a single-line literal.
+        if matches!(c, '\n' | '\r') && range.len() == 1 {
+            return None;
+        }
+        let at = base.checked_add(range.start)?;
+        for _ in 0..c.len_utf8() {
             offsets.push(at);
         }
-        text.push(decoded);
+        text.push(c);
     }
     offsets.push(base.checked_add(body.len())?);
     Some(Decoded { text, offsets })
+}
+
+/// Each decoded character with the body range it was written as.
+pub(crate) type BodyChars = Vec<(char, Range<usize>)>;
+
+/// The characters of a JSON string literal's body (between its quotes), each with the byte
+/// range of the body it was written as (one byte, or an escape). Control characters written
+/// as such are returned as they are (callers decide); a bad escape is `Err` with its offset.
+pub(crate) fn decode_body(body: &str) -> Result<BodyChars, (&'static str, usize)> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let decoded = match c {
+            '\\' => match chars.next().map(|(_, e)| e) {
+                Some('"') => '"',
+                Some('\\') => '\\',
+                Some('/') => '/',
+                Some('b') => '\u{8}',
+                Some('f') => '\u{c}',
+                Some('n') => '\n',
+                Some('r') => '\r',
+                Some('t') => '\t',
+                Some('u') => unicode_escape(&mut chars).ok_or(("invalid \\u escape", i))?,
+                _ => return Err(("invalid escape in a string", i)),
+            },
+            c => c,
+        };
+        let end = chars.peek().map_or(body.len(), |(j, _)| *j);
+        out.push((decoded, i..end));
+    }
+    Ok(out)
 }
 
 /// `\uXXXX`, with a following `\uXXXX` for a surrogate pair.
@@ -60,10 +80,10 @@ fn unicode_escape(chars: &mut std::iter::Peekable<std::str::CharIndices>) -> Opt
         if chars.next()?.1 != '\\' || chars.next()?.1 != 'u' {
             return None;
         }
-        let lo = hex4(chars)?;
+        let lo = hex4(chars)?.checked_sub(0xDC00).filter(|l| *l < 0x400)?;
         let code = 0x10000u32
             .checked_add((hi - 0xD800).checked_mul(0x400)?)?
-            .checked_add(lo.checked_sub(0xDC00)?)?;
+            .checked_add(lo)?;
         return char::from_u32(code);
     }
     char::from_u32(hi)

@@ -28,31 +28,17 @@ impl Decoded {
             .and_then(|t| t.strip_suffix('"'))
             .ok_or_else(|| ("a string must be in double quotes".to_string(), at))?;
         let base = at.saturating_add(1);
+        let decoded = crate::frontends::jsonstr::decode_body(raw)
+            .map_err(|(what, i)| (what.to_string(), base.saturating_add(i)))?;
         let mut text = String::with_capacity(raw.len());
-        let mut chars = Vec::with_capacity(raw.len());
-        let mut it = raw.char_indices().peekable();
-        while let Some((i, c)) = it.next() {
-            let start = base.saturating_add(i);
-            let bad = |what: &str| (what.to_string(), start);
-            let decoded = match c {
-                '\\' => match it.next().map(|(_, e)| e) {
-                    Some('"') => '"',
-                    Some('\\') => '\\',
-                    Some('/') => '/',
-                    Some('b') => '\u{8}',
-                    Some('f') => '\u{c}',
-                    Some('n') => '\n',
-                    Some('r') => '\r',
-                    Some('t') => '\t',
-                    Some('u') => unicode(&mut it).ok_or_else(|| bad("invalid \\u escape"))?,
-                    _ => return Err(bad("invalid escape in a string")),
-                },
-                c if (c as u32) < 0x20 => return Err(bad("control character in a string")),
-                c => c,
-            };
-            let end = it.peek().map_or(raw.len(), |(j, _)| *j);
-            chars.push((text.len(), start..base.saturating_add(end)));
-            text.push(decoded);
+        let mut chars = Vec::with_capacity(decoded.len());
+        for (c, range) in decoded {
+            let start = base.saturating_add(range.start);
+            if (c as u32) < 0x20 && range.len() == 1 {
+                return Err(("control character in a string".to_string(), start));
+            }
+            chars.push((text.len(), start..base.saturating_add(range.end)));
+            text.push(c);
         }
         Ok(Decoded { text, chars, token })
     }
@@ -138,23 +124,6 @@ impl Decoded {
             .and_then(|s| s.chars().next())
             .unwrap_or('\u{fffd}')
     }
-}
-
-/// `\uXXXX` after the `\u`, with a following `\uXXXX` for a surrogate pair.
-fn unicode(it: &mut std::iter::Peekable<std::str::CharIndices>) -> Option<char> {
-    let hex4 = |it: &mut std::iter::Peekable<std::str::CharIndices>| -> Option<u32> {
-        let s: String = (0..4).filter_map(|_| it.next().map(|c| c.1)).collect();
-        (s.len() == 4).then(|| u32::from_str_radix(&s, 16).ok())?
-    };
-    let hi = hex4(it)?;
-    if (0xD800..0xDC00).contains(&hi) {
-        if it.next()?.1 != '\\' || it.next()?.1 != 'u' {
-            return None;
-        }
-        let lo = hex4(it)?.checked_sub(0xDC00).filter(|l| *l < 0x400)?;
-        return char::from_u32(0x10000 + (hi - 0xD800) * 0x400 + lo);
-    }
-    char::from_u32(hi)
 }
 
 /// The byte after the `}` that closes the `${`/`%{` at `open`, skipping the braces of objects
