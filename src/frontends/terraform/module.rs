@@ -11,7 +11,8 @@ use hcl_edit::structure::Body;
 
 use super::files::Files;
 use super::value::FileId;
-use crate::syntax::source::{read_text, SourceFile};
+use crate::syntax::hcl::HclError;
+use crate::syntax::source::{read_text, ReadError, SourceFile};
 
 /// Local modules nested deeper than this are not followed.
 pub const MAX_MODULE_DEPTH: usize = 8;
@@ -28,7 +29,7 @@ pub struct World {
     /// Canonical directory → its parsed files.
     loaded: RefCell<HashMap<PathBuf, Rc<Loaded>>>,
     /// Files that are not HCL: `(file, message, position)`, once each.
-    pub errors: RefCell<Vec<(FileId, crate::syntax::hcl::HclError)>>,
+    pub errors: RefCell<Vec<(FileId, HclError)>>,
     pub max_file_size: u64,
     /// The tree nothing is read outside of (canonical).
     pub root: PathBuf,
@@ -88,14 +89,26 @@ impl World {
 
     /// Parse a file into the file table; `None` (with an error recorded) when it is not HCL.
     pub fn parse_file(&self, path: &Path, display: String) -> Option<(FileId, Body)> {
-        let text = match read_text(path, self.max_file_size) {
+        self.enter(path, display, read_text(path, self.max_file_size), None)
+    }
+
+    /// Enter a file as it was read (or failed to be) into the table. `parsed` is its HCL parse
+    /// when a worker already did it; otherwise it is parsed here.
+    fn enter(
+        &self,
+        path: &Path,
+        display: String,
+        read: Result<String, ReadError>,
+        parsed: Option<Result<Body, HclError>>,
+    ) -> Option<(FileId, Body)> {
+        let text = match read {
             Ok(t) => t,
             Err(e) => {
                 let id = self.files.add(Arc::new(SourceFile::new(path, display, "")));
                 let pos = e.pos.unwrap_or_default();
                 self.record(
                     id,
-                    crate::syntax::hcl::HclError {
+                    HclError {
                         message: e.message,
                         pos,
                     },
@@ -103,7 +116,19 @@ impl World {
                 return None;
             }
         };
-        self.parse_source(SourceFile::new(path, display, text))
+        let Some(parsed) = parsed else {
+            return self.parse_source(SourceFile::new(path, display, text));
+        };
+        let id = self
+            .files
+            .add(Arc::new(SourceFile::new(path, display, text)));
+        match parsed {
+            Ok(body) => Some((id, body)),
+            Err(e) => {
+                self.record(id, e);
+                None
+            }
+        }
     }
 
     /// Parse a file that was read (HCL, or JSON syntax by its name) into the file table.
@@ -121,7 +146,7 @@ impl World {
         }
     }
 
-    pub(super) fn record(&self, id: FileId, e: crate::syntax::hcl::HclError) {
+    pub(super) fn record(&self, id: FileId, e: HclError) {
         let mut errors = self.errors.borrow_mut();
         if !errors.iter().any(|(f, _)| *f == id) {
             errors.push((id, e));
@@ -152,46 +177,27 @@ impl World {
             names.retain(|n| named.contains(&n));
         }
         names.sort();
-        // HCL files are read and parsed in parallel (a module may hold thousands), then entered
-        // in name order; JSON-syntax files go through their converter.
+        // Files are read, and HCL ones parsed, in parallel (a module may hold thousands), then
+        // entered in name order; JSON-syntax files go through their converter there.
         use rayon::prelude::*;
         let max = self.max_file_size;
-        let parsed: Vec<_> = names
+        let read: Vec<_> = names
             .par_iter()
             .map(|p| {
-                let json = super::json_syntax::mode_of(
-                    p.file_name().and_then(|n| n.to_str()).unwrap_or(""),
-                )
-                .is_some();
-                match read_text(p, max) {
-                    Ok(text) if !json => {
-                        let body = crate::syntax::hcl::parse(&text);
-                        (p, Ok((text, Some(body))))
-                    }
-                    Ok(text) => (p, Ok((text, None))),
-                    Err(e) => (p, Err(e)),
-                }
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let text = read_text(p, max);
+                let hcl = super::json_syntax::mode_of(name).is_none();
+                let parsed = match &text {
+                    Ok(t) if hcl => Some(crate::syntax::hcl::parse(t)),
+                    _ => None,
+                };
+                (p, text, parsed)
             })
             .collect();
-        let mut bodies = Vec::new();
-        for (path, read) in parsed {
-            let display = self.display(path);
-            match read {
-                Ok((text, Some(body))) => {
-                    let id = self
-                        .files
-                        .add(Arc::new(SourceFile::new(path, display, text)));
-                    match body {
-                        Ok(body) => bodies.push((id, body)),
-                        Err(e) => self.record(id, e),
-                    }
-                }
-                Ok((text, None)) => {
-                    bodies.extend(self.parse_source(SourceFile::new(path, display, text)))
-                }
-                Err(_) => bodies.extend(self.parse_file(path, display)),
-            }
-        }
+        let bodies = read
+            .into_iter()
+            .filter_map(|(p, text, parsed)| self.enter(p, self.display(p), text, parsed))
+            .collect();
         let loaded = Rc::new(Loaded {
             dir: dir.to_path_buf(),
             bodies,
