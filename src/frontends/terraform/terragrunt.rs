@@ -10,8 +10,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use hcl_edit::structure::Body;
-
 use super::eval::Eval;
 use super::index::Index;
 use super::lower::Note;
@@ -111,16 +109,20 @@ fn read(
     let ev = Eval::new(&world.files, &ix, HashMap::new(), &ctx);
     let body = &bodies[0].1;
     let mut merged = Config::default();
+    // The child's own inputs merge deep when any include asks for it (Terragrunt applies the
+    // strategy per include, and they rarely differ).
+    let mut deep = false;
     for include in body.blocks().filter(|b| b.ident.as_str() == "include") {
-        let Some(attr) = include.body.get_attribute("path") else {
-            continue;
-        };
-        let target = ev.eval(&attr.value, f);
         let strategy = include
             .body
             .get_attribute("merge_strategy")
             .and_then(|a| ev.eval(&a.value, f).as_str().map(str::to_string))
             .unwrap_or_else(|| "shallow".into());
+        deep |= strategy == "deep";
+        let Some(attr) = include.body.get_attribute("path") else {
+            continue;
+        };
+        let target = ev.eval(&attr.value, f);
         let resolved = target
             .as_str()
             .and_then(|p| world.inside(ctx.dir.as_path(), p))
@@ -152,18 +154,9 @@ fn read(
         .map(|a| ev.eval(&a.value, f));
     stack.pop();
     Some(Config {
-        inputs: merge(merged.inputs, inputs, is_deep(body, &ev, f)),
+        inputs: merge(merged.inputs, inputs, deep),
         source: source.or(merged.source),
     })
-}
-
-/// A child's own inputs merge over its includes' as the includes ask; `deep` when any include
-/// says so (Terragrunt applies the strategy per include, and they rarely differ).
-fn is_deep(body: &Body, ev: &Eval, f: FileId) -> bool {
-    body.blocks()
-        .filter(|b| b.ident.as_str() == "include")
-        .filter_map(|b| b.body.get_attribute("merge_strategy"))
-        .any(|a| ev.eval(&a.value, f).as_str() == Some("deep"))
 }
 
 /// `child` over `parent`: top-level keys replaced (shallow), or maps merged recursively and
