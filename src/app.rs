@@ -65,6 +65,7 @@ fn run_lint(args: LintArgs) -> u8 {
         terraform: crate::frontends::terraform::TerraformOptions {
             vars: args.tf_vars.clone(),
             var_files: args.tf_var_files.clone(),
+            env_vars: crate::frontends::terraform::TerraformOptions::env_vars_from(std::env::vars()),
         },
     };
     let mut result = lint(&opts, &config);

@@ -136,6 +136,7 @@ fn a_missing_var_file_is_an_input_error_and_the_run_goes_on() {
     let opts = TerraformOptions {
         var_files: vec![dir.path().join("nope.tfvars")],
         vars: vec!["service_account=web".into()],
+        ..Default::default()
     };
     let found = run(dir.path(), opts);
     let errors: Vec<&Finding> = found.iter().filter(|f| f.code == "IRSA000").collect();
@@ -145,6 +146,53 @@ fn a_missing_var_file_is_an_input_error_and_the_run_goes_on() {
         .as_ref()
         .is_some_and(|l| l.path.ends_with("nope.tfvars")));
     assert!(mismatches(&found).is_empty(), "{:#?}", codes(&found));
+}
+
+#[test]
+fn tf_var_environment_variables_sit_below_every_tfvars_file() {
+    let env = |pairs: &[(&str, &str)]| TerraformOptions {
+        env_vars: TerraformOptions::env_vars_from(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .chain([("HOME".to_string(), "/root".to_string())]),
+        ),
+        ..Default::default()
+    };
+    let bare = tree(&[("main.tf", MODULE)]);
+    // Only the environment names the SA: `web` is clean, `other` is the mismatch.
+    let clean = run(bare.path(), env(&[("TF_VAR_service_account", "web")]));
+    assert!(mismatches(&clean).is_empty(), "{:#?}", codes(&clean));
+    let bad = run(bare.path(), env(&[("TF_VAR_service_account", "other")]));
+    assert_eq!(mismatches(&bad).len(), 1, "{:#?}", codes(&bad));
+    // terraform.tfvars wins over the environment.
+    let with_tfvars = tree(&[
+        ("main.tf", MODULE),
+        ("terraform.tfvars", "service_account = \"web\"\n"),
+    ]);
+    let clean = run(
+        with_tfvars.path(),
+        env(&[("TF_VAR_service_account", "other")]),
+    );
+    assert!(mismatches(&clean).is_empty(), "{:#?}", codes(&clean));
+}
+
+#[test]
+fn the_cli_reads_tf_var_from_its_environment() {
+    let dir = tree(&[("main.tf", MODULE)]);
+    let bin = env!("CARGO_BIN_EXE_kubectl-irsa");
+    let lint = |value: &str| {
+        std::process::Command::new(bin)
+            .args(["lint", "-o", "json"])
+            .arg(dir.path())
+            .env("TF_VAR_service_account", value)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(lint("web"), Some(0));
+    assert_eq!(lint("other"), Some(1));
 }
 
 #[test]

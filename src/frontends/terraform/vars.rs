@@ -1,5 +1,6 @@
 //! Input variables of a root module, in Terraform's order of precedence (later wins):
-//! Terragrunt `inputs` (passed as `TF_VAR_*`), `terraform.tfvars`, `terraform.tfvars.json`,
+//! Terragrunt `inputs` (passed as `TF_VAR_*`), `TF_VAR_*` already in the environment (which
+//! Terragrunt does not override), `terraform.tfvars`, `terraform.tfvars.json`,
 //! `*.auto.tfvars` and `*.auto.tfvars.json` in name order, then `--var-file` files and `--var NAME=VALUE` flags as given on the command line.
 
 use std::collections::HashMap;
@@ -18,6 +19,22 @@ pub struct TerraformOptions {
     pub vars: Vec<String>,
     /// `.tfvars` files, as `terraform plan -var-file`, applied before `vars`.
     pub var_files: Vec<PathBuf>,
+    /// `TF_VAR_NAME=VALUE` from the environment, as `(NAME, VALUE)`: below every file.
+    pub env_vars: Vec<(String, String)>,
+}
+
+impl TerraformOptions {
+    /// `TF_VAR_*` variables of this process's environment, in name order.
+    pub fn env_vars_from(vars: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = vars
+            .filter_map(|(key, value)| {
+                let name = key.strip_prefix("TF_VAR_")?;
+                parse_var_flag(&format!("{name}={value}")).ok()
+            })
+            .collect();
+        found.sort();
+        found
+    }
 }
 
 /// Check a `--var` flag's shape: `NAME=VALUE` with a variable name.
@@ -48,6 +65,11 @@ pub fn root_vars(
     base: HashMap<String, Value>,
 ) -> HashMap<String, Value> {
     let mut vars = base;
+    for (name, text) in &opts.env_vars {
+        if let Some(value) = declared_value(world, ix, name, text) {
+            vars.insert(name.clone(), value);
+        }
+    }
     let mut files = tfvars_files(dir);
     // A missing or unreadable file is an input error on it (as `terraform plan` refuses it).
     files.extend(
@@ -69,14 +91,19 @@ pub fn root_vars(
         let Ok((name, text)) = parse_var_flag(flag) else {
             continue;
         };
-        // A flag has no line of its own: its value points at the variable's declaration.
-        let Some((f, block)) = ix.variables.get(name.as_str()).copied() else {
-            continue;
-        };
-        let span = world.files.span(f, hcl_edit::Span::span(&block.labels[0]));
-        vars.insert(name, flag_value(&text, span, f));
+        if let Some(value) = declared_value(world, ix, &name, &text) {
+            vars.insert(name, value);
+        }
     }
     vars
+}
+
+/// A command-line or environment value for a variable the module declares. It has no line of
+/// its own, so it points at the variable's declaration.
+fn declared_value(world: &World, ix: &Index, name: &str, text: &str) -> Option<Value> {
+    let (f, block) = ix.variables.get(name).copied()?;
+    let span = world.files.span(f, hcl_edit::Span::span(&block.labels[0]));
+    Some(flag_value(text, span, f))
 }
 
 fn flag_value(text: &str, span: crate::syntax::yaml::Span, f: super::value::FileId) -> Value {
