@@ -100,17 +100,13 @@ impl Releases {
         });
         let mut findings = Vec::new();
         for file in built {
-            if helmrelease::may_hold(&file.text) {
-                let (releases, found) = helmrelease::read(file, &self.roots, &self.values_objects);
-                self.releases.extend(releases);
-                findings.extend(found);
-            }
-            if argocd::may_hold(&file.text) {
-                let read = argocd::read(file, &self.roots);
-                self.releases.extend(read.releases);
-                findings.extend(read.findings);
-                self.files.extend(read.files);
-            }
+            let flux = helmrelease::may_hold(&file.text);
+            let argo = argocd::may_hold(&file.text);
+            // Namespace targets stay as read from the files: the builds were made with them.
+            let read = release_objects(file, flux, argo, &self.roots, &self.values_objects, false);
+            self.releases.extend(read.releases);
+            findings.extend(read.findings);
+            self.files.extend(read.files);
         }
         findings
     }
@@ -265,20 +261,7 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
         .into_par_iter()
         .filter(|(_, flux, argo)| *flux || *argo)
         .map(|(file, flux, argo)| {
-            let mut read = argocd::Read::default();
-            if flux {
-                let (releases, findings) = helmrelease::read(&file, roots, index);
-                read.releases.extend(releases);
-                read.findings.extend(findings);
-                read.targets.extend(flux::targets(&file, roots));
-            }
-            if argo {
-                let argo = argocd::read(&file, roots);
-                read.releases.extend(argo.releases);
-                read.findings.extend(argo.findings);
-                read.files.extend(argo.files);
-                read.targets.extend(argo.targets);
-            }
+            let read = release_objects(&file, flux, argo, roots, index, true);
             (file, read)
         })
         .collect();
@@ -300,4 +283,37 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
         out.files.extend(read.files);
         out.files.push(file);
     }
+}
+
+/// The Flux HelmReleases (and, with `targets`, Kustomizations' namespace targets) and Argo CD
+/// Applications of one file.
+fn release_objects(
+    file: &Arc<SourceFile>,
+    flux: bool,
+    argo: bool,
+    roots: &[PathBuf],
+    values_objects: &crate::frontends::gitops::values_from::ValuesObjects,
+    targets: bool,
+) -> crate::frontends::gitops::argocd::Read {
+    use crate::frontends::gitops::{argocd, flux, helmrelease};
+    let mut read = argocd::Read::default();
+    if flux {
+        let (releases, findings) = helmrelease::read(file, roots, values_objects);
+        read.releases.extend(releases);
+        read.findings.extend(findings);
+        if targets {
+            read.targets.extend(flux::targets(file, roots));
+        }
+    }
+    if argo {
+        let mut argo = argocd::read(file, roots);
+        if !targets {
+            argo.targets.clear();
+        }
+        read.releases.extend(argo.releases);
+        read.findings.extend(argo.findings);
+        read.files.extend(argo.files);
+        read.targets.extend(argo.targets);
+    }
+    read
 }
