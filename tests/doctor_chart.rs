@@ -221,6 +221,35 @@ fn granted(role: &Value) -> BTreeSet<(String, String, String)> {
     out
 }
 
+/// The RBAC rules (group, resource, verb) that a run's requests need.
+fn requested(server: &support::FakeApiServer) -> BTreeSet<(String, String, String)> {
+    server
+        .requests()
+        .iter()
+        .map(|r| {
+            assert_eq!(r.method, "GET", "{r:?}");
+            rbac_of(&r.path, r.query.as_deref())
+        })
+        .collect()
+}
+
+/// Pod Identity in use: the agent's DaemonSet and pods are read too, with the same ClusterRole.
+#[test]
+fn cluster_role_covers_a_pod_identity_cluster() {
+    let (_, docs) = render(&[]);
+    let role = granted(kind(&docs, "ClusterRole"));
+    let w = doctor_harness::pod_identity::World::start();
+    let server = doctor_harness::pod_identity::healthy(&w).start();
+    let run = w.doctor(&server, &[]);
+    run.assert_clean();
+    let used = requested(&server);
+    assert!(
+        used.is_subset(&role),
+        "not granted by the chart's ClusterRole: {:?}",
+        used.difference(&role).collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn cluster_role_grants_exactly_what_doctor_requests() {
     let (_, docs) = render(&[]);
@@ -236,14 +265,7 @@ fn cluster_role_grants_exactly_what_doctor_requests() {
         .start();
     let run = doctor(&server, &iam, &[]);
     run.assert_clean();
-    let used: BTreeSet<_> = server
-        .requests()
-        .iter()
-        .map(|r| {
-            assert_eq!(r.method, "GET", "{r:?}");
-            rbac_of(&r.path, r.query.as_deref())
-        })
-        .collect();
+    let used = requested(&server);
     assert_eq!(
         used,
         granted(role),

@@ -85,6 +85,21 @@ fn trust(r: usize) -> Value {
 }
 
 /// 500 GetRole from an SDK client through the proxy, 8 at a time.
+/// CPU seconds (user + system) of a process, and of its waited-for children, from
+/// `/proc/PID/stat` (Linux; `None` elsewhere). Ticks are taken as 100 per second.
+fn cpu_seconds(pid: &str) -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<f64> = stat
+        .rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    // After the command: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    let at = |n: usize| fields.get(n - 3).copied().unwrap_or(0.0) / 100.0;
+    Some((at(14) + at(15), at(16) + at(17)))
+}
+
 fn floor(iam: &Iam) -> Duration {
     let proxied = iam.proxy.iam_client();
     let t = Instant::now();
@@ -168,12 +183,20 @@ fn doctor_fleet_of_20_clusters_250_sas_500_roles() {
         .arg(kubeconfig.path())
         .args(["--all-contexts", "--format", "json"]);
     iam.proxy.aws().apply(&mut cmd);
+    let moto_pid = iam.moto.pid().to_string();
+    let (cpu_self, cpu_moto) = (cpu_seconds("self"), cpu_seconds(&moto_pid));
     let t = Instant::now();
     let result = run(cmd);
     let wall = t.elapsed();
+    let cpu_after = (cpu_seconds("self"), cpu_seconds(&moto_pid));
 
     let calls = iam.proxy.calls();
+    let moto_before_floor = cpu_seconds(&moto_pid);
     let floor_after = floor(&iam);
+    let moto_floor = cpu_seconds(&moto_pid)
+        .zip(moto_before_floor)
+        .map(|(a, b)| a.0 - b.0);
+    let floor_calls = iam.proxy.calls().split_off(calls.len());
     let floor = (floor_before + floor_after) / 2;
     let mut by_action: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &calls {
@@ -203,6 +226,49 @@ fn doctor_fleet_of_20_clusters_250_sas_500_roles() {
         "  moto floor: {ROLES} GetRole from the SDK, 8 at a time: {floor:.2?} (before {floor_before:.2?}, after {floor_after:.2?})"
     );
     println!("  ratio wall / floor: {ratio:.2}");
+    if let (Some(a), Some(b), Some(ma), Some(mb)) = (cpu_after.0, cpu_self, cpu_after.1, cpu_moto) {
+        println!(
+            "  CPU during doctor's run: doctor {:.2}s, moto {:.2}s (the floor's run: {:.2}s), this test's servers and proxy {:.2}s",
+            a.1 - b.1,
+            ma.0 - mb.0,
+            moto_floor.unwrap_or(0.0),
+            a.0 - b.0
+        );
+    }
+    // Where the time beyond the calls goes: before the first IAM request, and after the last answer.
+    if let (Some(first), Some(last)) = (
+        calls.iter().map(|c| c.received).min(),
+        calls.iter().map(|c| c.answered).max(),
+    ) {
+        println!(
+            "  timeline: first IAM request at {:.2?}, last answer at {:.2?}, exit at {wall:.2?}",
+            first.saturating_duration_since(t),
+            last.saturating_duration_since(t)
+        );
+        let busy = |action: &str| -> Duration {
+            (calls.iter().filter(|c| c.action == action))
+                .map(|c| c.answered.saturating_duration_since(c.received))
+                .sum()
+        };
+        let span = last.saturating_duration_since(first).as_secs_f64();
+        let all: Duration = by_action.keys().map(|a| busy(a)).sum();
+        let floor_busy: Duration = (floor_calls.iter())
+            .map(|c| c.answered.saturating_duration_since(c.received))
+            .sum();
+        println!(
+            "  floor: a GetRole takes {:.2?} in moto on average, doctor's {:.2?}",
+            floor_busy / floor_calls.len().max(1) as u32,
+            busy("GetRole") / ROLES as u32
+        );
+        println!(
+            "  in flight on average: {:.1}; time in moto by action: {:?}",
+            all.as_secs_f64() / span,
+            by_action
+                .keys()
+                .map(|a| (*a, format!("{:.2?}", busy(a))))
+                .collect::<Vec<_>>()
+        );
+    }
     println!("  Kubernetes requests: {k8s} over {CLUSTERS} API servers");
     println!("  findings: {}", result.findings.len());
 

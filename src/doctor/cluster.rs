@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{DaemonSet, ReplicaSet};
 use k8s_openapi::api::core::v1::{Namespace, Pod, ServiceAccount};
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ListParams, ObjectList, PartialObjectMeta};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use serde::de::DeserializeOwned;
@@ -24,9 +24,8 @@ pub struct Snapshot {
     pub namespaces: Option<Vec<Namespace>>,
     pub service_accounts: Option<Vec<ServiceAccount>>,
     pub pods: Option<Vec<Pod>>,
-    pub replica_sets: Option<Vec<ReplicaSet>>,
-    pub deployments: Option<Vec<Deployment>>,
-    pub stateful_sets: Option<Vec<StatefulSet>>,
+    /// Only their metadata: a pod's ReplicaSet names its Deployment in its owner references.
+    pub replica_sets: Option<Vec<PartialObjectMeta<ReplicaSet>>>,
     pub daemon_sets: Option<Vec<DaemonSet>>,
     pub webhooks: Option<Vec<MutatingWebhookConfiguration>>,
     pub faults: Vec<Fault>,
@@ -169,13 +168,15 @@ pub async fn snapshot(
     }
     let on_sas = |page: &[ServiceAccount]| prefetch.service_accounts(known.as_deref(), page);
     let ns = namespace;
-    let (namespaces, sas, pods, rss, deps, sts, dss, hooks) = futures::join!(
+    let replica_sets: Api<ReplicaSet> = scoped(client, ns);
+    let (namespaces, sas, pods, rss, dss, hooks) = futures::join!(
         list::<Namespace>(Api::all(client.clone()), "namespaces", ignore),
         list::<ServiceAccount>(scoped(client, ns), "serviceaccounts", on_sas),
         list::<Pod>(scoped(client, ns), "pods", ignore),
-        list::<ReplicaSet>(scoped(client, ns), "replicasets", ignore),
-        list::<Deployment>(scoped(client, ns), "deployments", ignore),
-        list::<StatefulSet>(scoped(client, ns), "statefulsets", ignore),
+        pages("list replicasets", ignore, |lp| {
+            let api = &replica_sets;
+            async move { api.list_metadata(&lp).await }
+        }),
         list::<DaemonSet>(scoped(client, ns), "daemonsets", ignore),
         list::<MutatingWebhookConfiguration>(
             Api::all(client.clone()),
@@ -187,8 +188,6 @@ pub async fn snapshot(
     snap.service_accounts = keep(sas, &mut snap, "ServiceAccount", ns);
     snap.pods = keep(pods, &mut snap, "Pod", ns);
     snap.replica_sets = keep(rss, &mut snap, "ReplicaSet", ns);
-    snap.deployments = keep(deps, &mut snap, "Deployment", ns);
-    snap.stateful_sets = keep(sts, &mut snap, "StatefulSet", ns);
     snap.daemon_sets = keep(dss, &mut snap, "DaemonSet", ns);
     snap.webhooks = keep(hooks, &mut snap, "MutatingWebhookConfiguration", None);
     snap
@@ -318,7 +317,24 @@ async fn list<K>(
 where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
 {
-    let verb = format!("list {plural}");
+    pages(&format!("list {plural}"), on_page, |lp| {
+        let api = &api;
+        async move { api.list(&lp).await }
+    })
+    .await
+}
+
+/// Every page `fetch` gives, following continue tokens.
+async fn pages<T, Fut>(
+    verb: &str,
+    on_page: impl Fn(&[T]),
+    fetch: impl Fn(ListParams) -> Fut,
+) -> Result<Vec<T>, (KubeError, String)>
+where
+    T: Clone,
+    Fut: std::future::Future<Output = kube::Result<ObjectList<T>>>,
+{
+    let verb = verb.to_string();
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     for n in 1..=MAX_PAGES {
@@ -326,7 +342,7 @@ where
         if let Some(t) = &token {
             lp = lp.continue_token(t);
         }
-        let page = api.list(&lp).await.map_err(|e| {
+        let page = fetch(lp).await.map_err(|e| {
             let mut e = KubeError::from_kube(e);
             if n > 1 {
                 // A later page failed: say so, and that the first pages were not used.

@@ -147,7 +147,7 @@ pub async fn read(
     });
 }
 
-/// The agent's DaemonSet (`GET`) and its pods (`LIST` by the DaemonSet's selector).
+/// The agent's DaemonSet (listed by name) and its pods (listed by the DaemonSet's selector).
 async fn read_agent(client: &kube::Client, ctx: &mut Ctx<'_>) -> Option<Agent> {
     let dss: Api<DaemonSet> = Api::namespaced(client.clone(), AGENT_NAMESPACE);
     let fault = |verb: &str, e: kube::Error| {
@@ -159,10 +159,12 @@ async fn read_agent(client: &kube::Client, ctx: &mut Ctx<'_>) -> Option<Agent> {
             format!("the API server answered: {e}"),
         )
     };
-    let daemon_set = match dss.get_opt(AGENT_NAME).await {
-        Ok(d) => d,
+    // A list by name, not a GET: doctor's ClusterRole grants `list` only.
+    let by_name = ListParams::default().fields(&format!("metadata.name={AGENT_NAME}"));
+    let daemon_set = match dss.list(&by_name).await {
+        Ok(list) => list.items.into_iter().next(),
         Err(e) => {
-            ctx.faults.push(fault("get daemonsets", e));
+            ctx.faults.push(fault("list daemonsets", e));
             return None;
         }
     };

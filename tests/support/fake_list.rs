@@ -92,6 +92,23 @@ pub(crate) fn list(st: &State, idx: usize, ns: Option<&str>, q: &HashMap<String,
     (200, body)
 }
 
+/// A list as the API server gives it for `as=PartialObjectMetadataList`: each item's metadata.
+pub(crate) fn metadata_only(mut body: Value) -> Value {
+    let Some(items) = body.get_mut("items").and_then(Value::as_array_mut) else {
+        return body; // not a list (a Status, say): as is
+    };
+    for item in items.iter_mut() {
+        *item = json!({
+            "kind": "PartialObjectMetadata",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": item.get("metadata").cloned().unwrap_or_default(),
+        });
+    }
+    body["kind"] = json!("PartialObjectMetadataList");
+    body["apiVersion"] = json!("meta.k8s.io/v1");
+    body
+}
+
 fn lookup<'a>(v: &'a Value, dotted: &str) -> Option<&'a Value> {
     dotted.split('.').try_fold(v, |cur, seg| cur.get(seg))
 }

@@ -162,6 +162,12 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
+    // `Accept: application/json;as=PartialObjectMetadataList;…`: lists of metadata only.
+    let metadata_only = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("as=PartialObjectMetadataList"));
     let query: HashMap<String, String> = Query::try_from_uri(req.uri())
         .map(|q| q.0)
         .unwrap_or_default();
@@ -227,7 +233,11 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
             None,
         ));
     }
-    to_response(route(&st, &path, &query))
+    let reply = route(&st, &path, &query);
+    if metadata_only {
+        return to_response((reply.0, super::fake_list::metadata_only(reply.1)));
+    }
+    to_response(reply)
 }
 
 fn route(st: &State, path: &str, q: &HashMap<String, String>) -> Reply {

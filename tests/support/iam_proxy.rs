@@ -39,6 +39,9 @@ pub struct IamCall {
     pub status: u16,
     /// Whether the proxy answered itself (fault) instead of moto.
     pub injected: bool,
+    /// When the request came in, and when its answer was ready.
+    pub received: std::time::Instant,
+    pub answered: std::time::Instant,
 }
 
 /// What an injected fault does.
@@ -306,6 +309,7 @@ fn bad_gateway(msg: String) -> Response {
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let received = std::time::Instant::now();
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, 16 << 20).await {
         Ok(b) => b,
@@ -357,6 +361,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             params: params.clone(),
             status,
             injected,
+            received,
+            answered: std::time::Instant::now(),
         };
         shared
             .state

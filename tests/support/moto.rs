@@ -124,6 +124,13 @@ pub struct Moto {
     _log_dir: TempDir,
 }
 
+impl Moto {
+    /// The server's process id (for CPU figures in the benchmarks).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 /// Where `moto_server` is: `$MOTO_SERVER`, else `<repo>/.tools/venv/bin/moto_server`.
 pub fn moto_server_path() -> PathBuf {
     match std::env::var_os("MOTO_SERVER") {

@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Container, Pod};
+use kube::api::PartialObjectMeta;
 
 use super::Ctx;
 use crate::diagnostics::finding::{Finding, ObjectRef};
@@ -285,7 +286,7 @@ fn token_readable(ctx: &mut Ctx<'_>, pod: &Pod, ns: &str, name: &str, object: &O
 }
 
 /// ReplicaSets by (namespace, name), to find a pod's Deployment.
-pub struct ReplicaSets<'a>(HashMap<(&'a str, &'a str), &'a ReplicaSet>);
+pub struct ReplicaSets<'a>(HashMap<(&'a str, &'a str), &'a PartialObjectMeta<ReplicaSet>>);
 
 impl<'a> ReplicaSets<'a> {
     pub fn new(snap: &'a Snapshot) -> Self {
@@ -318,7 +319,10 @@ impl<'a> ReplicaSets<'a> {
     }
 }
 
-fn controller_of(rs: Option<&ReplicaSet>, rs_name: &str) -> Option<(String, String)> {
+fn controller_of(
+    rs: Option<&PartialObjectMeta<ReplicaSet>>,
+    rs_name: &str,
+) -> Option<(String, String)> {
     match rs.and_then(|r| {
         r.metadata
             .owner_references
