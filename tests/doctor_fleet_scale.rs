@@ -251,6 +251,21 @@ fn doctor_fleet_of_20_clusters_250_sas_500_roles() {
                 .sum()
         };
         let span = last.saturating_duration_since(first).as_secs_f64();
+        // Stretches with no IAM request outstanding at all.
+        let mut edges: Vec<(Instant, i32)> = calls
+            .iter()
+            .flat_map(|c| [(c.received, 1), (c.answered, -1)])
+            .collect();
+        edges.sort();
+        let (mut open, mut idle, mut since) = (0, Duration::ZERO, first);
+        for (at, step) in edges {
+            if open == 0 {
+                idle += at.saturating_duration_since(since);
+            }
+            open += step;
+            since = at;
+        }
+        println!("  no IAM request outstanding for {idle:.2?} of the {span:.2}s between the first and the last");
         let all: Duration = by_action.keys().map(|a| busy(a)).sum();
         let floor_busy: Duration = (floor_calls.iter())
             .map(|c| c.answered.saturating_duration_since(c.received))

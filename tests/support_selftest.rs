@@ -274,3 +274,34 @@ fn spawned_binary_gets_the_fake_endpoints() {
         .contains(&format!("server: {}", server.url())));
     assert!(kubeconfig.yaml().contains("current-context: fake"));
 }
+
+/// `Accept: …;as=PartialObjectMetadataList` (kube's `list_metadata`): only metadata, paged.
+#[tokio::test]
+async fn metadata_only_lists_carry_only_metadata() {
+    let server = five_sas().start();
+    let client = server.client().await;
+    let req = http::Request::get("/api/v1/serviceaccounts?limit=2")
+        .header(
+            "accept",
+            "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+        )
+        .body(Vec::new())
+        .unwrap();
+    let text = client.request_text(req).await.expect("metadata list");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["kind"], "PartialObjectMetadataList");
+    assert_eq!(doc["apiVersion"], "meta.k8s.io/v1");
+    let items = doc["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for item in items {
+        assert_eq!(item["kind"], "PartialObjectMetadata");
+        let keys: Vec<&String> = item.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["kind", "apiVersion", "metadata"], "{item}");
+        assert!(item["metadata"]["name"].is_string());
+    }
+    assert!(doc["metadata"]["continue"].is_string());
+    // kube's own call reads them.
+    let api: Api<ServiceAccount> = Api::all(client);
+    let all = api.list_metadata(&ListParams::default()).await.unwrap();
+    assert_eq!(all.items.len(), 5);
+}

@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta;
 use serde_json::{json, Value};
 
 use super::fake_apiserver::State;
-use super::fake_routes::{status, Reply, KINDS};
+use super::fake_routes::{status, Payload, Reply, KINDS};
 
 fn hex_encode(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
@@ -35,7 +35,13 @@ fn decode_continue(token: &str) -> Option<(String, (String, String))> {
     ))
 }
 
-pub(crate) fn list(st: &State, idx: usize, ns: Option<&str>, q: &HashMap<String, String>) -> Reply {
+pub(crate) fn list(
+    st: &State,
+    idx: usize,
+    ns: Option<&str>,
+    q: &HashMap<String, String>,
+    metadata_only: bool,
+) -> Reply {
     let k = &KINDS[idx];
     let mut rv = st.resource_version.to_string();
     let mut after: Option<(String, String)> = None;
@@ -69,11 +75,7 @@ pub(crate) fn list(st: &State, idx: usize, ns: Option<&str>, q: &HashMap<String,
         (Some(n), None) | (None, Some(n)) => n,
         (None, None) => usize::MAX,
     };
-    let items: Vec<Value> = matching
-        .iter()
-        .take(page)
-        .map(|(_, v)| (*v).clone())
-        .collect();
+    let items: Vec<&Value> = matching.iter().take(page).map(|(_, v)| *v).collect();
     let mut meta = ListMeta {
         resource_version: Some(rv.clone()),
         ..Default::default()
@@ -83,30 +85,43 @@ pub(crate) fn list(st: &State, idx: usize, ns: Option<&str>, q: &HashMap<String,
         meta.continue_ = Some(hex_encode(&format!("{rv}\n{last_ns}\n{last_name}")));
         meta.remaining_item_count = Some((matching.len() - items.len()) as i64);
     }
-    let body = json!({
-        "kind": format!("{}List", k.kind),
-        "apiVersion": k.api_version,
-        "metadata": serde_json::to_value(meta).unwrap(),
-        "items": items,
-    });
-    (200, body)
+    // Serialized from the stored objects, not from clones of them.
+    let text = if metadata_only {
+        let items: Vec<Value> = items
+            .iter()
+            .map(|item| {
+                json!({
+                    "kind": "PartialObjectMetadata",
+                    "apiVersion": "meta.k8s.io/v1",
+                    "metadata": item.get("metadata").cloned().unwrap_or_default(),
+                })
+            })
+            .collect();
+        serde_json::to_string(&ListBody {
+            kind: "PartialObjectMetadataList".into(),
+            api_version: "meta.k8s.io/v1",
+            metadata: meta,
+            items: items.iter().collect(),
+        })
+    } else {
+        serde_json::to_string(&ListBody {
+            kind: format!("{}List", k.kind),
+            api_version: k.api_version,
+            metadata: meta,
+            items,
+        })
+    };
+    (200, Payload::Text(text.expect("a list serializes")))
 }
 
-/// A list as the API server gives it for `as=PartialObjectMetadataList`: each item's metadata.
-pub(crate) fn metadata_only(mut body: Value) -> Value {
-    let Some(items) = body.get_mut("items").and_then(Value::as_array_mut) else {
-        return body; // not a list (a Status, say): as is
-    };
-    for item in items.iter_mut() {
-        *item = json!({
-            "kind": "PartialObjectMetadata",
-            "apiVersion": "meta.k8s.io/v1",
-            "metadata": item.get("metadata").cloned().unwrap_or_default(),
-        });
-    }
-    body["kind"] = json!("PartialObjectMetadataList");
-    body["apiVersion"] = json!("meta.k8s.io/v1");
-    body
+/// A list reply, as `kubectl get --raw` shows it.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListBody<'a> {
+    kind: String,
+    api_version: &'a str,
+    metadata: ListMeta,
+    items: Vec<&'a Value>,
 }
 
 fn lookup<'a>(v: &'a Value, dotted: &str) -> Option<&'a Value> {

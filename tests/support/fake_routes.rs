@@ -101,7 +101,19 @@ pub(crate) const KINDS: &[ResourceKind] = &[
 ];
 
 type Shared = Arc<Mutex<State>>;
-pub(crate) type Reply = (u16, Value);
+pub(crate) type Reply = (u16, Payload);
+
+/// A reply body: JSON to serialize, or a list already serialized (without cloning its items).
+pub(crate) enum Payload {
+    Json(Value),
+    Text(String),
+}
+
+impl From<Value> for Payload {
+    fn from(v: Value) -> Self {
+        Payload::Json(v)
+    }
+}
 
 fn reason_for(code: u16) -> &'static str {
     match code {
@@ -131,7 +143,7 @@ pub(crate) fn status(code: u16, message: &str, details: Option<StatusDetails>) -
         reason: Some(reason_for(code).to_string()),
         status: Some("Failure".to_string()),
     };
-    (code, serde_json::to_value(s).unwrap())
+    (code, serde_json::to_value(s).unwrap().into())
 }
 
 fn not_found_path() -> Reply {
@@ -147,7 +159,10 @@ fn to_response((code, body): Reply) -> Response {
     (
         code,
         [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
+        match body {
+            Payload::Json(v) => v.to_string(),
+            Payload::Text(t) => t,
+        },
     )
         .into_response()
 }
@@ -233,33 +248,29 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
             None,
         ));
     }
-    let reply = route(&st, &path, &query);
-    if metadata_only {
-        return to_response((reply.0, super::fake_list::metadata_only(reply.1)));
-    }
-    to_response(reply)
+    to_response(route(&st, &path, &query, metadata_only))
 }
 
-fn route(st: &State, path: &str, q: &HashMap<String, String>) -> Reply {
+fn route(st: &State, path: &str, q: &HashMap<String, String>, metadata_only: bool) -> Reply {
     let segs: Vec<&str> = path
         .trim_matches('/')
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
     match segs.as_slice() {
-        ["version"] => (200, version(st)),
-        [".well-known", "openid-configuration"] => (200, openid_configuration(&st.issuer)),
-        ["openid", "v1", "jwks"] => (200, json!({"keys": []})),
+        ["version"] => (200, version(st).into()),
+        [".well-known", "openid-configuration"] => (200, openid_configuration(&st.issuer).into()),
+        ["openid", "v1", "jwks"] => (200, json!({"keys": []}).into()),
         ["api"] => {
             let v = APIVersions {
                 server_address_by_client_cidrs: vec![],
                 versions: vec!["v1".into()],
             };
-            (200, serde_json::to_value(v).unwrap())
+            (200, serde_json::to_value(v).unwrap().into())
         }
-        ["apis"] => (200, api_group_list()),
-        ["api", "v1", rest @ ..] => resource(st, "v1", rest, q),
-        ["apis", g, v, rest @ ..] => resource(st, &format!("{g}/{v}"), rest, q),
+        ["apis"] => (200, api_group_list().into()),
+        ["api", "v1", rest @ ..] => resource(st, "v1", rest, q, metadata_only),
+        ["apis", g, v, rest @ ..] => resource(st, &format!("{g}/{v}"), rest, q, metadata_only),
         _ => not_found_path(),
     }
 }
@@ -329,10 +340,16 @@ fn api_resource_list(api_version: &str) -> Reply {
         group_version: api_version.into(),
         resources,
     };
-    (200, serde_json::to_value(list).unwrap())
+    (200, serde_json::to_value(list).unwrap().into())
 }
 
-fn resource(st: &State, api_version: &str, rest: &[&str], q: &HashMap<String, String>) -> Reply {
+fn resource(
+    st: &State,
+    api_version: &str,
+    rest: &[&str],
+    q: &HashMap<String, String>,
+    metadata_only: bool,
+) -> Reply {
     let find = |plural: &str| {
         KINDS
             .iter()
@@ -341,7 +358,7 @@ fn resource(st: &State, api_version: &str, rest: &[&str], q: &HashMap<String, St
     match rest {
         [] => api_resource_list(api_version),
         ["namespaces", ns, plural] => match find(plural) {
-            Some(i) if KINDS[i].namespaced => list(st, i, Some(ns), q),
+            Some(i) if KINDS[i].namespaced => list(st, i, Some(ns), q, metadata_only),
             _ => not_found_path(),
         },
         ["namespaces", ns, plural, name] => match find(plural) {
@@ -349,7 +366,7 @@ fn resource(st: &State, api_version: &str, rest: &[&str], q: &HashMap<String, St
             _ => not_found_path(),
         },
         [plural] => match find(plural) {
-            Some(i) => list(st, i, None, q),
+            Some(i) => list(st, i, None, q, metadata_only),
             None => not_found_path(),
         },
         [plural, name] => match find(plural) {
@@ -367,7 +384,7 @@ fn get(st: &State, idx: usize, ns: &str, name: &str) -> Reply {
         .get(&idx)
         .and_then(|m| m.get(&(ns.to_string(), name.to_string())))
     {
-        Some(v) => (200, v.clone()),
+        Some(v) => (200, v.clone().into()),
         None => {
             let details = StatusDetails {
                 name: Some(name.into()),

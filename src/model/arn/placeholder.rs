@@ -150,7 +150,7 @@ fn is_word_byte(c: u8) -> bool {
 }
 
 fn is_any_case_word(t: &str) -> bool {
-    ANY_CASE_WORDS.contains(&t.to_ascii_lowercase().as_str())
+    ANY_CASE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(t))
 }
 
 /// Whole words: `AWS_ACCOUNT_ID`, `REGION`, `xxxxxxxxxxxx`.
@@ -165,6 +165,9 @@ fn word_token(s: &str) -> Option<Range<usize>> {
 
 /// Hyphenated forms: `aws-account-id`, `ACCOUNT-ID`.
 fn hyphen_token(s: &str) -> Option<Range<usize>> {
-    tokens(s, |c| is_word_byte(c) || c == b'-')
-        .find(|r| HYPHEN_WORDS.contains(&s[r.clone()].to_ascii_lowercase().as_str()))
+    tokens(s, |c| is_word_byte(c) || c == b'-').find(|r| {
+        HYPHEN_WORDS
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(&s[r.clone()]))
+    })
 }
