@@ -11,6 +11,7 @@ use hcl_edit::Span as _;
 
 use super::files::Files;
 use super::index::Index;
+use super::refs::take_part;
 use super::value::{FileId, Kind, Value};
 use crate::syntax::yaml::Span;
 
@@ -244,7 +245,10 @@ impl<'a> Eval<'a> {
             Expression::Variable(id) => match (id.as_str(), attr(0)) {
                 (name, _) if self.bound(name).is_some() => (self.bound(name), 0),
                 ("var", Some(n)) => (self.var(n, e, f), 1),
-                ("local", Some(n)) => (self.local(n, e, f), 1),
+                ("local", Some(n)) => match self.local(n, &ops[1..], e, f) {
+                    Some((v, taken)) => (Some(v), 1 + taken),
+                    None => (None, 0),
+                },
                 ("path", Some(_)) => (Some(self.path_value(e, f)), 1),
                 ("module", Some(m)) => (self.module_ref(m, attr(1), e, f), 2),
                 ("data", Some(ty)) => {
@@ -307,24 +311,27 @@ impl<'a> Eval<'a> {
         Some(if *vf == f { v } else { v.respan(here, f) })
     }
 
-    /// `local.x`, evaluated once; a cycle is unknown.
-    fn local(&self, name: &str, e: &Expression, f: FileId) -> Option<Value> {
+    /// `local.x`, evaluated once; a cycle is unknown. The attribute steps in `ops` that follow
+    /// are taken in place (see [`take_part`]); returns the value and how many were taken.
+    fn local(
+        &self,
+        name: &str,
+        ops: &[&TraversalOperator],
+        e: &Expression,
+        f: FileId,
+    ) -> Option<(Value, usize)> {
         let here = self.span(f, e);
-        let cached = self.locals.borrow().get(name).cloned();
-        let v = match cached {
-            Some(Some(v)) => v,
+        match self.locals.borrow().get(name) {
+            Some(Some(v)) => return Some(take_part(v, ops, here, f)),
             Some(None) => return None,
-            None => {
-                let (lf, attr) = self.ix.locals.get(name)?;
-                self.locals.borrow_mut().insert(name.to_string(), None);
-                let v = self.eval(&attr.value, *lf);
-                self.locals
-                    .borrow_mut()
-                    .insert(name.to_string(), Some(v.clone()));
-                v
-            }
-        };
-        Some(if v.file == f { v } else { v.respan(here, f) })
+            None => {}
+        }
+        let (lf, attr) = self.ix.locals.get(name)?;
+        self.locals.borrow_mut().insert(name.to_string(), None);
+        let v = self.eval(&attr.value, *lf);
+        let part = take_part(&v, ops, here, f);
+        self.locals.borrow_mut().insert(name.to_string(), Some(v));
+        Some(part)
     }
 
     fn path_value(&self, e: &Expression, f: FileId) -> Value {

@@ -94,9 +94,12 @@ impl Eval<'_> {
         let here = self.span(f, e);
         // Each instance is evaluated once; a reference back to one being evaluated is a cycle.
         let memo = format!("{kind}.{ty}.{name}[{}]", key.as_deref().unwrap_or(""));
-        let cached = self.blocks.borrow().get(&memo).cloned();
-        match cached {
-            Some(Some(v)) => return Some((if v.file == f { v } else { v.respan(here, f) }, used)),
+        let select = |object: &Value| {
+            let (part, taken) = take_part(object, &ops[used..], here, f);
+            (part, used + taken)
+        };
+        match self.blocks.borrow().get(&memo) {
+            Some(Some(v)) => return Some(select(v)),
             Some(None) => return None,
             None => {}
         }
@@ -105,8 +108,9 @@ impl Eval<'_> {
         let mut blocks = self.blocks.borrow_mut();
         match v {
             Some(v) => {
-                blocks.insert(memo, Some(v.clone()));
-                Some((if v.file == f { v } else { v.respan(here, f) }, used))
+                let selected = select(&v);
+                blocks.insert(memo, Some(v));
+                Some(selected)
             }
             None => {
                 blocks.remove(&memo);
@@ -261,4 +265,34 @@ impl Eval<'_> {
             .map(|a| (a.key.as_str().to_string(), self.eval(&a.value, f)))
             .collect()
     }
+}
+
+/// The part of a memoized value that a reference's leading attribute steps name, cloned (and
+/// respanned to the reference when the value is from another file), with the steps taken: only
+/// what is used is copied.
+pub(super) fn take_part(
+    object: &Value,
+    ops: &[&TraversalOperator],
+    here: Span,
+    f: FileId,
+) -> (Value, usize) {
+    let mut part = object;
+    let mut taken = 0;
+    for op in ops {
+        let TraversalOperator::GetAttr(a) = op else {
+            break;
+        };
+        let Some(next) = part.get(a.as_str()) else {
+            break;
+        };
+        part = next;
+        taken += 1;
+    }
+    let part = part.clone();
+    let part = if object.file == f {
+        part
+    } else {
+        part.respan(here, f)
+    };
+    (part, taken)
 }
