@@ -65,7 +65,11 @@ fn run_lint(args: LintArgs) -> u8 {
         terraform: crate::frontends::terraform::TerraformOptions {
             vars: args.tf_vars.clone(),
             var_files: args.tf_var_files.clone(),
-            env_vars: crate::frontends::terraform::TerraformOptions::env_vars_from(std::env::vars()),
+            // `vars_os`: a variable that is not UTF-8 is skipped (`vars` would panic on it).
+            env_vars: crate::frontends::terraform::TerraformOptions::env_vars_from(
+                std::env::vars_os()
+                    .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+            ),
         },
     };
     let mut result = lint(&opts, &config);

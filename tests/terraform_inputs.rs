@@ -179,6 +179,8 @@ fn tf_var_environment_variables_sit_below_every_tfvars_file() {
 
 #[test]
 fn the_cli_reads_tf_var_from_its_environment() {
+    use std::os::unix::ffi::OsStrExt;
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"caf\xe9");
     let dir = tree(&[("main.tf", MODULE)]);
     let bin = env!("CARGO_BIN_EXE_kubectl-irsa");
     let lint = |value: &str| {
@@ -186,6 +188,8 @@ fn the_cli_reads_tf_var_from_its_environment() {
             .args(["lint", "-o", "json"])
             .arg(dir.path())
             .env("TF_VAR_service_account", value)
+            // A variable that is not UTF-8 is skipped, never a crash.
+            .env("TF_VAR_not_utf8", not_utf8)
             .output()
             .unwrap()
             .status
