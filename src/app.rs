@@ -73,6 +73,9 @@ fn run_lint(args: LintArgs) -> u8 {
         },
     };
     let mut result = lint(&opts, &config);
+    for warning in &result.warnings {
+        eprintln!("warning: {warning}");
+    }
     // Freeing every parsed node one by one costs seconds on large repositories; the process is
     // about to exit, so the workspace is left to the OS.
     std::mem::forget(std::mem::take(&mut result.workspace));

@@ -227,6 +227,20 @@ fn the_cli_takes_var_and_var_file_and_rejects_a_malformed_var() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // A flag for a variable nothing declares is said on stderr, and changes nothing else.
+    let out = std::process::Command::new(bin)
+        .args(["lint", "-o", "json", "--var", "service_account=web"])
+        .args(["--var", "nope=1"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: --var nope: no Terraform root module in the run declares"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--var service_account"), "{stderr}");
     let out = std::process::Command::new(bin)
         .args(["lint", "--var", "service_account"])
         .arg(dir.path())

@@ -70,6 +70,8 @@ pub struct LintResult {
     pub rules: Vec<RuleInfo>,
     /// What was read; the CLI leaks it at exit instead of freeing a large tree node by node.
     pub workspace: Workspace,
+    /// Said on stderr by the CLI: options that had no effect (a `--var` nothing declares).
+    pub warnings: Vec<String>,
 }
 
 /// What the units of a run left behind, in input order.
@@ -133,6 +135,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         })
         .collect();
     let tf = terraform::units(&tf_paths, opts, &file_rules);
+    let warnings = tf.warnings;
     let tf_releases = tf.releases;
     for (input_findings, outcome) in tf.units {
         run.add(input_findings, outcome);
@@ -311,6 +314,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         sources,
         rules: catalog::all_rule_infos_from(&packs),
         workspace: ws,
+        warnings,
     }
 }
 

@@ -15,10 +15,12 @@ use crate::rules::Rule;
 pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rule]) -> TfRun {
     let mut releases = Vec::new();
     let mut consumed = std::collections::HashSet::new();
+    let mut declared = std::collections::BTreeSet::new();
     let units = lint_terraform(files, &opts.paths, opts.max_file_size, &opts.terraform)
         .into_iter()
         .map(|mut unit| {
             releases.append(&mut unit.releases);
+            declared.append(&mut unit.declared_vars);
             // Templates read by templatefile()/file() belong to Terraform, not to other front-ends.
             consumed.extend(
                 unit.files
@@ -48,10 +50,22 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
             (findings, lint_unit(ws, rules, Keep::WhatWorkspaceRulesRead))
         })
         .collect();
+    // As `terraform plan` refuses a `-var` for a variable the root module does not declare.
+    let warnings = opts
+        .terraform
+        .vars
+        .iter()
+        .filter_map(|flag| crate::frontends::terraform::vars::parse_var_flag(flag).ok())
+        .filter(|(name, _)| !declared.contains(name))
+        .map(|(name, _)| {
+            format!("--var {name}: no Terraform root module in the run declares a variable `{name}`; the value was not used")
+        })
+        .collect();
     TfRun {
         units,
         releases,
         consumed,
+        warnings,
     }
 }
 
@@ -61,6 +75,8 @@ pub struct TfRun {
     pub releases: Vec<HelmRelease>,
     /// Other files the evaluation read (templates), canonical: not linted again on their own.
     pub consumed: std::collections::HashSet<std::path::PathBuf>,
+    /// For the command line: `--var` flags that no root module in the run declares.
+    pub warnings: Vec<String>,
 }
 
 /// Fixes that land in Terraform files are kept only when they are a literal edit in place: a

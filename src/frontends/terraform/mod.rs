@@ -58,6 +58,8 @@ pub struct TfUnit {
     pub notes: Vec<(Arc<SourceFile>, Span, String)>,
     /// `helm_release` blocks, resolved by the driver with the other releases.
     pub releases: Vec<crate::facts::release::HelmRelease>,
+    /// The variables that the tree's root modules (and Terragrunt units' modules) declare.
+    pub declared_vars: BTreeSet<String>,
 }
 
 /// Evaluate the Terraform files found under `given` paths, one unit per tree. Runs on a thread
@@ -180,6 +182,7 @@ fn lint_tree(
         .into_iter()
         .map(|d| (d, HashMap::new()))
         .chain(units.into_iter().map(|u| (u.module, u.inputs)));
+    let mut declared_vars = BTreeSet::new();
     for (dir, inputs) in runs {
         let loaded = world.load(&dir);
         let ix = index::Index::build(&loaded.bodies);
@@ -190,6 +193,7 @@ fn lint_tree(
             address: String::new(),
             terragrunt: None,
         };
+        declared_vars.extend(ix.variables.keys().map(|k| k.to_string()));
         let vars = vars::root_vars(&world, &ctx, &ix, &dir, opts, inputs);
         let ev = eval::Eval::new(&world.files, &ix, vars, &ctx);
         lower::lower_module(&ev, &mut lowered);
@@ -211,6 +215,7 @@ fn lint_tree(
         releases: lowered.releases,
         errors,
         notes,
+        declared_vars,
     }
 }
 
@@ -257,7 +262,15 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
         files: world.files.all(),
         classified: lowered.classified,
         releases: lowered.releases,
+        declared_vars: ix_variables(&world, &root),
     }
+}
+
+/// The variables a loaded directory declares.
+fn ix_variables(world: &World, dir: &Path) -> BTreeSet<String> {
+    let loaded = world.load(dir);
+    let ix = index::Index::build(&loaded.bodies);
+    ix.variables.keys().map(|k| k.to_string()).collect()
 }
 
 #[cfg(test)]
