@@ -388,6 +388,31 @@ fn terragrunt_inputs_are_below_the_modules_own_tfvars() {
 }
 
 #[test]
+fn tf_var_in_the_environment_wins_over_terragrunt_inputs() {
+    let dir = tree(&[
+        ("unit/main.tf", MODULE),
+        (
+            "unit/terragrunt.hcl",
+            "inputs = {\n  service_account = \"wrong\"\n}\n",
+        ),
+    ]);
+    let inputs_only = run(dir.path(), TerraformOptions::default());
+    assert_eq!(
+        mismatches(&inputs_only).len(),
+        1,
+        "{:#?}",
+        codes(&inputs_only)
+    );
+    // Terragrunt does not override a TF_VAR_ already set: the environment's `web` is used.
+    let env = TerraformOptions {
+        env_vars: vec![("service_account".into(), "web".into())],
+        ..Default::default()
+    };
+    let found = run(dir.path(), env);
+    assert!(mismatches(&found).is_empty(), "{:#?}", codes(&found));
+}
+
+#[test]
 fn a_source_in_an_included_configuration_is_inherited() {
     let dir = tree(&[
         ("modules/web/main.tf", MODULE),

@@ -55,6 +55,11 @@ impl<'a> Index<'a> {
         }
         ix
     }
+
+    /// The names of the variables the module declares.
+    pub fn variable_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.variables.keys().map(|k| k.to_string())
+    }
 }
 
 /// A block's labels (`resource "aws_iam_role" "x"` → `["aws_iam_role", "x"]`).

@@ -193,7 +193,7 @@ fn lint_tree(
             address: String::new(),
             terragrunt: None,
         };
-        declared_vars.extend(ix.variables.keys().map(|k| k.to_string()));
+        declared_vars.extend(ix.variable_names());
         let vars = vars::root_vars(&world, &ctx, &ix, &dir, opts, inputs);
         let ev = eval::Eval::new(&world.files, &ix, vars, &ctx);
         lower::lower_module(&ev, &mut lowered);
@@ -230,6 +230,7 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
     let root = PathBuf::from("/nonexistent/kubectl-irsa-terraform-text");
     let world = World::new(root.clone(), u64::MAX);
     let mut lowered = lower::Lowered::default();
+    let mut declared_vars = BTreeSet::new();
     let parsed = world.parse_source(SourceFile::new(root.join(name), name, text));
     if let Some((id, body)) = parsed {
         world.insert(&root, vec![(id, body)]);
@@ -242,6 +243,7 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
             address: String::new(),
             terragrunt: None,
         };
+        declared_vars.extend(ix.variable_names());
         let ev = eval::Eval::new(&world.files, &ix, HashMap::new(), &ctx);
         lower::lower_module(&ev, &mut lowered);
     }
@@ -262,15 +264,8 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
         files: world.files.all(),
         classified: lowered.classified,
         releases: lowered.releases,
-        declared_vars: ix_variables(&world, &root),
+        declared_vars,
     }
-}
-
-/// The variables a loaded directory declares.
-fn ix_variables(world: &World, dir: &Path) -> BTreeSet<String> {
-    let loaded = world.load(dir);
-    let ix = index::Index::build(&loaded.bodies);
-    ix.variables.keys().map(|k| k.to_string()).collect()
 }
 
 #[cfg(test)]

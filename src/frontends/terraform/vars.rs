@@ -29,7 +29,7 @@ impl TerraformOptions {
         let mut found: Vec<(String, String)> = vars
             .filter_map(|(key, value)| {
                 let name = key.strip_prefix("TF_VAR_")?;
-                parse_var_flag(&format!("{name}={value}")).ok()
+                is_variable_name(name).then(|| (name.to_string(), value))
             })
             .collect();
         found.sort();
@@ -43,15 +43,19 @@ pub fn parse_var_flag(flag: &str) -> Result<(String, String), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{flag}` is not NAME=VALUE"))?;
     let name = name.trim();
-    let valid = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !name.starts_with(|c: char| c.is_ascii_digit());
-    if !valid {
+    if !is_variable_name(name) {
         return Err(format!("`{name}` is not a variable name"));
     }
     Ok((name.to_string(), value.to_string()))
+}
+
+/// A Terraform identifier: letters, digits, `_` and `-`, not starting with a digit.
+fn is_variable_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// The variables of the root module in `dir`: `base` (Terragrunt inputs) overlaid by the
