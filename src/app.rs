@@ -79,6 +79,7 @@ fn run_lint(args: LintArgs) -> u8 {
     // Freeing every parsed node one by one costs seconds on large repositories; the process is
     // about to exit, so the workspace is left to the OS.
     std::mem::forget(std::mem::take(&mut result.workspace));
+    std::mem::forget(std::mem::take(&mut result.retired));
     let needs_texts = |format| matches!(format, Format::Human | Format::Sarif);
     if args.fix || needs_texts(args.output.format) {
         result.read_back_texts(opts.max_file_size);

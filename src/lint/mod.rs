@@ -72,6 +72,8 @@ pub struct LintResult {
     pub workspace: Workspace,
     /// Said on stderr by the CLI: options that had no effect (a `--var` nothing declares).
     pub warnings: Vec<String>,
+    /// Parsed trees no longer read (Terraform's): left to the OS by the CLI, as `workspace`.
+    pub retired: crate::syntax::Retired,
 }
 
 /// What the units of a run left behind, in input order.
@@ -96,6 +98,13 @@ impl Gathered {
 }
 
 pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
+    // Rule packs (parsed and schema-checked) load while the inputs are read.
+    let packs = {
+        let dirs = opts.rule_dirs.clone();
+        std::thread::Builder::new()
+            .name("packs".into())
+            .spawn(move || crate::rules::packs::PackSet::load(&dirs))
+    };
     let mut discovered = discover(&opts.paths);
     for path in config.roles.values() {
         let display = path.to_string_lossy().to_string();
@@ -136,6 +145,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .collect();
     let tf = terraform::units(&tf_paths, opts, &file_rules);
     let warnings = tf.warnings;
+    let retired = tf.retired;
     let tf_releases = tf.releases;
     for (input_findings, outcome) in tf.units {
         run.add(input_findings, outcome);
@@ -290,7 +300,12 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         crate::frontends::kustomize::trace::trace_findings(&built, rule_findings);
     releases::Provenance::annotate(&targets.into_provenance(), &mut rule_findings);
     findings.extend(rule_findings);
-    let packs = crate::rules::packs::PackSet::load(&opts.rule_dirs);
+    let packs = match packs {
+        Ok(loading) => loading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        Err(_) => crate::rules::packs::PackSet::load(&opts.rule_dirs),
+    };
     // A pack rule that re-states a built-in finding at the same values key (e.g. the role ARN
     // format, checked on the rendered SA and traced back) is dropped: one finding per problem.
     let located: std::collections::HashSet<(String, usize, usize)> =
@@ -315,6 +330,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         rules: catalog::all_rule_infos_from(&packs),
         workspace: ws,
         warnings,
+        retired,
     }
 }
 

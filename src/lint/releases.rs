@@ -223,11 +223,13 @@ impl Provenance {
 fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut Releases) {
     use crate::frontends::gitops::values_from::ValuesObjects;
     use crate::frontends::gitops::{argocd, flux, helmrelease};
+    use crate::frontends::terraform::is_terraform_path;
     use rayon::prelude::*;
     let texts: Vec<(Arc<SourceFile>, bool, bool)> = inputs
         .par_iter()
         .filter_map(|i| match i {
-            Input::File { path, display } => Some((path, display)),
+            // Terraform's releases (`helm_release`) come from its own front-end.
+            Input::File { path, display } if !is_terraform_path(path) => Some((path, display)),
             _ => None,
         })
         .filter_map(|(path, display)| {

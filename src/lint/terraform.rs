@@ -16,11 +16,13 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
     let mut releases = Vec::new();
     let mut consumed = std::collections::HashSet::new();
     let mut declared = std::collections::BTreeSet::new();
+    let mut retired = crate::syntax::Retired::default();
     let units = lint_terraform(files, &opts.paths, opts.max_file_size, &opts.terraform)
         .into_iter()
         .map(|mut unit| {
             releases.append(&mut unit.releases);
             declared.append(&mut unit.declared_vars);
+            retired.append(&mut unit.retired);
             // Templates read by templatefile()/file() belong to Terraform, not to other front-ends.
             consumed.extend(
                 unit.files
@@ -66,6 +68,7 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
         releases,
         consumed,
         warnings,
+        retired,
     }
 }
 
@@ -77,6 +80,7 @@ pub struct TfRun {
     pub consumed: std::collections::HashSet<std::path::PathBuf>,
     /// For the command line: `--var` flags that no root module in the run declares.
     pub warnings: Vec<String>,
+    pub retired: crate::syntax::Retired,
 }
 
 /// Fixes that land in Terraform files are kept only when they are a literal edit in place: a

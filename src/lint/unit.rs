@@ -35,13 +35,31 @@ pub struct UnitOutcome {
     pub retained: Workspace,
 }
 
+/// Units with more service accounts, policies and objects than this run their rules in
+/// parallel (a Terraform root module or a chart with hundreds of roles); a file's unit does not.
+const PARALLEL_RULES_AT: usize = 256;
+
 /// Run `rules` (file rules) over one unit.
 pub fn lint_unit(ws: Workspace, rules: &[&dyn Rule], keep: Keep) -> UnitOutcome {
-    let mut findings = Vec::new();
-    let mut candidates = Vec::new();
-    for rule in rules {
+    let run = |rule: &&dyn Rule| {
+        let mut findings = Vec::new();
+        let mut candidates = Vec::new();
         rule.check(&ws, &mut findings);
         rule.candidates(&ws, &mut candidates);
+        (findings, candidates)
+    };
+    let size = ws.service_accounts.len() + ws.policies.len() + ws.objects.len();
+    let per_rule: Vec<_> = if size >= PARALLEL_RULES_AT {
+        use rayon::prelude::*;
+        rules.par_iter().map(run).collect()
+    } else {
+        rules.iter().map(run).collect()
+    };
+    // In rule order, as if run one after the other.
+    let (mut findings, mut candidates) = (Vec::new(), Vec::new());
+    for (mut f, mut c) in per_rule {
+        findings.append(&mut f);
+        candidates.append(&mut c);
     }
     let mut candidates = settle_in_file(&ws, candidates, &mut findings);
     let suppressions = Suppressions::collect(&ws);

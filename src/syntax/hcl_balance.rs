@@ -24,6 +24,22 @@ enum Open {
     Template,
 }
 
+/// The bytes that may open or close something, outside strings, inside a quoted string, and in
+/// a heredoc's text (whose marker is looked for at each line's start).
+static OUTSIDE: [bool; 256] = byte_set(b"#/<\"{[()]}");
+static IN_QUOTE: [bool; 256] = byte_set(b"\\$%\"\n");
+static IN_HEREDOC: [bool; 256] = byte_set(b"$%\n");
+
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        set[bytes[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
 /// `Some` when the text ends with at least `MAX_UNCLOSED` openers unclosed.
 pub fn deeply_unclosed(text: &str) -> Option<Unclosed> {
     let bytes = text.as_bytes();
@@ -31,8 +47,22 @@ pub fn deeply_unclosed(text: &str) -> Option<Unclosed> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let next = bytes.get(i + 1).copied();
         let at_line_start = i == 0 || bytes[i - 1] == b'\n';
+        // Bytes that change nothing in the current state are skipped in one go.
+        let (special, heredoc) = match stack.last() {
+            Some((Open::Quote, ..)) => (&IN_QUOTE, false),
+            Some((Open::Heredoc(_), ..)) => (&IN_HEREDOC, true),
+            _ => (&OUTSIDE, false),
+        };
+        let examine = special[b as usize] || (heredoc && at_line_start);
+        if !examine {
+            i += bytes[i..]
+                .iter()
+                .position(|&c| special[c as usize])
+                .unwrap_or(bytes.len() - i);
+            continue;
+        }
+        let next = bytes.get(i + 1).copied();
         // Inside a string's or a heredoc's text: only templates open anything.
         if let Some(Open::Quote | Open::Heredoc(_)) = stack.last().map(|(o, ..)| o) {
             let quoted = matches!(stack.last(), Some((Open::Quote, ..)));

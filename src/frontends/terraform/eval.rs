@@ -9,7 +9,7 @@ use hcl_edit::expr::{Expression, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span as _;
 
-use super::files::Files;
+use super::files::{FileHandle, Files};
 use super::index::Index;
 use super::refs::take_part;
 use super::value::{FileId, Kind, Value};
@@ -32,6 +32,8 @@ pub struct Eval<'a> {
     scope: RefCell<Vec<(String, Value)>>,
     fuel: Cell<u32>,
     depth: Cell<u32>,
+    /// The files spans were taken in, by id (see `FileHandle`).
+    handles: RefCell<Vec<Option<FileHandle>>>,
     pub ctx: &'a super::module::Ctx<'a>,
 }
 
@@ -51,12 +53,24 @@ impl<'a> Eval<'a> {
             scope: RefCell::default(),
             fuel: Cell::new(FUEL),
             depth: Cell::new(0),
+            handles: RefCell::default(),
             ctx,
         }
     }
 
     pub fn span(&self, f: FileId, e: &impl hcl_edit::Span) -> Span {
-        self.files.span(f, e.span())
+        let i = f as usize;
+        if let Some(Some(h)) = self.handles.borrow().get(i) {
+            return h.span(e.span());
+        }
+        let h = self.files.handle(f);
+        let span = h.span(e.span());
+        let mut handles = self.handles.borrow_mut();
+        if handles.len() <= i {
+            handles.resize(i + 1, None);
+        }
+        handles[i] = Some(h);
+        span
     }
 
     pub(super) fn unknown(&self, f: FileId, e: &Expression) -> Value {

@@ -36,7 +36,12 @@ pub struct Lowered {
 }
 
 pub fn lower_module(ev: &Eval, out: &mut Lowered) {
-    for (kind, f, block) in ev.ix.order.iter().copied() {
+    lower_blocks(ev, &ev.ix.order, out);
+}
+
+/// Lower some of a module's resource and module blocks (`Index::order`), in order.
+pub(super) fn lower_blocks(ev: &Eval, blocks: &[(&str, FileId, &Block)], out: &mut Lowered) {
+    for (kind, f, block) in blocks.iter().copied() {
         let l = labels(block);
         let (ty, name) = match (kind, l.as_slice()) {
             ("resource", [ty, name]) => (*ty, *name),

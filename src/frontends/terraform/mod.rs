@@ -15,6 +15,7 @@ pub mod json_map;
 pub mod json_string;
 pub mod json_syntax;
 pub mod lower;
+pub mod lower_root;
 pub mod module;
 pub mod ops;
 pub mod refs;
@@ -60,6 +61,8 @@ pub struct TfUnit {
     pub releases: Vec<crate::facts::release::HelmRelease>,
     /// The variables that the tree's root modules (and Terragrunt units' modules) declare.
     pub declared_vars: BTreeSet<String>,
+    /// The parsed modules, freed with the run's result.
+    pub retired: crate::syntax::Retired,
 }
 
 /// Evaluate the Terraform files found under `given` paths, one unit per tree. Runs on a thread
@@ -195,27 +198,25 @@ fn lint_tree(
         };
         declared_vars.extend(ix.variable_names());
         let vars = vars::root_vars(&world, &ctx, &ix, &dir, opts, inputs);
-        let ev = eval::Eval::new(&world.files, &ix, vars, &ctx);
-        lower::lower_module(&ev, &mut lowered);
+        lower_root::lower_root(&ix, vars, &ctx, &mut lowered);
     }
-    let errors = world
-        .errors
-        .borrow()
-        .iter()
-        .map(|(f, e)| (world.files.get(*f), e.message.clone(), e.pos))
-        .collect();
+    let errors = world.errors();
     let notes = lowered
         .notes
         .into_iter()
         .map(|n| (world.files.get(n.file), n.span, n.message))
         .collect();
+    let files = world.files.all();
+    let mut retired = crate::syntax::Retired::default();
+    retired.keep(world);
     TfUnit {
-        files: world.files.all(),
+        files,
         classified: lowered.classified,
         releases: lowered.releases,
         errors,
         notes,
         declared_vars,
+        retired,
     }
 }
 
@@ -248,12 +249,7 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
         lower::lower_module(&ev, &mut lowered);
     }
     let file = world.files.get(0);
-    let errors: Vec<_> = world
-        .errors
-        .borrow()
-        .iter()
-        .map(|(_, e)| (file.clone(), e.message.clone(), e.pos))
-        .collect();
+    let errors = world.errors();
     TfUnit {
         errors,
         notes: lowered
@@ -265,6 +261,7 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
         classified: lowered.classified,
         releases: lowered.releases,
         declared_vars,
+        retired: crate::syntax::Retired::default(),
     }
 }
 

@@ -1,11 +1,9 @@
 //! Module directories: loading and parsing (once), and paths inside the tree. What references
 //! reach across blocks (resources, data sources, module outputs) is in `refs`.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use hcl_edit::structure::Body;
 
@@ -23,20 +21,20 @@ pub struct Loaded {
     pub bodies: Vec<(FileId, Body)>,
 }
 
-/// Everything one Terraform run has read.
+/// Everything one Terraform run has read. Shared by the threads that lower a root module.
 pub struct World {
     pub files: Files,
     /// Canonical directory → its parsed files.
-    loaded: RefCell<HashMap<PathBuf, Rc<Loaded>>>,
+    loaded: Mutex<HashMap<PathBuf, Arc<Loaded>>>,
     /// Files that are not HCL: `(file, message, position)`, once each.
-    pub errors: RefCell<Vec<(FileId, HclError)>>,
+    errors: Mutex<Vec<(FileId, HclError)>>,
     pub max_file_size: u64,
     /// The tree nothing is read outside of (canonical).
     pub root: PathBuf,
     /// Files named on the command line: their directory is read as only those files.
     pub explicit: Vec<PathBuf>,
     /// The working directory (canonical), that displayed paths are relative to.
-    cwd: std::cell::OnceCell<Option<PathBuf>>,
+    cwd: OnceLock<Option<PathBuf>>,
 }
 
 /// Where an evaluation is: the module directory, its caller chain, its address.
@@ -49,6 +47,11 @@ pub struct Ctx<'a> {
     pub address: String,
     /// The unit directory while a Terragrunt configuration is evaluated (its path functions).
     pub terragrunt: Option<PathBuf>,
+}
+
+/// A lock whose holder panicked is used as it is: every write under these locks is one insert.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A file of a module: `.tf`/`.tofu`, or the same in JSON syntax (`.tf.json`/`.tofu.json`).
@@ -78,12 +81,12 @@ impl World {
     pub fn new(root: PathBuf, max_file_size: u64) -> Self {
         World {
             files: Files::default(),
-            loaded: RefCell::default(),
-            errors: RefCell::default(),
+            loaded: Mutex::default(),
+            errors: Mutex::default(),
             max_file_size,
             root,
             explicit: Vec::new(),
-            cwd: std::cell::OnceCell::new(),
+            cwd: OnceLock::new(),
         }
     }
 
@@ -147,24 +150,35 @@ impl World {
     }
 
     pub(super) fn record(&self, id: FileId, e: HclError) {
-        let mut errors = self.errors.borrow_mut();
+        let mut errors = lock(&self.errors);
         if !errors.iter().any(|(f, _)| *f == id) {
             errors.push((id, e));
         }
     }
 
+    /// The input errors recorded, `(file, message, position)`, in path order (threads may have
+    /// entered files in any order).
+    pub fn errors(&self) -> Vec<(Arc<SourceFile>, String, crate::syntax::yaml::Pos)> {
+        let mut out: Vec<_> = lock(&self.errors)
+            .iter()
+            .map(|(f, e)| (self.files.get(*f), e.message.clone(), e.pos))
+            .collect();
+        out.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        out
+    }
+
     /// Use `bodies` as the parsed files of `dir` (text that is not on disk: the fuzz target).
     pub fn insert(&self, dir: &Path, bodies: Vec<(FileId, Body)>) {
-        let loaded = Rc::new(Loaded {
+        let loaded = Arc::new(Loaded {
             dir: dir.to_path_buf(),
             bodies,
         });
-        self.loaded.borrow_mut().insert(dir.to_path_buf(), loaded);
+        lock(&self.loaded).insert(dir.to_path_buf(), loaded);
     }
 
     /// A directory's `.tf`/`.tofu` files, HCL or JSON syntax (not subdirectories), parsed once.
-    pub fn load(&self, dir: &Path) -> Rc<Loaded> {
-        if let Some(l) = self.loaded.borrow().get(dir) {
+    pub fn load(&self, dir: &Path) -> Arc<Loaded> {
+        if let Some(l) = lock(&self.loaded).get(dir) {
             return l.clone();
         }
         let mut names = files_named(dir, is_terraform_file);
@@ -198,14 +212,15 @@ impl World {
             .into_iter()
             .filter_map(|(p, text, parsed)| self.enter(p, self.display(p), text, parsed))
             .collect();
-        let loaded = Rc::new(Loaded {
+        let loaded = Arc::new(Loaded {
             dir: dir.to_path_buf(),
             bodies,
         });
-        self.loaded
-            .borrow_mut()
-            .insert(dir.to_path_buf(), loaded.clone());
-        loaded
+        // Two threads may load a directory at once: the first one entered is kept.
+        lock(&self.loaded)
+            .entry(dir.to_path_buf())
+            .or_insert(loaded)
+            .clone()
     }
 
     /// A path as shown: relative to the current directory when it is below it.

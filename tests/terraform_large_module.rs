@@ -1,0 +1,207 @@
+//! A root module with more blocks than one lowering chunk (`lower_root`): references, templates,
+//! `count` and local modules that cross chunks resolve as in a small module, findings land at
+//! the right lines, and every run gives the same result.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use kubectl_irsa::config::Config;
+use kubectl_irsa::diagnostics::finding::Finding;
+use kubectl_irsa::lint::{lint, LintOptions};
+
+/// Roles in the tree; with their service accounts, several chunks of 128 blocks.
+const ROLES: usize = 300;
+/// The roles whose trust names another service account (IRSA016), one near each end.
+const MISMATCHED: [usize; 2] = [7, 290];
+/// The role whose trust uses a wildcard under `StringEquals` (IRSA002, a file rule, and IRSA016).
+const WILDCARD: usize = 150;
+
+/// `main.tf`: every service account first, then every role, so each SA's `aws_iam_role.r_N.arn`
+/// is lowered in another chunk than the role. Returns the text and the line of each finding.
+fn main_tf() -> (String, Vec<(&'static str, usize)>) {
+    let mut tf =
+        String::from("locals {\n  provider = \"oidc.eks.eu-west-1.amazonaws.com/id/ABC\"\n}\n");
+    for i in 0..ROLES {
+        let _ = write!(
+            tf,
+            r#"resource "kubernetes_service_account_v1" "sa_{i}" {{
+  metadata {{
+    name        = "app-{i}"
+    namespace   = "team-{i}"
+    annotations = {{ "eks.amazonaws.com/role-arn" = aws_iam_role.r_{i}.arn }}
+  }}
+}}
+"#
+        );
+    }
+    let mut expected = Vec::new();
+    for i in 0..ROLES {
+        let subject = if MISMATCHED.contains(&i) {
+            format!("system:serviceaccount:team-{i}:other")
+        } else if i == WILDCARD {
+            format!("system:serviceaccount:team-{i}:app-*")
+        } else {
+            format!("system:serviceaccount:team-{i}:app-{i}")
+        };
+        let role_line = tf.lines().count() + 1;
+        // The templatefile is read by every role (once into the file table, from any thread).
+        let _ = write!(
+            tf,
+            r#"resource "aws_iam_role" "r_{i}" {{
+  name = "app-{i}"
+  assume_role_policy = templatefile("${{path.module}}/trust.json.tpl", {{
+    provider = local.provider
+    subject  = "{subject}"
+  }})
+}}
+"#
+        );
+        if MISMATCHED.contains(&i) {
+            // IRSA016 points at the trust policy (`assume_role_policy`).
+            expected.push(("IRSA016", role_line + 2));
+        }
+        if i == WILDCARD {
+            // Literal under `StringEquals`, it also matches no service account.
+            expected.push(("IRSA002", role_line + 2));
+            expected.push(("IRSA016", role_line + 2));
+        }
+    }
+    // A `count` resource and a local module at the end, in the last chunk.
+    tf.push_str(
+        r#"resource "kubernetes_service_account_v1" "counted" {
+  count = 2
+  metadata {
+    name        = "counted-${count.index}"
+    namespace   = "batch"
+    annotations = { "eks.amazonaws.com/role-arn" = module.batch.role_arn }
+  }
+}
+module "batch" {
+  source   = "./modules/role"
+  provider = local.provider
+  name     = "counted"
+  subjects = ["system:serviceaccount:batch:counted-0", "system:serviceaccount:batch:counted-1"]
+}
+"#,
+    );
+    (tf, expected)
+}
+
+const TRUST_TEMPLATE: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/${provider}"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {"${provider}:sub": "${subject}", "${provider}:aud": "sts.amazonaws.com"}}
+  }]
+}
+"#;
+
+const ROLE_MODULE: &str = r#"variable "provider" {}
+variable "name" {}
+variable "subjects" {}
+resource "aws_iam_role" "this" {
+  name = var.name
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/${var.provider}" }
+      Condition = { StringEquals = { "${var.provider}:sub" = var.subjects, "${var.provider}:aud" = "sts.amazonaws.com" } }
+    }]
+  })
+}
+output "role_arn" {
+  value = aws_iam_role.this.arn
+}
+"#;
+
+fn run(dir: &Path) -> Vec<Finding> {
+    let opts = LintOptions {
+        paths: vec![dir.to_path_buf()],
+        ..Default::default()
+    };
+    lint(&opts, &Config::default()).findings
+}
+
+fn summary(findings: &[Finding]) -> Vec<(String, String, usize, String)> {
+    findings
+        .iter()
+        .map(|f| {
+            let l = f.location.as_ref();
+            (
+                f.code.clone(),
+                l.map_or(String::new(), |l| {
+                    l.path.rsplit('/').next().unwrap_or("").to_string()
+                }),
+                l.map_or(0, |l| l.line),
+                f.message.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_root_module_of_several_chunks_resolves_across_them_and_finds_each_planted_problem_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tf, expected) = main_tf();
+    std::fs::write(dir.path().join("main.tf"), tf).unwrap();
+    std::fs::write(dir.path().join("trust.json.tpl"), TRUST_TEMPLATE).unwrap();
+    std::fs::create_dir_all(dir.path().join("modules/role")).unwrap();
+    std::fs::write(dir.path().join("modules/role/main.tf"), ROLE_MODULE).unwrap();
+
+    let first = summary(&run(dir.path()));
+    let found: Vec<(&str, usize)> = first
+        .iter()
+        .filter(|(code, file, ..)| file == "main.tf" && code != "IRSA030")
+        .map(|(code, _, line, _)| (code.as_str(), *line))
+        .collect();
+    let mut want = expected.clone();
+    want.sort_by_key(|(_, line)| *line);
+    assert_eq!(found, want, "findings: {first:#?}");
+    for i in MISMATCHED {
+        assert!(
+            first
+                .iter()
+                .any(|(code, _, _, m)| code == "IRSA016"
+                    && m.contains(&format!("`team-{i}/app-{i}`"))),
+            "role {i}'s mismatch names its service account: {first:#?}"
+        );
+    }
+    // Nothing was left unknown: every reference across chunks, the template and the module resolved.
+    assert!(
+        !first.iter().any(|(code, ..)| code == "IRSA030"),
+        "{first:#?}"
+    );
+    // The same result, in the same order, whatever thread lowered which chunk.
+    for _ in 0..3 {
+        assert_eq!(summary(&run(dir.path())), first);
+    }
+}
+
+#[test]
+fn a_mismatch_in_a_local_module_called_from_the_last_chunk_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tf, _) = main_tf();
+    // The module's subjects now miss `counted-1`.
+    let tf = tf.replace(r#", "system:serviceaccount:batch:counted-1"]"#, "]");
+    std::fs::write(dir.path().join("main.tf"), tf).unwrap();
+    std::fs::write(dir.path().join("trust.json.tpl"), TRUST_TEMPLATE).unwrap();
+    std::fs::create_dir_all(dir.path().join("modules/role")).unwrap();
+    std::fs::write(dir.path().join("modules/role/main.tf"), ROLE_MODULE).unwrap();
+    let findings = summary(&run(dir.path()));
+    assert!(
+        findings
+            .iter()
+            .any(|(code, _, _, m)| code == "IRSA016" && m.contains("`batch/counted-1`")),
+        "{findings:#?}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|(code, _, _, m)| code == "IRSA016" && m.contains("`batch/counted-0`")),
+        "{findings:#?}"
+    );
+}
