@@ -41,7 +41,7 @@ impl FileHandle {
     }
 }
 
-/// Shared by the threads that lower one root module's blocks (`lower::lower_root`).
+/// Shared by the threads that lower one root module's blocks (`lower_root`).
 #[derive(Default)]
 pub struct Files {
     table: RwLock<Table>,
