@@ -118,6 +118,16 @@ output "role_arn" {
 }
 "#;
 
+/// The tree: `main.tf`, the template its roles read, and the local module.
+fn tree(main_tf: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), main_tf).unwrap();
+    std::fs::write(dir.path().join("trust.json.tpl"), TRUST_TEMPLATE).unwrap();
+    std::fs::create_dir_all(dir.path().join("modules/role")).unwrap();
+    std::fs::write(dir.path().join("modules/role/main.tf"), ROLE_MODULE).unwrap();
+    dir
+}
+
 fn run(dir: &Path) -> Vec<Finding> {
     let opts = LintOptions {
         paths: vec![dir.to_path_buf()],
@@ -145,12 +155,8 @@ fn summary(findings: &[Finding]) -> Vec<(String, String, usize, String)> {
 
 #[test]
 fn a_root_module_of_several_chunks_resolves_across_them_and_finds_each_planted_problem_once() {
-    let dir = tempfile::tempdir().unwrap();
     let (tf, expected) = main_tf();
-    std::fs::write(dir.path().join("main.tf"), tf).unwrap();
-    std::fs::write(dir.path().join("trust.json.tpl"), TRUST_TEMPLATE).unwrap();
-    std::fs::create_dir_all(dir.path().join("modules/role")).unwrap();
-    std::fs::write(dir.path().join("modules/role/main.tf"), ROLE_MODULE).unwrap();
+    let dir = tree(&tf);
 
     let first = summary(&run(dir.path()));
     let found: Vec<(&str, usize)> = first
@@ -183,14 +189,9 @@ fn a_root_module_of_several_chunks_resolves_across_them_and_finds_each_planted_p
 
 #[test]
 fn a_mismatch_in_a_local_module_called_from_the_last_chunk_is_found() {
-    let dir = tempfile::tempdir().unwrap();
     let (tf, _) = main_tf();
     // The module's subjects now miss `counted-1`.
-    let tf = tf.replace(r#", "system:serviceaccount:batch:counted-1"]"#, "]");
-    std::fs::write(dir.path().join("main.tf"), tf).unwrap();
-    std::fs::write(dir.path().join("trust.json.tpl"), TRUST_TEMPLATE).unwrap();
-    std::fs::create_dir_all(dir.path().join("modules/role")).unwrap();
-    std::fs::write(dir.path().join("modules/role/main.tf"), ROLE_MODULE).unwrap();
+    let dir = tree(&tf.replace(r#", "system:serviceaccount:batch:counted-1"]"#, "]"));
     let findings = summary(&run(dir.path()));
     assert!(
         findings
