@@ -15,7 +15,8 @@ use super::refs::take_part;
 use super::value::{FileId, Kind, Value};
 use crate::syntax::yaml::Span;
 
-/// Evaluation steps one module instance may take.
+/// Evaluation steps one evaluator may take: a module instance, or a chunk of a large root
+/// module's blocks (`lower_root`).
 const FUEL: u32 = 2_000_000;
 /// Nested evaluations (references within references) before giving up.
 const MAX_DEPTH: u32 = 160;

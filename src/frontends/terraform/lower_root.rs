@@ -26,13 +26,14 @@ const STACK: usize = 64 << 20;
 pub fn lower_root(ix: &Index, vars: HashMap<String, Value>, ctx: &Ctx, out: &mut Lowered) {
     let files = &ctx.world.files;
     let chunks: Vec<_> = ix.order.chunks(CHUNK).collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(chunks.len());
-    if threads <= 1 {
+    if chunks.len() <= 1 {
         let ev = Eval::new(files, ix, vars, ctx);
         return lower_blocks(&ev, &ix.order, out);
     }
+    // On one core too, each chunk has its own evaluator: the same fuel per chunk, the same result.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(chunks.len());
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, Lowered)>> = Mutex::new(Vec::new());
     let worker = || loop {
