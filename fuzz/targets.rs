@@ -11,7 +11,6 @@ use kubectl_irsa::diagnostics::finding::Finding;
 use kubectl_irsa::facts::{ChartInput, Classified, RenderContext, Workspace};
 use kubectl_irsa::frontends::lower_file;
 use kubectl_irsa::frontends::manifest::classify;
-use kubectl_irsa::lint::absorb;
 use kubectl_irsa::lint::unit::{lint_unit, Keep};
 use kubectl_irsa::model::arn::{
     find_placeholder, is_valid_region, parse_oidc_provider_arn, parse_role_arn,
@@ -404,7 +403,7 @@ pub fn classify_lint(data: &[u8]) {
             }
         }
         let mut ws = Workspace::default();
-        absorb(&mut ws, file.clone(), lowered.facts);
+        ws.absorb(file.clone(), lowered.facts);
         let outcome = lint_unit(ws, &file_rules(), Keep::Everything);
         check_findings(&outcome.retained.files, &outcome.findings);
     }

@@ -184,3 +184,38 @@ fn an_invalid_role_arn_of_a_remote_release_is_reported_once_at_its_values_line()
     assert_eq!(findings[0]["location"]["line"], 7);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn a_pod_identity_association_that_a_released_chart_renders_is_checked_as_in_the_chart_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    // The chart creates `<release>-app`, but its association names `app`.
+    std::fs::write(
+        chart.join("templates/all.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Release.Name }}-app\n---\napiVersion: eks.services.k8s.aws/v1alpha1\nkind: PodIdentityAssociation\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  clusterName: prod\n  namespace: {{ .Release.Namespace }}\n  serviceAccount: app\n  roleARN: arn:aws:iam::111122223333:role/web-app\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("helmfile.yaml"),
+        "releases:\n  - name: web\n    namespace: web\n    chart: ./chart\n",
+    )
+    .unwrap();
+    // Linted alone, the chart renders into `default`; released, into the release's namespace.
+    let (_, direct) = lint(chart.to_str().unwrap());
+    let (_, released) = lint(dir.path().to_str().unwrap());
+    for (findings, account) in [(&direct, "`default/app`"), (&released, "`web/app`")] {
+        let missing: Vec<&str> = findings
+            .iter()
+            .filter(|f| f["code"] == "IRSA066")
+            .filter_map(|f| f["message"].as_str())
+            .collect();
+        assert_eq!(missing.len(), 1, "{findings:#?}");
+        assert!(missing[0].contains(account), "{missing:?}");
+    }
+}

@@ -2,6 +2,7 @@
 //! trust and permission policies, ARN values, charts and AWS configs, each with the locations that
 //! findings point at. Front-ends produce these; rules and live checks read them.
 
+mod absorb;
 pub mod aws_config;
 pub mod chart;
 pub mod pairing;

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::targets::Targets;
 use super::unit::{lint_unit, Keep};
-use super::{absorb, Gathered, LintOptions};
+use super::{Gathered, LintOptions};
 use crate::facts::Workspace;
 use crate::frontends::kustomize::trace::BuiltUnit;
 use crate::frontends::kustomize::{lint_unit as build_unit, KustomizeOptions, Plan};
@@ -41,7 +41,7 @@ pub(crate) fn lint_units(
             let mut r = build_unit(plan, dir, &kopts, subs.get(dir).unwrap_or(&none));
             targets.apply_to_unit(dir, &mut r.classified);
             let mut unit = Workspace::default();
-            absorb(&mut unit, r.built, r.classified);
+            unit.absorb(r.built, r.classified);
             unit.files.extend(r.files);
             (
                 r.findings,

@@ -22,7 +22,6 @@ use crate::diagnostics::finding::{Finding, Location};
 use crate::diagnostics::input::{input_finding, ConfigError, InputError};
 use crate::diagnostics::internal_error::{self, isolate, HELP, PREFIX};
 use crate::diagnostics::RuleInfo;
-use crate::facts::Classified;
 use crate::facts::Workspace;
 use crate::frontends::discover::{discover, Input};
 use crate::rules::candidate::{settle_all, Candidate};
@@ -190,7 +189,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
                         }
                     }
                     let mut unit = Workspace::default();
-                    absorb(&mut unit, r.file, r.classified);
+                    unit.absorb(r.file, r.classified);
                     // Standard input cannot be read back to show a finding: it keeps its text.
                     let keep = match input {
                         Input::Stdin => Keep::Everything,
@@ -245,7 +244,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
                 let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
                 let mut unit = Workspace::default();
                 for (file, classified) in chart.rendered {
-                    absorb(&mut unit, file, classified);
+                    unit.absorb(file, classified);
                 }
                 unit.files.extend(chart.files.iter().cloned());
                 unit.charts.push(Arc::new(chart.input));
@@ -359,30 +358,6 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
-    }
-}
-
-pub fn absorb(ws: &mut Workspace, file: Arc<SourceFile>, c: Classified) {
-    absorb_facts(ws, &file.display, c);
-    ws.files.push(file);
-}
-
-/// Every fact of `c` into `ws`; its duplicate keys are filed under `display`.
-pub(crate) fn absorb_facts(ws: &mut Workspace, display: &str, c: Classified) {
-    ws.service_accounts.extend(c.service_accounts);
-    ws.workloads.extend(c.workloads);
-    ws.policies.extend(c.policies);
-    ws.arn_values.extend(c.arn_values);
-    ws.objects.extend(c.objects);
-    ws.aws_configs.extend(c.aws_configs);
-    ws.pod_identity_associations
-        .extend(c.pod_identity_associations);
-    ws.charts.extend(c.charts.into_iter().map(Arc::new));
-    if !c.duplicate_keys.is_empty() {
-        ws.duplicate_keys
-            .entry(display.to_string())
-            .or_default()
-            .extend(c.duplicate_keys);
     }
 }
 

@@ -47,7 +47,7 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
                 .first()
                 .map(|f| f.display.clone())
                 .unwrap_or_default();
-            super::absorb_facts(&mut ws, &display, unit.classified);
+            ws.absorb_facts(&display, unit.classified);
             ws.files.extend(unit.files);
             (findings, lint_unit(ws, rules, Keep::WhatWorkspaceRulesRead))
         })

@@ -49,20 +49,7 @@ impl Resolved {
     pub fn into_workspace(self) -> (Vec<Finding>, Workspace) {
         let mut ws = Workspace::default();
         for (file, c) in self.classified {
-            ws.service_accounts.extend(c.service_accounts);
-            ws.workloads.extend(c.workloads);
-            ws.policies.extend(c.policies);
-            ws.arn_values.extend(c.arn_values);
-            ws.objects.extend(c.objects);
-            ws.aws_configs.extend(c.aws_configs);
-            ws.charts.extend(c.charts.into_iter().map(Arc::new));
-            if !c.duplicate_keys.is_empty() {
-                ws.duplicate_keys
-                    .entry(file.display.clone())
-                    .or_default()
-                    .extend(c.duplicate_keys);
-            }
-            ws.files.push(file);
+            ws.absorb(file, c);
         }
         ws.files.extend(self.files);
         ws.charts.extend(self.chart.map(Arc::new));
