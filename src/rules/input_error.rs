@@ -4,7 +4,8 @@
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::input::{
     ChartNotRendered, ConfigError, DeployTimePlaceholder, InputError, KustomizationError,
-    KustomizeNotBuilt, TemplateNotLinted, TerraformNotChecked,
+    KustomizeNotBuilt, TemplateNotLinted, TerraformNotChecked, FileNotRead, GeneratorNotExpanded,
+    SourceNotInTree,
 };
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
@@ -61,5 +62,8 @@ read_time_rule!(
     KustomizeNotBuilt,
     KustomizationError,
     TemplateNotLinted,
-    DeployTimePlaceholder
+    DeployTimePlaceholder,
+    SourceNotInTree,
+    GeneratorNotExpanded,
+    FileNotRead
 );

@@ -8,7 +8,7 @@ declare_rule! {
     /// Every chart (a directory with `Chart.yaml`) is rendered with the user's `helm template`
     /// (`--helm`, `HELM_BIN`, or `helm` on PATH) using the helm-like flags given to lint. When that
     /// fails (`lookup` without a cluster, `required`/`fail`, missing dependencies, schema errors,
-    /// no helm installed, a render that hangs past `--render-timeout`), this warning quotes helm's
+    /// no helm installed, a render that hangs past `--render-timeout`), this note quotes helm's
     /// error, and lint falls back to static analysis of `values.yaml` and the rule packs.
     ///
     /// ## Why it matters
@@ -20,5 +20,5 @@ declare_rule! {
     ///
     /// Fixed: pass the values the chart requires (`--set global.domain=example.com`), or run
     /// `helm dependency build` for charts whose subcharts are not vendored.
-    pub struct ChartNotRendered => ("IRSA020", "chart-not-rendered", Severity::Warning);
+    pub struct ChartNotRendered => ("IRSA020", "chart-not-rendered", Severity::Note);
 }

@@ -13,9 +13,9 @@ declare_rule! {
     /// `kustomize build` (`--kustomize PATH`, else `kustomize` on PATH, else `kubectl kustomize`),
     /// with `--enable-helm` when it has `helmCharts:` and helm is available, within
     /// `--render-timeout`. When the build fails (a remote base offline, a missing file, no
-    /// binary, a timeout), this warning quotes the error and lint applies the chain itself:
+    /// binary, a timeout), this note quotes the error and lint applies the chain itself:
     /// `resources`, `namespace`, `namePrefix`/`nameSuffix`, `commonAnnotations`, strategic-merge
-    /// and JSON6902 patches. The warning names what was not applied.
+    /// and JSON6902 patches. The note names what was not applied.
     ///
     /// ## Why it matters
     /// The namespace and name a role must trust are decided by the overlay. Linting the base as
@@ -25,7 +25,7 @@ declare_rule! {
     /// `kustomization overlays/prod was not built: accumulating resources: ... github.com/acme/base: no such host`
     ///
     /// Fixed: vendor the remote base, or lint where kustomize can fetch it.
-    pub struct KustomizeNotBuilt => ("IRSA050", "kustomize-not-built", Severity::Warning);
+    pub struct KustomizeNotBuilt => ("IRSA050", "kustomize-not-built", Severity::Note);
 }
 
 declare_rule! {
@@ -45,7 +45,7 @@ declare_rule! {
     /// patches:
     ///   - path: sa-patch.yaml   # patches ServiceAccount `cart`, but the base defines `carts`
     /// ```
-    pub struct KustomizationError => ("IRSA051", "kustomization-error", Severity::Error);
+    pub struct KustomizationError => ("IRSA051", "kustomization-error", Severity::Warning);
 }
 
 declare_rule! {

@@ -6,6 +6,7 @@ mod chart_not_rendered;
 mod config_error;
 mod gitops;
 mod input_error;
+mod not_checked;
 mod terraform_not_checked;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ pub use chart_not_rendered::ChartNotRendered;
 pub use config_error::ConfigError;
 pub use gitops::{DeployTimePlaceholder, KustomizationError, KustomizeNotBuilt, TemplateNotLinted};
 pub use input_error::InputError;
+pub use not_checked::{FileNotRead, GeneratorNotExpanded, SourceNotInTree};
 pub use terraform_not_checked::TerraformNotChecked;
 
 use crate::diagnostics::finding::{Finding, Location};
