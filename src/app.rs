@@ -59,6 +59,7 @@ fn run_lint(args: LintArgs) -> u8 {
         },
         max_file_size: args.max_file_size,
         no_ignores: args.no_ignores,
+        verbose: args.verbose,
         helm: args.helm.to_options(),
         kustomize_bin: args.kustomize_bin.clone(),
         rule_dirs: args.rule_dirs.clone(),
@@ -116,7 +117,7 @@ fn run_lint(args: LintArgs) -> u8 {
             }
         };
     }
-    let findings = match &args.baseline {
+    let mut findings = match &args.baseline {
         None => result.findings,
         Some(path) => match crate::lint::baseline::read(path) {
             Ok(baseline) => baseline.new_findings(result.findings),
@@ -129,6 +130,9 @@ fn run_lint(args: LintArgs) -> u8 {
             }
         },
     };
+    // What could not be checked is said once, in the summary, not as a finding per item.
+    let mut coverage = result.coverage;
+    coverage.absorb(&mut findings);
     let report = Report {
         findings,
         rules: result.rules,
@@ -136,6 +140,8 @@ fn run_lint(args: LintArgs) -> u8 {
         tool_version: env!("CARGO_PKG_VERSION"),
         summary: None,
         clusters: Vec::new(),
+        coverage: Some(coverage),
+        verbose: args.verbose,
     };
     finish(&report, &args.output)
 }

@@ -64,6 +64,9 @@ pub struct LintArgs {
     /// Report everything: ignore inline comments, annotations and `.irsa.yaml` suppressions.
     #[arg(long)]
     pub no_ignores: bool,
+    /// List every item the run could not check (the summary names the first few of each kind).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Use this config file instead of searching for `.irsa.yaml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

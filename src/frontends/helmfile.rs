@@ -70,6 +70,14 @@ fn note(out: &mut Helmfile, file: &Arc<SourceFile>, span: yaml::Span, message: S
     );
 }
 
+/// A chart or values file that is not in the linted tree (IRSA054, a note).
+fn not_in_tree(out: &mut Helmfile, file: &Arc<SourceFile>, span: yaml::Span, message: String) {
+    out.findings.push(
+        Finding::new(&crate::diagnostics::input::SourceNotInTree::META, message)
+            .at(Location::new(file, span)),
+    );
+}
+
 fn release(
     file: &Arc<SourceFile>,
     dir: &Path,
@@ -95,7 +103,7 @@ fn release(
     let chart = chart_source(dir, chart_text, chart_node, rel, repos, file);
     if let ChartSource::Local { dir: d, .. } = &chart {
         if !inside(d, roots) {
-            note(out, file, chart_node.span, format!("helmfile release `{name}`: chart `{chart_text}` is outside the linted tree; not read"));
+            not_in_tree(out, file, chart_node.span, format!("helmfile release `{name}`: chart `{chart_text}` is outside the linted tree; not read"));
             return None;
         }
     }
@@ -129,7 +137,7 @@ fn release(
             continue;
         }
         if !inside(&path, roots) {
-            note(out, file, v.span, format!("helmfile release `{name}`: values file `{rel_path}` is outside the linted tree (or missing); not read"));
+            not_in_tree(out, file, v.span, format!("helmfile release `{name}`: values file `{rel_path}` is outside the linted tree (or missing); not read"));
             continue;
         }
         match read_text(&path, DEFAULT_MAX_FILE_SIZE) {

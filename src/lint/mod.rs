@@ -5,7 +5,9 @@ pub mod catalog;
 mod file;
 pub mod fix;
 mod kustomize;
+mod real_places;
 pub mod releases;
+mod summary;
 pub mod suppress;
 mod targets;
 mod terraform;
@@ -23,7 +25,7 @@ use crate::diagnostics::input::{input_finding, ConfigError, InputError};
 use crate::diagnostics::internal_error::{self, isolate, HELP, PREFIX};
 use crate::diagnostics::RuleInfo;
 use crate::facts::Workspace;
-use crate::frontends::discover::{discover, Input};
+use crate::frontends::discover::{discover, Discovered, Input};
 use crate::rules::candidate::{settle_all, Candidate};
 use crate::rules::registry::builtin_rules;
 use crate::rules::{Rule, Scope};
@@ -46,6 +48,8 @@ pub struct LintOptions {
     pub kustomize_bin: Option<PathBuf>,
     /// `--var`/`--var-file` for Terraform root modules.
     pub terraform: crate::frontends::terraform::TerraformOptions,
+    /// `--verbose`: the coverage summary names every item, not the first few.
+    pub verbose: bool,
 }
 
 impl Default for LintOptions {
@@ -58,6 +62,7 @@ impl Default for LintOptions {
             rule_dirs: Vec::new(),
             kustomize_bin: None,
             terraform: Default::default(),
+            verbose: false,
         }
     }
 }
@@ -73,6 +78,9 @@ pub struct LintResult {
     pub warnings: Vec<String>,
     /// Parsed trees no longer read (Terraform's): left to the OS by the CLI, as `workspace`.
     pub retired: crate::syntax::Retired,
+    /// What was read and which pairs were checked; the caller adds what was not checked
+    /// (`Coverage::absorb`) once the findings it reports are final.
+    pub coverage: crate::report::coverage::Coverage,
 }
 
 /// What the units of a run left behind, in input order.
@@ -96,6 +104,9 @@ impl Gathered {
     }
 }
 
+/// A lint run, phase by phase (docs/architecture.md): discover, read (with the file rules on
+/// each unit), workspace rules, trace, rule packs, suppress. Summarizing and rendering are the
+/// caller's (`LintResult::coverage`, `report`).
 pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     // Rule packs (parsed and schema-checked) load while the inputs are read.
     let packs = {
@@ -104,6 +115,66 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             .name("packs".into())
             .spawn(move || crate::rules::packs::PackSet::load(&dirs))
     };
+    let (discovered, mut run) = discover_inputs(opts, config);
+    let rules = builtin_rules();
+    let file_rules: Vec<&dyn Rule> = rules
+        .iter()
+        .filter(|r| r.scope() == Scope::File)
+        .map(|r| r.as_ref())
+        .collect();
+    let read = read_inputs(&discovered.inputs, opts, config, &file_rules, &mut run);
+    let Gathered {
+        mut findings,
+        rule_findings,
+        candidates,
+        mut suppressions,
+        mut ws,
+    } = run;
+    if let Some(file) = &config.file {
+        for err in &config.errors {
+            findings.push(
+                Finding::new(&ConfigError::META, err.message.clone())
+                    .at(Location::new(file, err.span)),
+            );
+        }
+        suppressions.add_comments(file);
+        ws.files.push(file.clone());
+    }
+    let mut rule_findings = rule_findings;
+    rule_findings.extend(workspace_rules(&rules, &ws));
+    rule_findings.extend(settle_all(&ws, candidates));
+    findings.extend(read.trace(&ws, rule_findings));
+    let packs = match packs {
+        Ok(loading) => loading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        Err(_) => crate::rules::packs::PackSet::load(&opts.rule_dirs),
+    };
+    let pack = read.trace(&ws, packs.check(&ws));
+    findings.extend(not_restated(pack, &findings));
+    real_places::point_at_real_files(&mut findings);
+    let sources: BTreeMap<String, Arc<SourceFile>> = ws
+        .files
+        .iter()
+        .chain(packs.files.iter())
+        .map(|f| (f.display.clone(), f.clone()))
+        .collect();
+    terraform::keep_literal_fixes(&mut findings, &sources, opts.max_file_size);
+    let findings = suppress::apply(findings, &suppressions, &sources, config, opts.no_ignores);
+    LintResult {
+        coverage: summary::coverage(&ws, opts.verbose),
+        findings,
+        sources,
+        rules: catalog::all_rule_infos_from(&packs),
+        workspace: ws,
+        warnings: read.warnings,
+        retired: read.retired,
+    }
+}
+
+/// Discover: the paths' inputs, plus the files `.irsa.yaml` `roles:` names; what discovery
+/// skipped (a symlink loop, a huge file) is an input error.
+fn discover_inputs(opts: &LintOptions, config: &Config) -> (Discovered, Gathered) {
     let mut discovered = discover(&opts.paths);
     for path in config.roles.values() {
         let display = path.to_string_lossy().to_string();
@@ -125,35 +196,47 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             .push(input_finding(&file, &skipped.reason, None));
         run.ws.files.push(file);
     }
+    (discovered, run)
+}
 
-    let rules = builtin_rules();
-    let file_rules: Vec<&dyn Rule> = rules
-        .iter()
-        .filter(|r| r.scope() == Scope::File)
-        .map(|r| r.as_ref())
-        .collect();
-    let kustomize = crate::frontends::kustomize::Plan::new(&discovered.inputs, &opts.paths);
+/// What the read phase leaves for the later ones: how to trace findings on built and released
+/// objects back to the user's lines, and what the CLI says or frees.
+struct Read {
+    built: Vec<crate::frontends::kustomize::trace::BuiltUnit>,
+    provenance: Vec<releases::Provenance>,
+    /// Where GitOps targets placed each service account.
+    placed: Vec<releases::Provenance>,
+    warnings: Vec<String>,
+    retired: crate::syntax::Retired,
+}
+
+/// Read every input once, each unit checked by the file rules as soon as it is read: Terraform
+/// roots, plain files (in parallel), kustomize builds, releases (helmfile, Flux, Argo CD,
+/// Terraform), then the charts no release installs.
+fn read_inputs(
+    inputs: &[Input],
+    opts: &LintOptions,
+    config: &Config,
+    file_rules: &[&dyn Rule],
+    run: &mut Gathered,
+) -> Read {
+    let kustomize = crate::frontends::kustomize::Plan::new(inputs, &opts.paths);
     let is_tf = |p: &std::path::Path| crate::frontends::terraform::is_terraform_path(p);
-    let tf_paths: Vec<PathBuf> = discovered
-        .inputs
+    let tf_paths: Vec<PathBuf> = inputs
         .iter()
         .filter_map(|i| match i {
             Input::File { path, .. } if is_tf(path) => Some(path.clone()),
             _ => None,
         })
         .collect();
-    let tf = terraform::units(&tf_paths, opts, &file_rules);
-    let warnings = tf.warnings;
-    let retired = tf.retired;
-    let tf_releases = tf.releases;
+    let tf = terraform::units(&tf_paths, opts, file_rules);
     for (input_findings, outcome) in tf.units {
         run.add(input_findings, outcome);
     }
     let tf_read = |p: &std::path::Path| {
         !tf.consumed.is_empty() && p.canonicalize().is_ok_and(|c| tf.consumed.contains(&c))
     };
-    let files: Vec<&Input> = discovered
-        .inputs
+    let files: Vec<&Input> = inputs
         .iter()
         .filter(|i| match i {
             Input::Chart { .. } => false,
@@ -164,14 +247,53 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     // Releases (helmfile, Flux, Argo CD) lint the charts they install, with their values; those
     // charts are not linted again on their own. GitOps objects that apply a directory into a
     // namespace are read first: the files and units they apply are placed there.
-    let mut releases =
-        releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    let mut releases = releases::Releases::read(inputs, &opts.paths, opts.max_file_size);
     let targets = targets::Targets::new(std::mem::take(&mut releases.targets));
-    // Releases that files declare (a plan's `helm_release`), gathered from the workers.
+    let file_releases = read_files(&files, opts, config, file_rules, &targets, run);
+    let built = kustomize::lint_units(&kustomize, inputs, opts, (file_rules, &targets), run);
+    let built_files: Vec<Arc<SourceFile>> = built.iter().map(|u| u.built.clone()).collect();
+    let built_findings = releases.read_built(&|p| kustomize.consumes(p), &built_files);
+    run.findings
+        .extend(crate::frontends::kustomize::trace::trace_findings(
+            &built,
+            built_findings,
+        ));
+    releases.releases.extend(tf.releases);
+    releases.releases.extend(file_releases);
+    let mut released = releases.local_charts();
+    released.extend(kustomize.helm_chart_dirs());
+    let (release_units, provenance) = releases.resolve(&opts.helm);
+    for (input_findings, unit) in release_units {
+        // A release read from a kustomize build reports at the lines of the files it came from.
+        let input_findings =
+            crate::frontends::kustomize::trace::trace_findings(&built, input_findings);
+        run.add(
+            input_findings,
+            lint_unit(unit, file_rules, Keep::Everything),
+        );
+    }
+    lint_charts(inputs, &released, opts, file_rules, run);
+    Read {
+        built,
+        provenance,
+        placed: targets.into_provenance(),
+        warnings: tf.warnings,
+        retired: tf.retired,
+    }
+}
+
+/// Each file is read, parsed, classified and checked by the file rules on a worker; what comes
+/// back is its findings and the little that workspace rules need. Chunks bound what is in flight
+/// at once. Returns the releases that files declare (a plan's `helm_release`).
+fn read_files(
+    files: &[&Input],
+    opts: &LintOptions,
+    config: &Config,
+    file_rules: &[&dyn Rule],
+    targets: &targets::Targets,
+    run: &mut Gathered,
+) -> Vec<crate::facts::release::HelmRelease> {
     let file_releases = std::sync::Mutex::new(Vec::new());
-    // Each file is read, parsed, classified and checked by the file rules on a worker; what
-    // comes back is its findings and the little that workspace rules need. Chunks bound what is
-    // in flight at once.
     for chunk in files.chunks(FILES_IN_FLIGHT) {
         let results: Vec<(Vec<Finding>, UnitOutcome)> = chunk
             .par_iter()
@@ -195,7 +317,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
                         Input::Stdin => Keep::Everything,
                         _ => Keep::WhatWorkspaceRulesRead,
                     };
-                    (r.findings, lint_unit(unit, &file_rules, keep))
+                    (r.findings, lint_unit(unit, file_rules, keep))
                 })
                 .unwrap_or_else(|p| internal_error_unit(input_display(input), &p))
             })
@@ -204,83 +326,50 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             run.add(input_findings, outcome);
         }
     }
-    let built = kustomize::lint_units(
-        &kustomize,
-        &discovered.inputs,
-        opts,
-        (&file_rules, &targets),
-        &mut run,
-    );
-    let built_files: Vec<Arc<SourceFile>> = built.iter().map(|u| u.built.clone()).collect();
-    let built_findings = releases.read_built(&|p| kustomize.consumes(p), &built_files);
-    run.findings
-        .extend(crate::frontends::kustomize::trace::trace_findings(
-            &built,
-            built_findings,
-        ));
-    releases.releases.extend(tf_releases);
-    releases
-        .releases
-        .extend(file_releases.into_inner().unwrap_or_default());
-    let mut released = releases.local_charts();
-    released.extend(kustomize.helm_chart_dirs());
-    let (release_units, provenance) = releases.resolve(&opts.helm);
-    for (input_findings, unit) in release_units {
-        // A release read from a kustomize build reports at the lines of the files it came from.
-        let input_findings =
-            crate::frontends::kustomize::trace::trace_findings(&built, input_findings);
-        run.add(
-            input_findings,
-            lint_unit(unit, &file_rules, Keep::Everything),
-        );
-    }
-    for input in &discovered.inputs {
-        if let Input::Chart { dir, display } = input {
-            if !released.is_empty() && dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
-                continue;
+    file_releases.into_inner().unwrap_or_default()
+}
+
+/// Charts in the tree that no release installs, rendered with the CLI's helm flags.
+fn lint_charts(
+    inputs: &[Input],
+    released: &std::collections::HashSet<PathBuf>,
+    opts: &LintOptions,
+    file_rules: &[&dyn Rule],
+    run: &mut Gathered,
+) {
+    for input in inputs {
+        let Input::Chart { dir, display } = input else {
+            continue;
+        };
+        if !released.is_empty() && dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
+            continue;
+        }
+        let (findings, outcome) = isolate(|| {
+            internal_error::debug_trigger("chart", display);
+            let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
+            let mut unit = Workspace::default();
+            for (file, classified) in chart.rendered {
+                unit.absorb(file, classified);
             }
-            let (findings, outcome) = isolate(|| {
-                internal_error::debug_trigger("chart", display);
-                let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
-                let mut unit = Workspace::default();
-                for (file, classified) in chart.rendered {
-                    unit.absorb(file, classified);
-                }
-                unit.files.extend(chart.files.iter().cloned());
-                unit.charts.push(Arc::new(chart.input));
-                let outcome = lint_unit(unit, &file_rules, Keep::Everything);
-                (chart.findings, outcome)
-            })
-            .unwrap_or_else(|p| internal_error_unit(display, &p));
-            run.add(findings, outcome);
-        }
+            unit.files.extend(chart.files.iter().cloned());
+            unit.charts.push(Arc::new(chart.input));
+            let outcome = lint_unit(unit, file_rules, Keep::Everything);
+            (chart.findings, outcome)
+        })
+        .unwrap_or_else(|p| internal_error_unit(display, &p));
+        run.add(findings, outcome);
     }
-    let Gathered {
-        mut findings,
-        mut rule_findings,
-        candidates,
-        mut suppressions,
-        mut ws,
-    } = run;
+}
 
-    if let Some(file) = &config.file {
-        for err in &config.errors {
-            findings.push(
-                Finding::new(&ConfigError::META, err.message.clone())
-                    .at(Location::new(file, err.span)),
-            );
-        }
-        suppressions.add_comments(file);
-        ws.files.push(file.clone());
-    }
-
-    let workspace_findings: Vec<Vec<Finding>> = rules
+/// The workspace rules, in parallel; a rule that panics is reported, the others still run.
+fn workspace_rules(rules: &[Box<dyn Rule>], ws: &Workspace) -> Vec<Finding> {
+    let found: Vec<Vec<Finding>> = rules
         .par_iter()
         .filter(|rule| rule.scope() == Scope::Workspace)
         .map(|rule| {
             isolate(|| {
                 let mut out = Vec::new();
-                rule.check(&ws, &mut out);
+                rule.check(ws, &mut out);
                 out
             })
             .unwrap_or_else(|p| {
@@ -290,47 +379,34 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
             })
         })
         .collect();
-    rule_findings.extend(workspace_findings.into_iter().flatten());
-    rule_findings.extend(settle_all(&ws, candidates));
-    crate::frontends::helm::trace::trace_findings(&ws, &mut rule_findings);
-    // Release locations first: a release read from a kustomize build is traced with the rest.
-    releases::Provenance::annotate(&provenance, &mut rule_findings);
-    let mut rule_findings =
-        crate::frontends::kustomize::trace::trace_findings(&built, rule_findings);
-    releases::Provenance::annotate(&targets.into_provenance(), &mut rule_findings);
-    findings.extend(rule_findings);
-    let packs = match packs {
-        Ok(loading) => loading
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        Err(_) => crate::rules::packs::PackSet::load(&opts.rule_dirs),
-    };
-    // A pack rule that re-states a built-in finding at the same values key (e.g. the role ARN
-    // format, checked on the rendered SA and traced back) is dropped: one finding per problem.
-    let located: std::collections::HashSet<(String, usize, usize)> =
-        rule_findings_locations(&findings);
-    findings.extend(packs.check(&ws).into_iter().filter(|f| {
-        f.location
-            .as_ref()
-            .is_none_or(|l| !located.contains(&(l.path.clone(), l.line, l.column)))
-    }));
+    found.into_iter().flatten().collect()
+}
 
-    let sources: BTreeMap<String, Arc<SourceFile>> = ws
-        .files
-        .iter()
-        .chain(packs.files.iter())
-        .map(|f| (f.display.clone(), f.clone()))
-        .collect();
-    terraform::keep_literal_fixes(&mut findings, &sources, opts.max_file_size);
-    let findings = suppress::apply(findings, &suppressions, &sources, config, opts.no_ignores);
-    LintResult {
-        findings,
-        sources,
-        rules: catalog::all_rule_infos_from(&packs),
-        workspace: ws,
-        warnings,
-        retired,
+impl Read {
+    /// Trace rule findings on rendered, released and built objects to the user's lines.
+    fn trace(&self, ws: &Workspace, mut findings: Vec<Finding>) -> Vec<Finding> {
+        crate::frontends::helm::trace::trace_findings(ws, &mut findings);
+        // Release locations first: a release read from a kustomize build is traced with the rest.
+        releases::Provenance::annotate(&self.provenance, &mut findings);
+        let mut findings =
+            crate::frontends::kustomize::trace::trace_findings(&self.built, findings);
+        releases::Provenance::annotate(&self.placed, &mut findings);
+        findings
     }
+}
+
+/// The rule packs' findings (traced), less those that re-state a built-in finding at the same
+/// values key (e.g. the role ARN format, checked on the rendered SA and traced back): one
+/// finding per problem.
+fn not_restated(pack: Vec<Finding>, findings: &[Finding]) -> Vec<Finding> {
+    let located = rule_findings_locations(findings);
+    pack.into_iter()
+        .filter(|f| {
+            f.location
+                .as_ref()
+                .is_none_or(|l| !located.contains(&(l.path.clone(), l.line, l.column)))
+        })
+        .collect()
 }
 
 impl LintResult {

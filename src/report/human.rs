@@ -142,35 +142,6 @@ fn named(file: &Arc<SourceFile>) -> NamedSource<Src> {
     NamedSource::new(&file.display, Src(file.clone()))
 }
 
-/// A related place in another file (or in no file we read) as its own diagnostic.
-/// miette heads it `Advice: related to CODE`.
-fn related_diag(report: &Report, f: &Finding, loc: &Location) -> Diag {
-    let message = loc
-        .message
-        .clone()
-        .unwrap_or_else(|| "related location".into());
-    let mut d = Diag {
-        code: Some(format!("related to {}", f.code)),
-        severity: miette::Severity::Advice,
-        message,
-        help: None,
-        source: None,
-        labels: Vec::new(),
-        related: Vec::new(),
-    };
-    match report.source(&loc.path).filter(|f| !f.text.is_empty()) {
-        Some(file) => {
-            d.labels = vec![LabeledSpan::new_primary_with_span(
-                None,
-                source_span(loc, &file.text),
-            )];
-            d.source = Some(named(file));
-        }
-        None => d.message = format!("{} (at {})", d.message, location_label(loc)),
-    }
-    d
-}
-
 fn help_text(f: &Finding) -> Option<String> {
     let fix = f
         .fix
@@ -183,13 +154,14 @@ fn help_text(f: &Finding) -> Option<String> {
     }
 }
 
-/// The diagnostic of a finding whose primary file is in `sources`.
+/// The diagnostic of a finding whose primary file is in `sources`: the finding's line, the
+/// related places in the same file as labels, those in other files as one line each.
 fn diag(report: &Report, f: &Finding, loc: &Location, file: &Arc<SourceFile>) -> Diag {
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         None,
         source_span(loc, &file.text),
     )];
-    let mut related = Vec::new();
+    let mut elsewhere = Vec::new();
     for r in &f.related {
         if r.path == loc.path {
             let label = Some(r.message.clone().unwrap_or_else(|| "related".into()));
@@ -198,18 +170,49 @@ fn diag(report: &Report, f: &Finding, loc: &Location, file: &Arc<SourceFile>) ->
                 source_span(r, &file.text),
             ));
         } else {
-            related.push(related_diag(report, f, r));
+            elsewhere.push(related_line(r));
         }
     }
+    let help = [help_text(f).map(|h| short_help(&h, report.verbose))]
+        .into_iter()
+        .flatten()
+        .chain(elsewhere)
+        .collect::<Vec<_>>();
     Diag {
-        code: Some(format!("{}({})", f.code, f.name)),
+        code: None,
         severity: miette_severity(f.severity),
-        message: f.message.clone(),
-        help: help_text(f),
+        message: format!("{}: {}", f.code, f.message),
+        help: (!help.is_empty()).then(|| help.join("\n")),
         source: Some(named(file)),
         labels,
-        related,
+        related: Vec::new(),
     }
+}
+
+/// `related: path:line:col: message`.
+fn related_line(r: &Location) -> String {
+    match &r.message {
+        Some(m) => format!("related: {}: {m}", location_label(r)),
+        None => format!("related: {}", location_label(r)),
+    }
+}
+
+/// A help of more than two lines keeps its first one unless `--verbose` (JSON has it whole).
+fn short_help(help: &str, verbose: bool) -> String {
+    let lines: Vec<&str> = help.lines().collect();
+    if verbose || lines.len() <= 2 {
+        return help.to_string();
+    }
+    let fix = lines.iter().rev().find(|l| l.starts_with("fix available:"));
+    let mut short = format!(
+        "{} (--verbose shows the rest)",
+        lines[0].trim_end_matches(':')
+    );
+    if let Some(fix) = fix {
+        short.push('\n');
+        short.push_str(fix);
+    }
+    short
 }
 
 /// ANSI colour of a severity word.
@@ -262,6 +265,7 @@ fn handler(color: bool) -> GraphicalReportHandler {
         .with_width(WIDTH)
         .with_wrap_lines(false)
         .with_urls(false)
+        .with_context_lines(0)
         .without_syntax_highlighting()
 }
 
@@ -294,6 +298,9 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> std::io::Res
     let grouped = !report.clusters.is_empty();
     for f in (report.findings.iter()).filter(|f| !grouped || f.context.is_none()) {
         block(&finding_text(report, &handler, f, color)?)?;
+    }
+    if let Some(coverage) = &report.coverage {
+        block(&coverage.human_text())?;
     }
     block(&report.counts().to_string())?;
     out.write_all(b"\n")

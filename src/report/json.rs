@@ -14,6 +14,9 @@ pub const JSON_VERSION: u32 = 1;
 struct Doc<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
+    /// Lint runs: what was read, checked and not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<&'a super::coverage::Coverage>,
 }
 
 #[derive(Serialize)]
@@ -117,6 +120,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let doc = Doc {
         version: JSON_VERSION,
         findings: report.findings.iter().map(finding).collect(),
+        summary: report.coverage.as_ref(),
     };
     super::write_json(&doc, out)
 }

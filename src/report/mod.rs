@@ -2,6 +2,8 @@
 //!
 //! `render` writes one [`Report`] in one [`Format`]. Every renderer is deterministic for a given
 //! report (no time stamps, no terminal probing), so the outputs can be snapshot-tested.
+pub mod concise;
+pub mod coverage;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -32,6 +34,10 @@ pub struct Report {
     /// Fleet runs (doctor over several contexts): one section per cluster, in order. Findings then
     /// carry their `context`, and the renderers group or name them by it. Empty otherwise.
     pub clusters: Vec<Cluster>,
+    /// Lint runs: what was read, checked and not checked (printed last by the human renderer).
+    pub coverage: Option<coverage::Coverage>,
+    /// `--verbose`: the human renderer prints helps whole.
+    pub verbose: bool,
 }
 
 /// One cluster of a fleet report.
@@ -124,6 +130,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+    /// One line per finding: `path:line:col: CODE message` (as ruff and ESLint print).
+    Concise,
     /// GitHub Actions workflow commands (annotations).
     Github,
     /// JUnit XML, for CI test dashboards.
@@ -141,6 +149,7 @@ pub fn render(
         Format::Human => human::render(report, color, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
+        Format::Concise => concise::render(report, out),
         Format::Github => github::render(report, out),
         Format::Junit => junit::render(report, out),
     }

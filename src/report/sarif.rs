@@ -32,6 +32,14 @@ pub struct Run<'a> {
     /// Our columns count characters (code points), not UTF-16 units.
     pub column_kind: &'static str,
     pub results: Results<'a>,
+    /// Lint runs: the coverage summary (`properties.coverage`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: Option<RunProperties<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct RunProperties<'a> {
+    pub coverage: &'a super::coverage::Coverage,
 }
 
 /// The results of a report, each built as it is written (a large report is never held twice).
@@ -350,6 +358,10 @@ pub fn log(report: &Report) -> Log<'_> {
             },
             column_kind: "unicodeCodePoints",
             results: Results(report),
+            properties: report
+                .coverage
+                .as_ref()
+                .map(|coverage| RunProperties { coverage }),
         }],
     }
 }

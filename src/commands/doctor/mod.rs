@@ -81,6 +81,8 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
         tool_version: env!("CARGO_PKG_VERSION"),
         summary: Some(outcome.summary),
         clusters: Vec::new(),
+        coverage: None,
+        verbose: false,
     };
     let code = finish(&report, &args.output);
     if outcome.checked {

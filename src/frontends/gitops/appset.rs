@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostics::finding::{Finding, Location, Severity};
-use crate::diagnostics::input::InputError;
+use crate::diagnostics::finding::{Finding, Location};
+use crate::diagnostics::input::GeneratorNotExpanded;
 use crate::syntax::source::SourceFile;
 use crate::syntax::yaml::{Node, NodeKind};
 
@@ -76,9 +76,7 @@ pub fn expand(
     let go = spec.get("goTemplate").and_then(Node::as_bool) == Some(true);
     let mut note = |node: &Node, message: String| {
         findings.push(
-            Finding::new(&InputError::META, message)
-                .at(Location::new(file, node.span))
-                .severity(Severity::Note),
+            Finding::new(&GeneratorNotExpanded::META, message).at(Location::new(file, node.span)),
         );
     };
     if let Some(patch) = spec.get("templatePatch") {

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use super::appset::{self, Generated};
 use super::{in_tree, inside};
 use crate::diagnostics::finding::{Finding, Location, ObjectRef, Severity};
-use crate::diagnostics::input::InputError;
+use crate::diagnostics::input::{GeneratorNotExpanded, InputError, SourceNotInTree};
 use crate::facts::release::{
     ChartSource, Decided, HelmRelease, NameAffixes, NamespaceTarget, Place, ReleaseOrigin,
     SetValue, Setting, ValuesLayer,
@@ -78,6 +78,18 @@ fn note(out: &mut Read, file: &Arc<SourceFile>, span: Span, severity: Severity, 
     );
 }
 
+/// A source of the Application that is not in the linted tree (IRSA054, a note).
+fn not_in_tree(out: &mut Read, file: &Arc<SourceFile>, span: Span, message: String) {
+    out.findings
+        .push(Finding::new(&SourceNotInTree::META, message).at(Location::new(file, span)));
+}
+
+/// What an ApplicationSet template left unexpanded (IRSA055, a note).
+fn not_expanded(out: &mut Read, file: &Arc<SourceFile>, span: Span, message: String) {
+    out.findings
+        .push(Finding::new(&GeneratorNotExpanded::META, message).at(Location::new(file, span)));
+}
+
 /// A setting written in the Application, or derived by an ApplicationSet template.
 fn setting(file: &Arc<SourceFile>, node: &Node, value: &str, generated: &Generated) -> Setting {
     let place = Place::new(file, node.span);
@@ -106,7 +118,7 @@ fn application(
     };
     if name.contains("{{") {
         let message = format!("Argo CD Application name `{name}` is a template that could not be expanded offline; not linted");
-        note(out, file, name_node.span, Severity::Note, message);
+        not_expanded(out, file, name_node.span, message);
         return;
     }
     let Some(spec) = app.get("spec") else { return };
@@ -246,7 +258,7 @@ impl Lowering<'_> {
         let path = path_node.as_str()?;
         if path.contains("{{") {
             let message = format!("Argo CD Application `{}`: source path `{path}` is a template that could not be expanded offline; not linted", self.app);
-            note(out, self.file, path_node.span, Severity::Note, message);
+            not_expanded(out, self.file, path_node.span, message);
             return None;
         }
         let found = in_tree(self.file, path, self.roots, &|d: &Path| d.is_dir());
@@ -262,7 +274,7 @@ impl Lowering<'_> {
             Some(dir) => Some(Err(dir)),
             None => {
                 let message = format!("Argo CD Application `{}`: source path `{path}` is not a directory of the linted tree; not linted", self.app);
-                note(out, self.file, path_node.span, Severity::Warning, message);
+                not_in_tree(out, self.file, path_node.span, message);
                 None
             }
         }
@@ -342,7 +354,7 @@ impl Lowering<'_> {
         };
         let Some(path) = path else {
             let message = format!("Argo CD Application `{}`: value file `{written}` is not in the linted tree; not read", self.app);
-            note(out, self.file, vf.span, Severity::Note, message);
+            not_in_tree(out, self.file, vf.span, message);
             return;
         };
         match read_text(&path, DEFAULT_MAX_FILE_SIZE) {

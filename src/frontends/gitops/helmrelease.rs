@@ -203,9 +203,8 @@ fn chart_source(
         }
         _ => {
             findings.push(
-                Finding::new(&InputError::META, format!("HelmRelease chart `{chart}` from {kind} is not a chart directory in the linted tree; not rendered"))
-                    .at(Location::new(file, chart_node.span))
-                    .severity(crate::diagnostics::finding::Severity::Warning),
+                Finding::new(&crate::diagnostics::input::SourceNotInTree::META, format!("HelmRelease chart `{chart}` from {kind} is not a chart directory in the linted tree; not rendered"))
+                    .at(Location::new(file, chart_node.span)),
             );
             None
         }

@@ -81,14 +81,16 @@ pub fn layers(
     findings: &mut Vec<Finding>,
 ) -> Vec<ValuesLayer> {
     let mut out = Vec::new();
+    // What is not in the tree is IRSA054 (a note); the rest is bad input.
     let mut note = |node: &Node, severity: Severity, message: String| {
+        let meta = match severity {
+            Severity::Note => &crate::diagnostics::input::SourceNotInTree::META,
+            _ => &InputError::META,
+        };
         findings.push(
-            Finding::new(
-                &InputError::META,
-                format!("HelmRelease `{release}`: {message}"),
-            )
-            .at(Location::new(file, node.span))
-            .severity(severity),
+            Finding::new(meta, format!("HelmRelease `{release}`: {message}"))
+                .at(Location::new(file, node.span))
+                .severity(severity),
         );
     };
     for entry in entries.as_seq().unwrap_or_default() {
