@@ -232,7 +232,7 @@ fn template_files_are_noted_once_and_broken_manifests_still_fail() {
     expect(
         &findings,
         &[
-            ("IRSA000", "templates/applied/appset.yaml", 8),
+            ("IRSA055", "templates/applied/appset.yaml", 8),
             ("IRSA000", "templates/applied/broken.yaml", 6),
         ],
     );

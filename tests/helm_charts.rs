@@ -23,7 +23,7 @@ fn lint(args: &[&str]) -> (i32, serde_json::Value) {
         .current_dir(root())
         .arg("lint")
         .args(args)
-        .args(["--format", "json"])
+        .args(["--format", "json", "--verbose"])
         .env("HELM_CACHE_HOME", home.path().join("cache"))
         .env("HELM_CONFIG_HOME", home.path().join("config"))
         .env("HELM_DATA_HOME", home.path().join("data"))

@@ -18,7 +18,7 @@ fn lint(dir: &str) -> (i32, Vec<serde_json::Value>) {
     let home = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
         .current_dir(root())
-        .args(["lint", dir, "--format", "json", "--helm"])
+        .args(["lint", dir, "--format", "json", "--verbose", "--helm"])
         .arg(&helm)
         .env("HELM_CACHE_HOME", home.path().join("cache"))
         .env("HELM_CONFIG_HOME", home.path().join("config"))
@@ -141,6 +141,13 @@ fn helmfile_bad_input_is_reported_and_nothing_outside_the_tree_is_read() {
         })
         .collect();
     let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    // What is outside the tree is a note of its own code (IRSA054), not an input error.
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("IRSA054 ") && m.contains("`../secret.yaml` is outside")),
+        "{messages:#?}"
+    );
     assert!(
         has("`../secret.yaml` is outside the linted tree"),
         "{messages:#?}"

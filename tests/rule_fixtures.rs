@@ -13,7 +13,8 @@ use kubectl_irsa::rules::registry::builtin_rules;
 // IRSA018 (rule packs) is covered by tests/packs.rs, IRSA020 (charts) by tests/helm_charts.rs,
 // IRSA050-IRSA053 (kustomize units, templates) by tests/gitops.rs over testdata/gitops/.
 const NO_FIXTURES: &[&str] = &[
-    "IRSA017", "IRSA018", "IRSA020", "IRSA050", "IRSA051", "IRSA052", "IRSA053",
+    "IRSA017", "IRSA018", "IRSA020", "IRSA050", "IRSA051", "IRSA052", "IRSA053", "IRSA054",
+    "IRSA055", "IRSA056",
 ];
 
 /// (code, line of `bad.*` where a finding of that code must be).

@@ -89,10 +89,12 @@ fn workload_rules_find_the_service_account_in_another_file() {
         assert_eq!(related["line"], 7, "the role annotation: {f}");
     }
 
-    // The SA's text was let go after its file was linted; the human report reads it back.
+    // The texts were let go after each file was linted; the human report reads back the one
+    // its snippets show, and names the related place in the other file.
     let (_, human) = run(dir.path(), &[], "2");
+    assert!(human.contains("defaultMode: 0600"), "{human}");
     assert!(
-        human.contains("eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/reader"),
+        human.contains("sa.yaml:7:5: the service account's role"),
         "{human}"
     );
 }
@@ -147,6 +149,8 @@ fn a_file_changed_after_linting_is_not_shown_stale_nor_fixed() {
         tool_version: "test",
         summary: None,
         clusters: Vec::new(),
+        coverage: None,
+        verbose: false,
     };
     let mut human = Vec::new();
     kubectl_irsa::report::render(
@@ -223,7 +227,7 @@ fn standard_input_keeps_its_text_for_the_report() {
     assert_eq!(out.status.code(), Some(1), "{human}");
     assert!(human.contains("IRSA001"), "{human}");
     assert!(
-        human.contains("eks.amazonaws.com/role-arn: arn:aws:iam::<AWS_ACCOUNT_ID>:role/reader"),
+        human.contains("arn:aws:iam::<AWS_ACCOUNT_ID>:role/reader"),
         "the snippet from standard input: {human}"
     );
 }

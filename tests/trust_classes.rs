@@ -88,7 +88,10 @@ fn lint(args: &[&str]) -> (i32, serde_json::Value) {
     if helm.exists() {
         cmd.arg("--helm").arg(helm);
     }
-    let out = cmd.args(["--format", "json"]).output().unwrap();
+    let out = cmd
+        .args(["--format", "json", "--verbose"])
+        .output()
+        .unwrap();
     let json = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap_or(-1), json)
@@ -142,9 +145,19 @@ fn rendered_duplicate_points_at_both_values_keys() {
             .any(|r| r.ends_with("dup-role-annotation-values.yaml:4")),
         "{related:?}"
     );
+    // The rendered object is shown at its template file, the rendered line in the message.
+    let messages: Vec<&str> = (f["related"].as_array().unwrap().iter())
+        .filter_map(|r| r["message"].as_str())
+        .collect();
     assert!(
-        related.iter().any(|r| r.contains("(rendered)")),
+        related
+            .iter()
+            .any(|r| r.contains("templates/serviceaccount.yaml:1")),
         "{related:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("of the rendered `")),
+        "{messages:?}"
     );
 }
 

@@ -88,7 +88,8 @@ pub struct Coverage {
 }
 
 impl Coverage {
-    /// Take the "not checked" notes out of `findings` into groups, and count the rest by rule.
+    /// Take the "not checked" notes out of `findings` into groups (with `--verbose` they stay
+    /// findings too, each with its place), and count the findings by rule.
     pub fn absorb(&mut self, findings: &mut Vec<Finding>) {
         let mut groups: BTreeMap<&str, NotChecked> = BTreeMap::new();
         let verbose = self.verbose;
@@ -106,7 +107,7 @@ impl Coverage {
             if verbose || group.items.len() < NAMES_SHOWN {
                 group.items.push(item_name(f));
             }
-            false
+            verbose
         });
         let mut ordered: Vec<NotChecked> = groups.into_values().collect();
         ordered.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));

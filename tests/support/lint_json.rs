@@ -31,7 +31,8 @@ pub fn lint_with_path(path_var: &str, args: &[&str]) -> (i32, Vec<Value>) {
         .current_dir(root())
         .arg("lint")
         .args(args)
-        .args(["--format", "json"])
+        // Every note too (without --verbose, what was not checked is only in the summary).
+        .args(["--format", "json", "--verbose"])
         .env("PATH", path_var)
         .env_remove("HELM_BIN")
         .output()
