@@ -158,9 +158,17 @@ fn every_rule_is_documented_and_has_fixtures() {
     }
 }
 
-/// More cases of a rule: `testdata/rules/<CODE>/cases/<case>/` raises the rule exactly at these
-/// `(file, line)`s, and each finding's message or help contains the given text.
-const CASES: &[(&str, &str, &[(&str, usize)], &str)] = &[
+/// A case of a rule: code, directory under `testdata/rules/<CODE>/cases/`, the `(file name, line)`
+/// of each finding of the rule, and text each finding's message or help contains.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, usize)],
+    &'static str,
+);
+
+/// More cases of a rule, each raising the rule exactly where listed.
+const CASES: &[Case] = &[
     ("IRSA024", "ci-role", &[], ""),
     ("IRSA024", "ecs-task-role", &[], ""),
     ("IRSA024", "bare-policy", &[], ""),
@@ -175,6 +183,12 @@ const CASES: &[(&str, &str, &[(&str, usize)], &str)] = &[
         "`ec2:AttachVolume` and 2 more",
     ),
     ("IRSA024", "alb-documented", &[], ""),
+    (
+        "IRSA024",
+        "ack-inline",
+        &[("role.yaml", 23), ("role.yaml", 38)],
+        "of a pod's role",
+    ),
     (
         "IRSA024",
         "broader-than-documented",
