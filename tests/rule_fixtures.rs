@@ -158,3 +158,64 @@ fn every_rule_is_documented_and_has_fixtures() {
         );
     }
 }
+
+/// A case of a rule: code, directory under `testdata/rules/<CODE>/cases/`, the `(file name, line)`
+/// of each finding of the rule, and text each finding's message or help contains.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, usize)],
+    &'static str,
+);
+
+/// More cases of a rule, each raising the rule exactly where listed.
+const CASES: &[Case] = &[
+    ("IRSA024", "ci-role", &[], ""),
+    ("IRSA024", "ecs-task-role", &[], ""),
+    ("IRSA024", "bare-policy", &[], ""),
+    ("IRSA024", "tag-conditioned", &[], ""),
+    ("IRSA024", "star-only", &[], ""),
+    ("IRSA024", "deny-only", &[], ""),
+    ("IRSA024", "boundary", &[], ""),
+    (
+        "IRSA024",
+        "one-per-statement",
+        &[("volume-manager.json", 8)],
+        "`ec2:AttachVolume` and 2 more",
+    ),
+    ("IRSA024", "alb-documented", &[], ""),
+    (
+        "IRSA024",
+        "ack-inline",
+        &[("role.yaml", 23), ("role.yaml", 38)],
+        "of a pod's role",
+    ),
+    (
+        "IRSA024",
+        "broader-than-documented",
+        &[("alb.json", 5)],
+        "AWS Load Balancer Controller policy as documented",
+    ),
+];
+
+#[test]
+fn rule_cases_raise_exactly_their_findings() {
+    for (code, case, expected, text) in CASES {
+        let dir = fixture_dir(code).join("cases").join(case);
+        let findings = run(&dir);
+        let mut got: Vec<(String, usize)> = findings
+            .iter()
+            .filter(|f| f.code == *code)
+            .filter_map(|f| f.location.as_ref())
+            .map(|l| (l.path.rsplit('/').next().unwrap_or("").to_string(), l.line))
+            .collect();
+        got.sort();
+        let want: Vec<(String, usize)> =
+            expected.iter().map(|(f, l)| (f.to_string(), *l)).collect();
+        assert_eq!(got, want, "{code} {case}:\n{}", describe(&findings));
+        for f in findings.iter().filter(|f| f.code == *code) {
+            let said = format!("{} {}", f.message, f.help.as_deref().unwrap_or(""));
+            assert!(said.contains(text), "{code} {case}: `{text}` not in {said}");
+        }
+    }
+}

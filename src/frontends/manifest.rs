@@ -49,12 +49,20 @@ pub fn classify_node(
     let api_version = root.str_at(&["apiVersion"]);
     let (Some(kind), Some(api_version)) = (kind, api_version) else {
         if looks_like_policy(root) {
+            let parsed = parse_policy(root);
+            let trust = parsed
+                .as_ref()
+                .is_ok_and(crate::model::policy::is_trust_policy);
+            let role_name = match trust {
+                true => role_name_from_file_name(file.file_name()),
+                false => permission_role_name(file.file_name()),
+            };
             out.policies.push(PolicyInput {
                 file: file.clone(),
                 node: root.clone(),
                 source: PolicySource::File,
-                role_name: role_name_from_file_name(file.file_name()),
-                parsed: parse_policy(root),
+                role_name,
+                parsed,
             });
         }
         return;
@@ -90,7 +98,15 @@ pub fn classify_node(
                 .str_at(&["spec", "name"])
                 .unwrap_or(&object.name)
                 .to_string();
-            push_inline_policy(file, doc, Some(role), &object, out);
+            push_inline_policy(file, doc, Some(role.clone()), &object, out);
+            // `inlinePolicies`: policy name → policy JSON, the role's permissions.
+            for e in root
+                .path(&["spec", "inlinePolicies"])
+                .and_then(Node::as_map)
+                .unwrap_or_default()
+            {
+                push_inline_policy(file, Some(&e.value), Some(role.clone()), &object, out);
+            }
             for arn in seq_at(root, &["spec", "policies"]) {
                 push_arn(
                     file,
@@ -122,7 +138,18 @@ pub fn classify_node(
                 .and_then(|e| e.value.as_str())
                 .unwrap_or(&object.name)
                 .to_string();
-            push_inline_policy(file, doc, Some(role), &object, out);
+            push_inline_policy(file, doc, Some(role.clone()), &object, out);
+            for p in seq_at(root, &["spec", "forProvider", "inlinePolicy"]) {
+                push_inline_policy(file, p.get("policy"), Some(role.clone()), &object, out);
+            }
+            out.objects.push(object);
+        }
+        ("iam.aws.upbound.io", "RolePolicy") => {
+            let role = root
+                .str_at(&["spec", "forProvider", "role"])
+                .map(str::to_string);
+            let doc = root.path(&["spec", "forProvider", "policy"]);
+            push_inline_policy(file, doc, role, &object, out);
             out.objects.push(object);
         }
         ("eksctl.io", "ClusterConfig") => {
@@ -303,6 +330,17 @@ pub fn role_name_from_file_name(file_name: &str) -> Option<String> {
         .find_map(|s| stem.strip_suffix(s))
         .unwrap_or(stem);
     (!role.is_empty()).then(|| role.to_string())
+}
+
+/// A permission policy file names its role as `<role>.json`, `<role>-policy.json`,
+/// `<role>_policy.json` or `<role>.policy.json` (and `.yaml`).
+fn permission_role_name(file_name: &str) -> Option<String> {
+    let role = role_name_from_file_name(file_name)?;
+    let stem = ["-policy", "_policy", ".policy"]
+        .iter()
+        .find_map(|s| role.strip_suffix(s))
+        .unwrap_or(&role);
+    (!stem.is_empty()).then(|| stem.to_string())
 }
 
 /// An object reference for things that are not Kubernetes objects (IAM roles).

@@ -91,7 +91,13 @@ pub fn pointed_files<'a>(findings: impl Iterator<Item = &'a Finding>) -> HashSet
 }
 
 fn slim(ws: Workspace, candidates: &mut [Candidate]) -> Workspace {
-    let trust: Vec<PolicyInput> = ws.policies.into_iter().filter(|p| p.is_trust()).collect();
+    // Trust policies, and the permission policies of named roles (IRSA024 keeps those of the
+    // roles pods assume, which may be decided by another file).
+    let (trust, permissions): (Vec<PolicyInput>, Vec<PolicyInput>) = ws
+        .policies
+        .into_iter()
+        .filter(|p| p.is_trust() || p.role_name.is_some())
+        .partition(|p| p.is_trust());
     // Workspace rules point into trust policies and build fixes from their text. Other files
     // that findings point into are read back at the end (`LintResult::read_back_texts`).
     let pinned: HashSet<&str> = trust.iter().map(|p| p.file.display.as_str()).collect();
@@ -133,6 +139,10 @@ fn slim(ws: Workspace, candidates: &mut [Candidate]) -> Workspace {
         .collect();
     let policies = trust
         .into_iter()
+        .chain(permissions.into_iter().map(|p| PolicyInput {
+            file: remap(&p.file),
+            ..p
+        }))
         .map(|p| PolicyInput {
             // Workspace rules read the parsed document; the raw tree only for its span.
             node: Node {
