@@ -156,7 +156,11 @@ fn a_region_set_at_deploy_time_is_a_note_not_the_pack_error() {
     };
     let f = run_with("ack/good", helm, Vec::new());
     assert_eq!(codes(&f), ["IRSA053"], "{f:#?}");
-    assert!(f[0].message.contains("set at deploy time"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("set at deploy time"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
