@@ -9,11 +9,7 @@ mod templated;
 pub use super::placeholder::{find_placeholder, is_policy_variable, Placeholder};
 pub use error::ArnError;
 pub use region::{is_region_shaped, is_valid_region, region_partition, REGIONS};
-pub use templated::{parse_templated, Field, PartlyArn, TemplatedArn};
-
-/// The account of ARNs known only at apply or deploy time (a Terraform `aws_iam_role.x.arn`, a
-/// provider ARN from a module output, `${ACCOUNT_ID}`); never compared.
-pub const UNKNOWN_ACCOUNT: &str = "000000000000";
+pub use templated::{parse_templated, Field, PartlyArn, TemplatedArn, UNKNOWN_ACCOUNT};
 
 /// What an ARN names, for the kinds this tool cares about.
 #[derive(Debug, Clone, PartialEq, Eq)]

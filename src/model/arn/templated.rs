@@ -4,6 +4,10 @@
 use super::{Arn, ArnError, ArnKind};
 use crate::model::placeholder::{is_placeholder_word, template_placeholders, Placeholder};
 
+/// The account of ARNs known only at apply or deploy time (a Terraform `aws_iam_role.x.arn`, a
+/// provider ARN from a module output, `${ACCOUNT_ID}`); never compared.
+pub const UNKNOWN_ACCOUNT: &str = "000000000000";
+
 /// Stands for one placeholder while the ARN is split into fields.
 const MARK: char = '\u{E000}';
 
@@ -177,21 +181,25 @@ pub fn parse_templated(
         "arn:{}:{service}:{}:{}:{}",
         stand_in_for(&partly.partition, "aws"),
         stand_in_for(&partly.region, region_stand_in),
-        stand_in_for(&partly.account, "000000000000"),
+        stand_in_for(&partly.account, UNKNOWN_ACCOUNT),
         resource.replace(MARK, "x"),
     );
     let arn = parse(&stand_in).map_err(|e| e.with_arn(s))?;
     if let ArnKind::Role { name, .. } = &arn.kind {
-        let written = resource.rsplit('/').next().unwrap_or(resource);
-        partly.role_name = Some(if written.contains(MARK) {
-            let before = masked[..masked.len() - written.len()].matches(MARK).count();
-            let mut texts = found.iter().skip(before).map(|p| p.text.as_str());
-            Field::Deploy(unmask(written, &mut texts))
-        } else {
-            Field::Known(name.clone())
-        });
+        partly.role_name = Some(role_name(&masked, resource, name, &found));
     }
     Ok(TemplatedArn::Partly(partly))
+}
+
+/// The role's name: known, or as written when a placeholder is in it.
+fn role_name(masked: &str, resource: &str, parsed: &str, found: &[Placeholder]) -> Field {
+    let written = resource.rsplit('/').next().unwrap_or(resource);
+    if !written.contains(MARK) {
+        return Field::Known(parsed.to_string());
+    }
+    let before = masked[..masked.len() - written.len()].matches(MARK).count();
+    let mut texts = found.iter().skip(before).map(|p| p.text.as_str());
+    Field::Deploy(unmask(written, &mut texts))
 }
 
 fn stand_in_for<'a>(field: &'a Field, stand_in: &'a str) -> &'a str {
