@@ -139,13 +139,28 @@ fn ack_bad() {
 #[test]
 fn ack_region_from_set_arg() {
     let helm = HelmOptions {
-        set: vec!["aws.region=$AWS_ACCOUNT_ID".into()],
+        set: vec!["aws.region=111122223333".into()],
         ..HelmOptions::default()
     };
     let f = run_with("ack/good", helm, Vec::new());
     let region = find(&f, "KACK001");
-    assert!(region.message.contains("--set aws.region=$AWS_ACCOUNT_ID"));
+    assert!(region.message.contains("--set aws.region=111122223333"));
     assert_at(region, "values.yaml", 2, "rules/ack.yaml");
+}
+
+#[test]
+fn a_region_set_at_deploy_time_is_a_note_not_the_pack_error() {
+    let helm = HelmOptions {
+        set: vec!["aws.region=${AWS_REGION}".into()],
+        ..HelmOptions::default()
+    };
+    let f = run_with("ack/good", helm, Vec::new());
+    assert_eq!(codes(&f), ["IRSA053"], "{f:#?}");
+    assert!(
+        f[0].message.contains("set at deploy time"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]

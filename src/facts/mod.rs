@@ -7,9 +7,7 @@ pub mod aws_config;
 pub mod chart;
 pub mod pairing;
 
-/// The account written into ARNs a front-end synthesizes when the account is only known at apply
-/// time (a Terraform `aws_iam_role.x.arn`, a provider ARN from a module output); never compared.
-pub const UNKNOWN_ACCOUNT: &str = "000000000000";
+pub use crate::model::arn::UNKNOWN_ACCOUNT;
 pub mod release;
 mod rename;
 

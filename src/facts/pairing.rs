@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::facts::{PolicyInput, ServiceAccount, Workspace};
-use crate::model::arn::{parse_role_arn, ArnKind};
+use crate::model::arn::{parse_role_arn, parse_templated};
 use crate::model::policy::{PolicyDocument, Spanned};
 use crate::model::trust;
 
@@ -17,7 +17,8 @@ pub struct TrustPair<'a> {
     pub sa: &'a ServiceAccount,
     pub policy: &'a PolicyInput,
     pub doc: &'a PolicyDocument,
-    /// The role's name, account and partition, from the service account's ARN.
+    /// The role's name, account and partition, from the service account's ARN. An account set
+    /// at deploy time is `UNKNOWN_ACCOUNT`, a partition set at deploy time is empty.
     pub role: &'a str,
     pub account: String,
     pub partition: String,
@@ -46,13 +47,14 @@ impl Workspace {
             return out;
         }
         for sa in &self.service_accounts {
-            let Some(Ok(arn)) = sa.role_arn_value().map(parse_role_arn) else {
+            // A role name written out pairs even when other parts are set at deploy time.
+            let Some(Ok(arn)) = sa
+                .role_arn_value()
+                .map(|v| parse_templated(v.trim(), parse_role_arn))
+            else {
                 continue;
             };
-            let ArnKind::Role { name, .. } = &arn.kind else {
-                continue;
-            };
-            let Some((role, found)) = trusts.get_key_value(name.as_str()) else {
+            let Some((role, found)) = arn.role_name().and_then(|n| trusts.get_key_value(n)) else {
                 continue;
             };
             for (policy, doc) in found {
@@ -61,8 +63,8 @@ impl Workspace {
                     policy,
                     doc,
                     role,
-                    account: arn.account.clone(),
-                    partition: arn.partition.clone(),
+                    account: arn.account().unwrap_or(super::UNKNOWN_ACCOUNT).to_string(),
+                    partition: arn.partition().unwrap_or_default().to_string(),
                 });
             }
         }
@@ -82,8 +84,10 @@ impl<'a> TrustPair<'a> {
                     continue;
                 };
                 // An account a front-end could not know (a Terraform role before apply) is not compared.
-                let unknown =
-                    account == super::UNKNOWN_ACCOUNT || self.account == super::UNKNOWN_ACCOUNT;
+                let unknown = account == super::UNKNOWN_ACCOUNT
+                    || self.account == super::UNKNOWN_ACCOUNT
+                    || partition.is_empty()
+                    || self.partition.is_empty();
                 if !unknown && (account != self.account || partition != self.partition) {
                     out.push(ForeignProvider {
                         value: v,

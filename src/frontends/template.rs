@@ -1,6 +1,7 @@
 //! Template files are not manifests: Helm/Go templates outside a chart, envsubst and Flux
 //! `${VAR}` templates, Terraform `templatefile` inputs (`*.yaml.tpl`) and Jinja templates are
-//! reported once as a note instead of as invalid YAML or invalid ARNs.
+//! reported once as a note instead of as invalid YAML or invalid ARNs. A placeholder in an
+//! annotation value alone does not make a template: the value is checked on its known parts.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -123,8 +124,18 @@ pub fn detect(file: &SourceFile, stream: &Stream) -> Option<(String, usize)> {
             continue;
         }
         for e in root.as_map().unwrap_or_default() {
-            if matches!(e.key.as_str(), Some("apiVersion" | "kind" | "metadata")) {
-                identity.push((e.value.span.start.offset, e.value.span.end.offset));
+            match e.key.as_str() {
+                Some("apiVersion" | "kind") => identity.push(span_of(&e.value)),
+                // Annotation values (a role ARN) are read per value by `model::placeholder`.
+                Some("metadata") => identity.extend(
+                    e.value
+                        .as_map()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|m| m.key.as_str() != Some("annotations"))
+                        .map(|m| span_of(&m.value)),
+                ),
+                _ => {}
             }
         }
     }
@@ -137,6 +148,10 @@ pub fn detect(file: &SourceFile, stream: &Stream) -> Option<(String, usize)> {
                 .map(|at| (kind.to_string(), at))
         })
         .min_by_key(|(_, at)| *at)
+}
+
+fn span_of(node: &crate::syntax::yaml::Node) -> (usize, usize) {
+    (node.span.start.offset, node.span.end.offset)
 }
 
 /// The one note for a template file.

@@ -3,12 +3,13 @@
 use std::fmt;
 
 mod error;
-mod placeholder;
 mod region;
+mod templated;
 
+pub use super::placeholder::{find_placeholder, is_policy_variable, Placeholder};
 pub use error::ArnError;
-pub use placeholder::{find_placeholder, is_policy_variable, Placeholder};
 pub use region::{is_region_shaped, is_valid_region, region_partition, REGIONS};
+pub use templated::{parse_templated, Field, PartlyArn, TemplatedArn, UNKNOWN_ACCOUNT};
 
 /// What an ARN names, for the kinds this tool cares about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +82,7 @@ impl Arn {
         if s.is_empty() {
             return Err(ArnError::Empty);
         }
-        if let Some(placeholder) = find_placeholder(s) {
+        if let Some(placeholder) = find_placeholder(s).or_else(|| templated::field_word(s)) {
             return Err(ArnError::Placeholder {
                 arn: arn(),
                 placeholder,

@@ -3,7 +3,9 @@
 //! Real IAM semantics for trust policies: a statement applies when its Effect, principal, action
 //! and all conditions match; an explicit Deny wins over any Allow.
 
-use crate::model::arn::{parse_oidc_provider_arn, ArnKind};
+use crate::model::arn::{
+    parse_oidc_provider_arn, parse_templated, ArnKind, Field, TemplatedArn, UNKNOWN_ACCOUNT,
+};
 use crate::model::policy::{Effect, PolicyDocument, Principal, PrincipalType, Statement};
 use crate::syntax::yaml::Span;
 
@@ -333,12 +335,24 @@ pub fn web_identity_statements(doc: &PolicyDocument) -> impl Iterator<Item = &St
         .filter(|s| s.allows_action(WEB_IDENTITY_ACTION))
 }
 
-/// `(partition, account, issuer)` of an OIDC provider ARN.
+/// `(partition, account, issuer)` of an OIDC provider ARN. Parts set at deploy time stay as
+/// written in the issuer; an account set at deploy time is `UNKNOWN_ACCOUNT`, a partition empty.
 pub fn oidc_issuer_of(federated: &str) -> Option<(String, String, String)> {
-    let arn = parse_oidc_provider_arn(federated).ok()?;
-    match arn.kind {
-        ArnKind::OidcProvider { issuer } => Some((arn.partition, arn.account, issuer)),
-        _ => None,
+    match parse_templated(federated.trim(), parse_oidc_provider_arn).ok()? {
+        TemplatedArn::Known(arn) => match arn.kind {
+            ArnKind::OidcProvider { issuer } => Some((arn.partition, arn.account, issuer)),
+            _ => None,
+        },
+        TemplatedArn::Partly(p) => {
+            let resource = match &p.resource {
+                Field::Known(r) | Field::Deploy(r) => r,
+            };
+            let issuer = resource.strip_prefix("oidc-provider/")?;
+            let partition = p.partition.known().unwrap_or_default();
+            let account = p.account.known().unwrap_or(UNKNOWN_ACCOUNT);
+            Some((partition.into(), account.into(), issuer.into()))
+        }
+        TemplatedArn::Wholly(_) => None,
     }
 }
 

@@ -3,9 +3,8 @@
 
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::input::{
-    ChartNotRendered, ConfigError, DeployTimePlaceholder, FileNotRead, GeneratorNotExpanded,
-    InputError, KustomizationError, KustomizeNotBuilt, SourceNotInTree, TemplateNotLinted,
-    TerraformNotChecked,
+    ChartNotRendered, ConfigError, FileNotRead, GeneratorNotExpanded, InputError,
+    KustomizationError, KustomizeNotBuilt, SourceNotInTree, TemplateNotLinted, TerraformNotChecked,
 };
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
@@ -62,7 +61,6 @@ read_time_rule!(
     KustomizeNotBuilt,
     KustomizationError,
     TemplateNotLinted,
-    DeployTimePlaceholder,
     SourceNotInTree,
     GeneratorNotExpanded,
     FileNotRead

@@ -28,11 +28,13 @@ pub trait Rule: Send + Sync {
 }
 
 pub mod access_analyzer;
+pub mod arn_fields;
 pub mod audience_mismatch;
 pub mod broad_permissions;
 pub mod broad_sub_wildcard;
 pub mod candidate;
 pub mod chart_values;
+pub mod deploy_time_placeholder;
 pub mod duplicate_policy_key;
 pub mod duplicate_role_annotation;
 pub mod for_any_value_claim;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use crate::diagnostics::finding::{Finding, Location, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::{PodIdentityAssociation, PolicyInput, Workspace};
-use crate::model::arn::{parse_role_arn, ArnKind};
+use crate::model::arn::{parse_role_arn, parse_templated};
 use crate::model::trust::{
     corrected_pod_identity_statement, evaluate_pod_identity, is_decidable, Denial, MissReason,
     PodIdentityRequest, Verdict,
@@ -60,29 +60,32 @@ impl Rule for PodIdentityTrustDenies {
             }
         }
         for a in &ws.pod_identity_associations {
-            let Some(arn) = a.role_arn_value().and_then(|v| parse_role_arn(v).ok()) else {
+            // A role name written out is checked even when other parts are set at deploy time.
+            let Some(arn) = a
+                .role_arn_value()
+                .and_then(|v| parse_templated(v.trim(), parse_role_arn).ok())
+            else {
                 continue;
             };
-            let ArnKind::Role { name, .. } = &arn.kind else {
+            let Some(name) = arn.role_name() else {
                 continue;
             };
-            let cluster_arn = match (a.cluster(), &a.region) {
-                (Some(c), Some(r)) => Some(format!(
-                    "arn:{}:eks:{r}:{}:cluster/{c}",
-                    arn.partition, arn.account
-                )),
+            let cluster_arn = match (a.cluster(), &a.region, arn.partition(), arn.account()) {
+                (Some(c), Some(r), Some(partition), Some(account)) => {
+                    Some(format!("arn:{partition}:eks:{r}:{account}:cluster/{c}"))
+                }
                 _ => None,
             };
             let req = PodIdentityRequest {
                 cluster_name: a.cluster(),
                 cluster_arn: cluster_arn.as_deref(),
                 // The role must be in the cluster's account (cross-account uses targetRoleARN).
-                account: Some(&arn.account),
+                account: arn.account(),
                 namespace: a.namespace_name(),
                 service_account: a.service_account_name(),
                 session_tags: !a.disable_session_tags,
             };
-            for policy in trusts.get(name.as_str()).into_iter().flatten() {
+            for policy in trusts.get(name).into_iter().flatten() {
                 out.extend(check_pair(a, name, policy, &req));
             }
         }

@@ -100,10 +100,14 @@ fn check_pair(pair: &TrustPair) -> Option<Finding> {
             }
         }
     }
-    let ((_, provider_account, issuer), denial) = denial?;
+    let ((provider_partition, provider_account, issuer), denial) = denial?;
     // The statement names the role's own account: a provider elsewhere never matches (IRSA025).
-    // A role whose account is known only at apply time keeps the provider's.
-    let partition = &pair.partition;
+    // A role whose account (or partition) is known only at apply time keeps the provider's.
+    let partition = if pair.partition.is_empty() {
+        &provider_partition
+    } else {
+        &pair.partition
+    };
     let account = if pair.account == crate::facts::UNKNOWN_ACCOUNT {
         &provider_account
     } else {

@@ -49,16 +49,27 @@ declare_rule! {
 }
 
 declare_rule! {
-    /// A role ARN is a placeholder set at deploy time (Flux substitution or envsubst).
+    /// A value is set at deploy time: a placeholder, not an error.
     ///
     /// ## What it checks
-    /// A service account's `eks.amazonaws.com/role-arn` that is still `${VAR}` after the Flux
-    /// `postBuild.substitute` values (and `substituteFrom` ConfigMaps) found in the tree were
-    /// applied. It is reported as a note, not as an invalid ARN, and its trust is not checked.
+    /// Role annotations and eksctl `attachRoleARN`s, the other ARN fields (eksctl policy ARNs,
+    /// Pod Identity and Roles Anywhere ARNs), trust policies' `Principal.Federated`, and pack
+    /// values (a region) that hold a placeholder, in every format: a manifest, a Helm values
+    /// file, a HelmRelease's or helmfile release's values (after Flux `postBuild.substitute`),
+    /// an ACK or Crossplane Role, a JSON trust file fed to envsubst, Terraform. Placeholders are
+    /// Flux and envsubst `${VAR}` and `${VAR:=default}`, `$VAR`, Helm/Go/cookiecutter `{{ … }}`,
+    /// Backstage `${{ values.x }}`, Jinja `{% … %}`, ERB `<%= … %>`, `<AWS_ACCOUNT_ID>`,
+    /// `{TENANT_ID}`, and bare words that are a whole value or ARN field (`IAM_ROLE_ARN`,
+    /// `ACCOUNT_ID`, `YOUR_ACCOUNT`, `xxxxxxxxxxxx`).
+    ///
+    /// A value wholly a placeholder is this note and nothing else. A value partly one is checked
+    /// on its known parts: `arn:aws:iam::${ACCOUNT_ID}:role/app` still pairs with the role `app`
+    /// in the tree and has its trust checked (IRSA016); its account is this note, once. An
+    /// invalid known part (`arn:aws:iam::123:role/${NAME}`) is IRSA001.
     ///
     /// ## Why it matters
-    /// The value is only known when Flux (or a pipeline's envsubst) applies the manifest, so lint
-    /// cannot cross-check it; the note says the check did not happen.
+    /// The value is only known when Flux, a pipeline's envsubst or a script fills it in, so lint
+    /// cannot check it; the note says which part was not checked, and no gate fails on it.
     ///
     /// ## Example
     /// `eks.amazonaws.com/role-arn: ${CARTS_IAM_ROLE}` with no `CARTS_IAM_ROLE` in any

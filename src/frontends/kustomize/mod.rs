@@ -9,13 +9,13 @@ mod patch;
 pub mod subst;
 pub mod trace;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::diagnostics::finding::{Finding, Location};
-use crate::diagnostics::input::{DeployTimePlaceholder, KustomizationError, KustomizeNotBuilt};
+use crate::diagnostics::input::{KustomizationError, KustomizeNotBuilt};
 use crate::facts::Classified;
 use crate::frontends::discover::Input;
 use crate::frontends::manifest::classify;
@@ -277,7 +277,6 @@ pub fn lint_unit(
     }
     classify(&built, &stream, &mut classified);
     let unit = trace::BuiltUnit::new(display, built.clone(), evaluated.resources);
-    placeholders(&mut classified, &unit, &mut findings);
     let mut files = evaluated.files;
     files.sort_by(|a, b| a.display.cmp(&b.display));
     files.dedup_by(|a, b| a.display == b.display);
@@ -307,33 +306,5 @@ fn klog_message(stderr: &str) -> String {
             .replace("\\\"", "\"")
             .replace("\\\\", "\\"),
         None => stderr.to_string(),
-    }
-}
-
-/// Role ARNs still `${VAR}` after substitution: a note at the line that wrote them, and no
-/// ARN or trust check.
-fn placeholders(c: &mut Classified, unit: &trace::BuiltUnit, out: &mut Vec<Finding>) {
-    let mut seen = BTreeSet::new();
-    for sa in &mut c.service_accounts {
-        let Some(entry) = &sa.role_arn else { continue };
-        let value = entry.value.as_str().unwrap_or("");
-        if !subst::has_placeholder(value) {
-            continue;
-        }
-        let at = unit
-            .origin(entry.value.span)
-            .map_or_else(|| sa.object.location(entry.value.span), |(l, _)| l);
-        if seen.insert((at.path.clone(), at.line)) {
-            out.push(
-                Finding::new(
-                    &DeployTimePlaceholder::META,
-                    format!("role ARN `{value}` of service account `{}` is set at deploy time (Flux postBuild substitution or envsubst); its trust was not checked", sa.object.name),
-                )
-                .at(at)
-                .object(sa.object.object_ref())
-                .help("add the variable to the Flux Kustomization's `postBuild.substitute` (or a `substituteFrom` ConfigMap in the tree) to have it checked"),
-            );
-        }
-        sa.role_arn = None;
     }
 }

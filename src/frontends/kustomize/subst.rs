@@ -46,29 +46,6 @@ fn is_name(s: &str) -> bool {
         && !s.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// Whether a value still holds an envsubst placeholder.
-pub fn has_placeholder(s: &str) -> bool {
-    let mut rest = s;
-    while let Some(i) = rest.find("${") {
-        let after = &rest[i + 2..];
-        if let Some(end) = after.find('}') {
-            let inner = &after[..end];
-            let name = inner
-                .split(":=")
-                .next()
-                .unwrap_or("")
-                .split(":-")
-                .next()
-                .unwrap_or("");
-            if is_name(name) {
-                return true;
-            }
-        }
-        rest = after;
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +62,5 @@ mod tests {
             "a: arn:aws:iam::1:role/r\nb: prod\nc: ${ROLE}\nd: ${MISSING}\ne: ${ROLE"
         );
         assert_eq!(left, ["MISSING"]);
-        assert!(has_placeholder("arn:${ACCOUNT}:x") && !has_placeholder("${1x} ${}"));
     }
 }

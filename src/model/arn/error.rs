@@ -61,6 +61,33 @@ pub enum ArnError {
     BadId { arn: String, id: String },
 }
 
+impl ArnError {
+    /// The same error about `arn` as written (a stand-in was parsed in its place).
+    pub fn with_arn(mut self, written: &str) -> ArnError {
+        match &mut self {
+            ArnError::Empty => {}
+            ArnError::Whitespace { arn }
+            | ArnError::Placeholder { arn, .. }
+            | ArnError::NotAnArn { arn }
+            | ArnError::MissingColon { arn, .. }
+            | ArnError::ExtraColon { arn, .. }
+            | ArnError::UnknownPartition { arn, .. }
+            | ArnError::WrongService { arn, .. }
+            | ArnError::RegionNotEmpty { arn, .. }
+            | ArnError::RegionMissing { arn, .. }
+            | ArnError::InvalidRegion { arn, .. }
+            | ArnError::BadAccount { arn, .. }
+            | ArnError::WrongResourceType { arn, .. }
+            | ArnError::EmptyPathSegment { arn, .. }
+            | ArnError::EmptyName { arn, .. }
+            | ArnError::InvalidRoleName { arn, .. }
+            | ArnError::BadIssuer { arn, .. }
+            | ArnError::BadId { arn, .. } => *arn = written.to_string(),
+        }
+        self
+    }
+}
+
 fn account_hint(account: &str) -> String {
     if account.is_empty() {
         " (the account field is empty)".into()

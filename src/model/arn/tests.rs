@@ -206,10 +206,8 @@ fn find_placeholder_cases() {
         find_placeholder("REGION").map(|p| p.text),
         Some("REGION".into())
     );
-    assert_eq!(
-        find_placeholder("CLUSTER_NAME-irsa").map(|p| p.text),
-        Some("CLUSTER_NAME".into())
-    );
+    // A bare word counts only as the whole value (or a whole ARN field).
+    assert_eq!(find_placeholder("CLUSTER_NAME-irsa"), None);
     assert_eq!(
         find_placeholder("role/${CLUSTER_NAME}-x").map(|p| p.byte_range),
         Some(5..20)
@@ -223,10 +221,7 @@ fn find_placeholder_cases() {
         find_placeholder("a-${VAR:-x}").map(|p| p.text),
         Some("${VAR:-x}".into())
     );
-    assert_eq!(
-        find_placeholder("OIDC_PROVIDER:sub").map(|p| p.text),
-        Some("OIDC_PROVIDER".into())
-    );
+    assert_eq!(find_placeholder("OIDC_PROVIDER:sub"), None);
     assert_eq!(find_placeholder("xxx"), None);
     assert_eq!(
         find_placeholder("XXXX").map(|p| p.text),

@@ -1,6 +1,7 @@
 //! Evaluate pack rules against a chart's values.
 
 use crate::diagnostics::finding::{Finding, Location, ObjectRef};
+use crate::diagnostics::input::DeployTimePlaceholder;
 use crate::facts::ChartInput;
 use crate::facts::Workspace;
 use crate::rules::packs::formats;
@@ -163,8 +164,14 @@ impl Eval<'_> {
                     let Some(text) = r.text().filter(|t| !t.trim().is_empty()) else {
                         continue;
                     };
-                    if let Some(reason) = formats::check(*format, &text, pattern.as_ref()) {
-                        out.push(self.finding(rule, Some(r), &reason));
+                    match formats::checked(*format, &text, pattern.as_ref()) {
+                        formats::Checked::Valid => {}
+                        formats::Checked::Invalid(reason) => {
+                            out.push(self.finding(rule, Some(r), &reason))
+                        }
+                        // A role ARN is reported by the service account the chart renders.
+                        formats::Checked::DeployTime(_) if *format == formats::Format::RoleArn => {}
+                        formats::Checked::DeployTime(_) => out.push(self.deploy_time(rule, r)),
                     }
                 }
             }
@@ -272,6 +279,20 @@ impl Eval<'_> {
             fix: None,
             context: None,
         }
+    }
+
+    /// A value wholly set at deploy time: the note IRSA053 at it, not the pack's finding.
+    fn deploy_time(&self, rule: &PackRule, at: Resolved) -> Finding {
+        let pack = self.finding(rule, Some(at.clone()), "");
+        let value = at.text().unwrap_or_default();
+        let message = format!(
+            "`{}` `{value}` in chart `{}` is set at deploy time: rule {} (pack `{}`) did not check it",
+            at.path, self.chart.name, rule.id, self.pack.name
+        );
+        let mut f = Finding::new(&DeployTimePlaceholder::META, message);
+        f.location = pack.location;
+        f.object = pack.object;
+        f
     }
 
     fn chart_location(&self) -> Location {

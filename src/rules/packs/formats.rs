@@ -4,7 +4,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::model::arn::{self, RolesAnywhereResource};
+use crate::model::arn::{self, parse_templated, RolesAnywhereResource, TemplatedArn};
+use crate::model::placeholder::{filled, Filled, Placeholder};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Format {
@@ -32,6 +33,40 @@ impl Format {
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("built-in regex"))
+}
+
+/// A value checked against its format.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Checked {
+    Valid,
+    /// Why it is not a valid value of its format.
+    Invalid(String),
+    /// Wholly set at deploy time (a partly templated ARN is checked on its known parts).
+    DeployTime(Placeholder),
+}
+
+/// `value` checked against `format`, placeholders per `model::placeholder`.
+pub fn checked(format: Format, value: &str, pattern: Option<&Regex>) -> Checked {
+    let value = value.trim();
+    let templated = |parsed: Result<TemplatedArn, arn::ArnError>| match parsed {
+        Err(e) => Checked::Invalid(e.to_string()),
+        Ok(TemplatedArn::Wholly(p)) => Checked::DeployTime(p),
+        Ok(_) => Checked::Valid,
+    };
+    match (format, filled(value)) {
+        (Format::RoleArn, _) => templated(parse_templated(value, arn::parse_role_arn)),
+        (Format::RolesAnywhereProfile | Format::RolesAnywhereTrustAnchor, _) => {
+            let kind = match format {
+                Format::RolesAnywhereProfile => RolesAnywhereResource::Profile,
+                _ => RolesAnywhereResource::TrustAnchor,
+            };
+            templated(parse_templated(value, |s| {
+                arn::parse_rolesanywhere_arn(s, kind)
+            }))
+        }
+        (_, Filled::Wholly(p)) => Checked::DeployTime(p),
+        _ => check(format, value, pattern).map_or(Checked::Valid, Checked::Invalid),
+    }
 }
 
 /// Why `value` is not a valid `format`, or `None` when it is.
@@ -103,5 +138,27 @@ mod tests {
         let p = "arn:aws:rolesanywhere:us-east-1:111122223333:profile/0f6e3d1a-1111-4222-8333-944455556666";
         assert_eq!(check(Format::RolesAnywhereProfile, p, None), None);
         assert!(check(Format::RolesAnywhereTrustAnchor, p, None).is_some());
+    }
+
+    #[test]
+    fn placeholders_are_deploy_time_and_known_parts_are_checked() {
+        let deploy = |v| matches!(checked(Format::RoleArn, v, None), Checked::DeployTime(_));
+        assert!(deploy("${karpenter_irsa}"));
+        assert!(deploy("IAM_ROLE_ARN"));
+        let partly = "arn:aws:iam::${ACCOUNT_ID}:role/app";
+        assert_eq!(checked(Format::RoleArn, partly, None), Checked::Valid);
+        let bad = "arn:aws:iam::123:role/${NAME}";
+        assert!(matches!(
+            checked(Format::RoleArn, bad, None),
+            Checked::Invalid(_)
+        ));
+        assert!(matches!(
+            checked(Format::Region, "${AWS_REGION}", None),
+            Checked::DeployTime(_)
+        ));
+        assert!(matches!(
+            checked(Format::Region, "us-east-7", None),
+            Checked::Invalid(_)
+        ));
     }
 }
