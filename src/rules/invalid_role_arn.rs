@@ -7,7 +7,7 @@ use crate::model::arn::{
     parse_oidc_provider_arn, parse_role_arn, parse_rolesanywhere_arn, Arn, ArnError,
     RolesAnywhereResource,
 };
-use crate::rules::util::{policy_finding, trust_policies};
+use crate::rules::util::policy_finding;
 use crate::rules::Rule;
 
 declare_rule! {
@@ -80,8 +80,9 @@ impl Rule for InvalidRoleArn {
                 out.push(f);
             }
         }
-        for (p, doc) in trust_policies(ws) {
-            let principals = doc.statements.iter().filter_map(|s| s.principal.as_ref());
+        for t in ws.eks_trusts() {
+            let p = t.policy;
+            let principals = t.statements().filter_map(|s| s.principal.as_ref());
             for v in principals.flat_map(|pr| pr.federated()) {
                 if !v.value.contains("oidc-provider") {
                     continue;
