@@ -10,7 +10,7 @@ pub mod trust_scope;
 
 /// The account written into ARNs a front-end synthesizes when the account is only known at apply
 /// time (a Terraform `aws_iam_role.x.arn`, a provider ARN from a module output); never compared.
-pub const UNKNOWN_ACCOUNT: &str = "000000000000";
+pub use crate::model::arn::UNKNOWN_ACCOUNT;
 pub mod release;
 mod rename;
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use crate::diagnostics::finding::{Finding, Location, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::{PodIdentityAssociation, PolicyInput, Workspace};
-use crate::model::arn::{parse_role_arn, ArnKind};
+use crate::model::arn::{parse_role_arn, ArnKind, UNKNOWN_ACCOUNT};
 use crate::model::trust::{
     corrected_pod_identity_statement, evaluate_pod_identity, is_decidable, Denial, MissReason,
     PodIdentityRequest, Verdict,
@@ -66,8 +66,10 @@ impl Rule for PodIdentityTrustDenies {
             let ArnKind::Role { name, .. } = &arn.kind else {
                 continue;
             };
-            let cluster_arn = match (a.cluster(), &a.region) {
-                (Some(c), Some(r)) => Some(format!(
+            // A stand-in account (known only at deploy time) is never compared.
+            let account = Some(arn.account.as_str()).filter(|a| *a != UNKNOWN_ACCOUNT);
+            let cluster_arn = match (a.cluster(), &a.region, account) {
+                (Some(c), Some(r), Some(_)) => Some(format!(
                     "arn:{}:eks:{r}:{}:cluster/{c}",
                     arn.partition, arn.account
                 )),
@@ -77,7 +79,7 @@ impl Rule for PodIdentityTrustDenies {
                 cluster_name: a.cluster(),
                 cluster_arn: cluster_arn.as_deref(),
                 // The role must be in the cluster's account (cross-account uses targetRoleARN).
-                account: Some(&arn.account),
+                account,
                 namespace: a.namespace_name(),
                 service_account: a.service_account_name(),
                 session_tags: !a.disable_session_tags,
