@@ -53,3 +53,12 @@ fn unknown_clusters_of_two_roots_are_not_one_cluster() {
     assert!(findings(&json, "IRSA068").is_empty(), "{json:#}");
     assert_eq!(exit, 0, "{json:#}");
 }
+
+/// `try(data.aws_service_principal.ec2.name, "")` is the data source's name, known at apply time:
+/// not the fallback `""` (which IRSA026 read as "`` is not a service principal").
+#[test]
+fn try_of_an_apply_time_attribute_is_unknown_not_its_fallback() {
+    let (exit, json) = lint(&["testdata/terraform/unknown-service"]);
+    assert!(findings(&json, "IRSA026").is_empty(), "{json:#}");
+    assert_eq!(exit, 0, "{json:#}");
+}

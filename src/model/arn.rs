@@ -11,7 +11,8 @@ pub use error::ArnError;
 pub use placeholder::{find_placeholder, is_policy_variable, Placeholder};
 pub use region::{is_region_shaped, is_valid_region, region_partition, REGIONS};
 pub use stand_in::{
-    display_role, is_stand_in_role_name, stand_in_address, stand_in_role_name, UNKNOWN_ACCOUNT,
+    display_role, has_deploy_time_part, is_stand_in_role_name, stand_in_address,
+    stand_in_role_name, UNKNOWN_ACCOUNT,
 };
 
 /// What an ARN names, for the kinds this tool cares about.

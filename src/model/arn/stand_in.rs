@@ -55,3 +55,10 @@ pub fn stand_in_address(value: &str) -> Option<&str> {
 pub fn display_role(value: &str) -> &str {
     stand_in_address(value).unwrap_or(value)
 }
+
+/// A value with a part known only at deploy time: the CloudFormation and Terraform front-ends
+/// write what they cannot resolve (`${AWS::AccountId}`, an intrinsic, a Terraform unknown) as
+/// `${…}`. Such a value is symbolic: never validated as the literal it is not.
+pub fn has_deploy_time_part(value: &str) -> bool {
+    value.contains("${")
+}
