@@ -184,3 +184,18 @@ fn an_undecided_fn_if_checks_both_branches() {
         f[0].message
     );
 }
+
+/// `${AWS::AccountId}`, `Fn::FindInMap`, `Fn::ImportValue` are values the deploy knows: no
+/// IRSA026 on the account `${AWS`, no IRSA019 "must be a string"; the `Sid` beside one is still
+/// checked.
+#[test]
+fn intrinsics_are_unknown_values_not_literals() {
+    let rel = "intrinsic-values.yaml";
+    let f = findings(rel);
+    let sid = where_is(rel, "NodeRole", "not-alphanumeric");
+    assert_eq!(
+        summary(&f),
+        vec![("IRSA026".to_string(), sid.0, sid.1)],
+        "{f:#?}"
+    );
+}

@@ -6,7 +6,10 @@ mod absorb;
 pub mod aws_config;
 pub mod chart;
 pub mod pairing;
+pub mod trust_scope;
 
+/// The account written into ARNs a front-end synthesizes when the account is only known at apply
+/// time (a Terraform `aws_iam_role.x.arn`, a provider ARN from a module output); never compared.
 pub use crate::model::arn::UNKNOWN_ACCOUNT;
 pub mod release;
 mod rename;

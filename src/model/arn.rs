@@ -4,12 +4,17 @@ use std::fmt;
 
 mod error;
 mod region;
+mod stand_in;
 mod templated;
 
 pub use super::placeholder::{find_placeholder, is_policy_variable, Placeholder};
 pub use error::ArnError;
 pub use region::{is_region_shaped, is_valid_region, region_partition, REGIONS};
-pub use templated::{parse_templated, Field, PartlyArn, TemplatedArn, UNKNOWN_ACCOUNT};
+pub use stand_in::{
+    display_role, has_deploy_time_part, is_stand_in_role_name, stand_in_address,
+    stand_in_role_name, UNKNOWN_ACCOUNT,
+};
+pub use templated::{parse_templated, Field, PartlyArn, TemplatedArn};
 
 /// What an ARN names, for the kinds this tool cares about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,7 +262,8 @@ fn parse_role_resource(s: &str, resource: &str, rest: &str) -> Result<ArnKind, A
         reason,
     };
     let count = name.chars().count();
-    if count > 64 {
+    // A stand-in for a name known only at deploy time is not the name: not held to its limit.
+    if count > 64 && !is_stand_in_role_name(name) {
         return Err(bad(format!("is {count} characters long; the limit is 64")));
     }
     if let Some(c) = name

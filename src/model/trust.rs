@@ -13,6 +13,7 @@ pub mod assume;
 mod cond;
 mod explain;
 mod pod_identity;
+pub mod scope;
 
 use cond::{eval_condition, CondResult, Context};
 pub use cond::{is_identity_provider_key, value_matches};

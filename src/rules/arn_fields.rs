@@ -9,7 +9,7 @@ use crate::model::arn::{
     parse_oidc_provider_arn, parse_role_arn, parse_rolesanywhere_arn, parse_templated, Arn,
     ArnError, RolesAnywhereResource, TemplatedArn,
 };
-use crate::rules::util::{policy_finding, trust_policies};
+use crate::rules::util::policy_finding;
 
 /// One ARN-holding value and how to report on it.
 pub struct ArnField<'a> {
@@ -71,13 +71,16 @@ pub fn arn_fields(ws: &Workspace) -> Vec<ArnField<'_>> {
             }),
         });
     }
-    for (p, doc) in trust_policies(ws) {
+    // Only trusts of EKS (or providers the run pairs with a service account): a GitHub or
+    // CircleCI provider's ARN is not this tool's to judge.
+    for t in ws.eks_trusts() {
+        let p = t.policy;
         // A CloudFormation variable left symbolic (`${AWS::AccountId}`) is unknown here, not a
         // placeholder someone forgot.
         let from_template = p
             .object()
             .is_some_and(|o| o.kind == crate::frontends::cloudformation::ROLE_KIND);
-        let principals = doc.statements.iter().filter_map(|s| s.principal.as_ref());
+        let principals = t.statements().filter_map(|s| s.principal.as_ref());
         for v in principals.flat_map(|pr| pr.federated()) {
             if !v.value.contains("oidc-provider") || (from_template && v.value.contains("${")) {
                 continue;

@@ -7,16 +7,16 @@ use crate::facts::{Workspace, AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE};
 use crate::model::glob::glob_match;
 use crate::model::policy::{BaseOp, Condition};
 use crate::rules::util::{
-    is_claim, oidc_federated, oidc_statements, policy_finding, policy_related, trust_policies,
+    is_claim, oidc_federated, oidc_statements, policy_finding, policy_related,
 };
 use crate::rules::{Rule, Scope};
 
 declare_rule! {
-    /// The trust's `:aud` condition is missing, wrong, or swapped with `:sub`.
+    /// The trust's `:aud` condition is wrong, swapped with `:sub`, or missing.
     ///
     /// ## What it checks
-    /// For OIDC web identity statements of trust policies:
-    /// - no `<issuer>:aud` condition at all (warning);
+    /// For OIDC web identity statements of EKS trust policies:
+    /// - no `<issuer>:aud` condition at all (a hygiene note);
     /// - an `:aud` value that is neither `sts.amazonaws.com` nor the `eks.amazonaws.com/audience`
     ///   of a service account in the files read, e.g. `sts.amazon.com` (error);
     /// - `:aud` holding `system:serviceaccount:...`, or `:sub` holding an audience (error).
@@ -24,8 +24,10 @@ declare_rule! {
     /// ## Why it matters
     /// The pod-identity webhook requests tokens for `sts.amazonaws.com` unless the service account
     /// says otherwise. A wrong audience fails every `AssumeRoleWithWebIdentity` with "Incorrect
-    /// token audience" or "Not authorized", and swapped keys fail both conditions. Without an
-    /// `:aud` check the role also accepts tokens minted for other audiences by the same issuer.
+    /// token audience" or "Not authorized", and swapped keys fail both conditions. A trust
+    /// without an `:aud` condition is not open to other audiences: STS accepts only tokens whose
+    /// audience is in the IAM OIDC provider's client-ID list. Stating it in the trust documents
+    /// the intent and keeps the role closed if the provider's list grows.
     ///
     /// ## Example
     /// ```json
@@ -54,8 +56,9 @@ impl Rule for AudienceMismatch {
             .map(|a| format!("`{a}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        for (p, doc) in trust_policies(ws) {
-            for s in oidc_statements(doc) {
+        for t in ws.eks_trusts() {
+            let p = t.policy;
+            for s in oidc_statements(&t) {
                 let positive = |c: &&Condition| !c.operator.base.is_negated();
                 let auds: Vec<&Condition> = s
                     .conditions
@@ -72,8 +75,8 @@ impl Rule for AudienceMismatch {
                         .or_else(|| oidc_federated(s).first().map(|v| v.span))
                         .unwrap_or(s.span);
                     out.push(
-                        policy_finding(&Self::META, p, span, "this OIDC trust statement has no `:aud` condition: tokens minted for any audience are accepted")
-                            .severity(Severity::Warning)
+                        policy_finding(&Self::META, p, span, "this OIDC trust statement has no `:aud` condition: STS still checks the token's audience against the OIDC provider's client IDs, but the trust does not say which one it expects")
+                            .severity(Severity::Note)
                             .help(format!("add \"<issuer>:aud\": \"{DEFAULT_AUDIENCE}\" next to the `:sub` condition"))
                             .fix_opt(add_aud_fix(p, s)),
                     );

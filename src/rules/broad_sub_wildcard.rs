@@ -4,8 +4,8 @@ use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
 use crate::model::glob::{glob_match, has_wildcard};
 use crate::model::policy::BaseOp;
-use crate::rules::util::{is_claim, policy_finding, policy_related, trust_policies};
-use crate::rules::Rule;
+use crate::rules::util::{is_claim, policy_finding, policy_related};
+use crate::rules::{Rule, Scope};
 
 const PREFIX: &str = "system:serviceaccount:";
 
@@ -36,9 +36,16 @@ impl Rule for BroadSubWildcard {
         &Self::META
     }
 
+    /// Workspace: a trust of an unrecognised provider is checked when a service account of the
+    /// run, in any file, uses the role (`Workspace::eks_trusts`).
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        for (p, doc) in trust_policies(ws) {
-            let conditions = doc.statements.iter().flat_map(|s| &s.conditions);
+        for t in ws.eks_trusts() {
+            let p = t.policy;
+            let conditions = t.statements().flat_map(|s| &s.conditions);
             for c in
                 conditions.filter(|c| c.operator.base == BaseOp::StringLike && is_claim(c, "sub"))
             {

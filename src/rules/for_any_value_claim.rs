@@ -3,8 +3,8 @@ use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
 use crate::model::policy::SetQualifier;
-use crate::rules::util::{is_claim, policy_finding, policy_related, trust_policies};
-use crate::rules::Rule;
+use crate::rules::util::{is_claim, policy_finding, policy_related};
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// `ForAnyValue:`/`ForAllValues:` on the single-valued `:sub` or `:aud` claim.
@@ -33,9 +33,16 @@ impl Rule for ForAnyValueOnClaim {
         &Self::META
     }
 
+    /// Workspace: a trust of an unrecognised provider is checked when a service account of the
+    /// run, in any file, uses the role (`Workspace::eks_trusts`).
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        for (p, doc) in trust_policies(ws) {
-            for c in doc.statements.iter().flat_map(|s| &s.conditions) {
+        for t in ws.eks_trusts() {
+            let p = t.policy;
+            for c in t.statements().flat_map(|s| &s.conditions) {
                 let Some(set) = c.operator.set else {
                     continue;
                 };

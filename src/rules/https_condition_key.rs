@@ -2,8 +2,8 @@ use crate::declare_rule;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
-use crate::rules::util::{policy_finding, trust_policies};
-use crate::rules::Rule;
+use crate::rules::util::policy_finding;
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// A condition key starts with `https://`: IAM keys OIDC claims by host/path only.
@@ -32,9 +32,16 @@ impl Rule for HttpsInConditionKey {
         &Self::META
     }
 
+    /// Workspace: a trust of an unrecognised provider is checked when a service account of the
+    /// run, in any file, uses the role (`Workspace::eks_trusts`).
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        for (p, doc) in trust_policies(ws) {
-            for c in doc.statements.iter().flat_map(|s| &s.conditions) {
+        for t in ws.eks_trusts() {
+            let p = t.policy;
+            for c in t.statements().flat_map(|s| &s.conditions) {
                 let lower = c.key.to_ascii_lowercase();
                 let Some(scheme) = ["https://", "http://"]
                     .into_iter()

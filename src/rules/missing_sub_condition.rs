@@ -3,9 +3,9 @@ use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
 use crate::rules::util::{
-    is_claim, oidc_federated, oidc_statements, policy_finding, policy_related, trust_policies,
+    is_claim, oidc_federated, oidc_statements, policy_finding, policy_related,
 };
-use crate::rules::Rule;
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// An OIDC trust statement has no `:sub` condition: any service account can assume the role.
@@ -36,9 +36,16 @@ impl Rule for MissingSubCondition {
         &Self::META
     }
 
+    /// Workspace: a trust of an unrecognised provider is checked when a service account of the
+    /// run, in any file, uses the role (`Workspace::eks_trusts`).
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        for (p, doc) in trust_policies(ws) {
-            for s in oidc_statements(doc) {
+        for t in ws.eks_trusts() {
+            let p = t.policy;
+            for s in oidc_statements(&t) {
                 let restricted = s
                     .conditions
                     .iter()

@@ -2,8 +2,8 @@ use crate::declare_rule;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
-use crate::rules::util::{policy_finding, trust_policies};
-use crate::rules::Rule;
+use crate::rules::util::policy_finding;
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// The Federated OIDC provider ARN contains a second ARN (`…:oidc-provider/arn:aws:iam::…`).
@@ -32,9 +32,16 @@ impl Rule for OidcProviderArnDoubled {
         &Self::META
     }
 
+    /// Workspace: a trust of an unrecognised provider is checked when a service account of the
+    /// run, in any file, uses the role (`Workspace::eks_trusts`).
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        for (p, doc) in trust_policies(ws) {
-            for s in &doc.statements {
+        for t in ws.eks_trusts() {
+            let p = t.policy;
+            for s in t.statements() {
                 for f in s.principal.iter().flat_map(|p| p.federated()) {
                     let Some((_, path)) = f.value.split_once(":oidc-provider/") else {
                         continue;

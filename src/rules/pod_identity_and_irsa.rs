@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
+use crate::model::arn::display_role;
 use crate::rules::pod_identity_trust::{association_label, service_account_in};
 use crate::rules::util::sa_related;
 use crate::rules::{Rule, Scope};
@@ -57,7 +58,10 @@ impl Rule for PodIdentityAndIrsa {
             let Some(irsa) = sa.role_arn_value().filter(|v| !v.trim().is_empty()) else {
                 continue;
             };
-            let pod_identity = a.role_arn_value().unwrap_or("(a role eksctl creates)");
+            let irsa = display_role(irsa);
+            let pod_identity = a
+                .role_arn_value()
+                .map_or("(a role eksctl creates)", display_role);
             out.push(
                 Finding::new(
                     &PodIdentityAndIrsa::META,

@@ -3,7 +3,8 @@ use std::collections::HashMap;
 
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
-use crate::facts::Workspace;
+use crate::facts::{PodIdentityAssociation, Workspace};
+use crate::model::arn::display_role;
 use crate::rules::pod_identity_trust::association_label;
 use crate::rules::{Rule, Scope};
 
@@ -12,8 +13,9 @@ declare_rule! {
     ///
     /// ## What it checks
     /// Associations (from any format in the run) with the same cluster name, namespace and
-    /// service account. Associations whose cluster is not written (an ACK `clusterRef`) are
-    /// compared only with each other.
+    /// service account. Associations whose cluster is not written (an ACK `clusterRef`) or known
+    /// only at deploy time (a Terraform `module.eks.cluster_name`) are compared only with those
+    /// of the same file: two Terraform roots are not known to name one cluster.
     ///
     /// ## Why it matters
     /// EKS allows one association per service account per cluster: the second
@@ -36,19 +38,21 @@ impl Rule for PodIdentityDuplicate {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        let mut first: HashMap<(Option<&str>, &str, &str), usize> = HashMap::new();
+        let mut first: HashMap<(Cluster, &str, &str), usize> = HashMap::new();
         for (i, a) in ws.pod_identity_associations.iter().enumerate() {
             let (Some(ns), Some(sa)) = (a.namespace_name(), a.service_account_name()) else {
                 continue;
             };
-            let key = (a.cluster(), ns, sa);
+            let key = (cluster_of(a), ns, sa);
             let Some(&j) = first.get(&key) else {
                 first.insert(key, i);
                 continue;
             };
             let earlier = &ws.pod_identity_associations[j];
             let roles = |x: &crate::facts::PodIdentityAssociation| {
-                x.role_arn_value().unwrap_or("(no roleARN)").to_string()
+                x.role_arn_value()
+                    .map_or("(no roleARN)", display_role)
+                    .to_string()
             };
             out.push(
                 Finding::new(
@@ -67,4 +71,18 @@ impl Rule for PodIdentityDuplicate {
             );
         }
     }
+}
+
+/// The cluster an association is for: its name, or, when the name is known only at deploy time,
+/// the file that declares it (a Terraform root's `module.eks.cluster_name` is one cluster; two
+/// roots' are not known to be the same).
+#[derive(PartialEq, Eq, Hash)]
+enum Cluster<'a> {
+    Named(&'a str),
+    Unknown(&'a str),
+}
+
+fn cluster_of(a: &PodIdentityAssociation) -> Cluster<'_> {
+    a.cluster()
+        .map_or(Cluster::Unknown(a.file.display.as_str()), Cluster::Named)
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use crate::diagnostics::finding::{Finding, Location, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::{PodIdentityAssociation, PolicyInput, Workspace};
-use crate::model::arn::{parse_role_arn, parse_templated};
+use crate::model::arn::{parse_role_arn, parse_templated, UNKNOWN_ACCOUNT};
 use crate::model::trust::{
     corrected_pod_identity_statement, evaluate_pod_identity, is_decidable, Denial, MissReason,
     PodIdentityRequest, Verdict,
@@ -70,7 +70,9 @@ impl Rule for PodIdentityTrustDenies {
             let Some(name) = arn.role_name() else {
                 continue;
             };
-            let cluster_arn = match (a.cluster(), &a.region, arn.partition(), arn.account()) {
+            // A stand-in account (known only at deploy time) is never compared.
+            let account = arn.account().filter(|a| *a != UNKNOWN_ACCOUNT);
+            let cluster_arn = match (a.cluster(), &a.region, arn.partition(), account) {
                 (Some(c), Some(r), Some(partition), Some(account)) => {
                     Some(format!("arn:{partition}:eks:{r}:{account}:cluster/{c}"))
                 }
@@ -80,7 +82,7 @@ impl Rule for PodIdentityTrustDenies {
                 cluster_name: a.cluster(),
                 cluster_arn: cluster_arn.as_deref(),
                 // The role must be in the cluster's account (cross-account uses targetRoleARN).
-                account: arn.account(),
+                account,
                 namespace: a.namespace_name(),
                 service_account: a.service_account_name(),
                 session_tags: !a.disable_session_tags,

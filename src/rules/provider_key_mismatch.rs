@@ -4,9 +4,9 @@ use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
 use crate::model::trust::{normalize_issuer, oidc_issuer_of};
 use crate::rules::util::{
-    claim_key, oidc_federated, oidc_statements, policy_finding, policy_related, trust_policies,
+    claim_key, oidc_federated, oidc_statements, policy_finding, policy_related,
 };
-use crate::rules::Rule;
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// A condition key's issuer differs from the OIDC provider in `Principal.Federated`.
@@ -36,9 +36,16 @@ impl Rule for ProviderKeyMismatch {
         &Self::META
     }
 
+    /// Workspace: a trust of an unrecognised provider is checked when a service account of the
+    /// run, in any file, uses the role (`Workspace::eks_trusts`).
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        for (p, doc) in trust_policies(ws) {
-            for s in oidc_statements(doc) {
+        for t in ws.eks_trusts() {
+            let p = t.policy;
+            for s in oidc_statements(&t) {
                 let federated = oidc_federated(s);
                 let issuers: Vec<(String, crate::syntax::yaml::Span)> = federated
                     .iter()

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
-use crate::rules::util::{policy_finding, policy_related, trust_policies};
-use crate::rules::Rule;
+use crate::rules::util::{policy_finding, policy_related};
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// The same condition key under two operators in one statement: both must hold (AND), not either.
@@ -36,9 +36,16 @@ impl Rule for SameKeyAnded {
         &Self::META
     }
 
+    /// Workspace: a trust of an unrecognised provider is checked when a service account of the
+    /// run, in any file, uses the role (`Workspace::eks_trusts`).
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        for (p, doc) in trust_policies(ws) {
-            for s in &doc.statements {
+        for t in ws.eks_trusts() {
+            let p = t.policy;
+            for s in t.statements() {
                 let mut by_key: BTreeMap<String, Vec<&crate::model::policy::Condition>> =
                     BTreeMap::new();
                 for c in &s.conditions {

@@ -201,6 +201,9 @@ fn bad_principal_value(kind: &PrincipalType, value: &str) -> Option<String> {
     if v == "*" {
         return None; // the wildcard principal is IRSA008's
     }
+    if crate::model::arn::has_deploy_time_part(v) {
+        return None; // known only at deploy time (`${AWS::AccountId}`, an intrinsic)
+    }
     let wildcard = v.contains(['*', '?']);
     match kind {
         PrincipalType::Aws if wildcard => Some(format!(

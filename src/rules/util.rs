@@ -2,6 +2,7 @@
 
 use crate::diagnostics::finding::{Finding, Location};
 use crate::diagnostics::RuleMeta;
+use crate::facts::trust_scope::EksTrust;
 use crate::facts::{PolicyInput, SaOrigin, ServiceAccount, Workspace};
 use crate::model::policy::{Condition, PolicyDocument, Spanned, Statement};
 use crate::syntax::yaml::{Entry, Node, Span};
@@ -30,7 +31,8 @@ pub fn items(node: Option<&Node>) -> &[Node] {
     node.and_then(Node::as_seq).unwrap_or_default()
 }
 
-/// Every parsed trust policy of the workspace.
+/// Every parsed trust policy of the workspace, EKS or not (for the grammar rules: IAM refuses a
+/// malformed document whatever it trusts). The trust rules read `Workspace::eks_trusts`.
 pub fn trust_policies(ws: &Workspace) -> impl Iterator<Item = (&PolicyInput, &PolicyDocument)> {
     ws.policies
         .iter()
@@ -67,9 +69,12 @@ pub fn oidc_federated(s: &Statement) -> Vec<&Spanned<String>> {
     })
 }
 
-/// Allow statements for `sts:AssumeRoleWithWebIdentity` from an OIDC provider.
-pub fn oidc_statements(doc: &PolicyDocument) -> impl Iterator<Item = &Statement> {
-    crate::model::trust::web_identity_statements(doc).filter(|s| !oidc_federated(s).is_empty())
+/// The checked Allow statements of an EKS trust for `sts:AssumeRoleWithWebIdentity` from an
+/// OIDC provider.
+pub fn oidc_statements<'a>(t: &'a EksTrust<'a>) -> impl Iterator<Item = &'a Statement> + 'a {
+    t.statements().filter(|s| {
+        s.allows_action(crate::model::trust::WEB_IDENTITY_ACTION) && !oidc_federated(s).is_empty()
+    })
 }
 
 /// `<issuer>:<claim>` → `(issuer, claim)` for identity-provider keys (the prefix has `.` or `/`).
@@ -85,11 +90,7 @@ pub fn is_claim(c: &Condition, claim: &str) -> bool {
     claim_key(&c.key).is_some_and(|(_, k)| k.eq_ignore_ascii_case(claim))
 }
 
-/// A role trust (assume-role) policy rather than another resource policy (a bucket policy also
-/// names principals): every action it names is an `sts:` action or `*`.
+/// A role trust policy rather than a resource policy (see `model::trust::scope::is_role_trust`).
 pub fn is_role_trust(doc: &PolicyDocument) -> bool {
-    doc.statements
-        .iter()
-        .flat_map(|s| s.actions.iter().chain(&s.not_actions))
-        .all(|a| a.value == "*" || a.value.to_ascii_lowercase().starts_with("sts:"))
+    crate::model::trust::scope::is_role_trust(doc)
 }

@@ -4,8 +4,8 @@ use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
 use crate::model::glob::has_wildcard;
 use crate::model::policy::BaseOp;
-use crate::rules::util::{policy_finding, policy_related, trust_policies};
-use crate::rules::Rule;
+use crate::rules::util::{policy_finding, policy_related};
+use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// A `*` or `?` inside `StringEquals`: the wildcard is compared literally and never matches.
@@ -35,9 +35,16 @@ impl Rule for WildcardInStringEquals {
         &Self::META
     }
 
+    /// Workspace: a trust of an unrecognised provider is checked when a service account of the
+    /// run, in any file, uses the role (`Workspace::eks_trusts`).
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        for (p, doc) in trust_policies(ws) {
-            for c in doc.statements.iter().flat_map(|s| &s.conditions) {
+        for t in ws.eks_trusts() {
+            let (p, doc) = (t.policy, t.doc);
+            for c in t.statements().flat_map(|s| &s.conditions) {
                 let like = match c.operator.base {
                     BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase => "StringLike",
                     BaseOp::StringNotEquals | BaseOp::StringNotEqualsIgnoreCase => "StringNotLike",

@@ -6,8 +6,8 @@ use crate::model::policy::{Effect, PolicyDocument, PrincipalValue, Statement};
 use crate::model::trust::{
     POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, ROLES_ANYWHERE_ACTIONS, ROLES_ANYWHERE_SERVICE,
 };
-use crate::rules::util::{policy_finding, policy_related, trust_policies};
-use crate::rules::Rule;
+use crate::rules::util::{policy_finding, policy_related};
+use crate::rules::{Rule, Scope};
 
 mod matrix;
 
@@ -56,13 +56,16 @@ impl Rule for WrongPrincipalAction {
         &Self::META
     }
 
+    /// Workspace: a trust of an unrecognised provider is checked when a service account of the
+    /// run, in any file, uses the role (`Workspace::eks_trusts`).
+    fn scope(&self) -> Scope {
+        Scope::Workspace
+    }
+
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        for (p, doc) in trust_policies(ws) {
-            for s in doc
-                .statements
-                .iter()
-                .filter(|s| s.effect.value == Effect::Allow)
-            {
+        for t in ws.eks_trusts() {
+            let (p, doc) = (t.policy, t.doc);
+            for s in t.statements().filter(|s| s.effect.value == Effect::Allow) {
                 check_statement(p, doc, s, out);
             }
         }

@@ -46,6 +46,11 @@ pub fn resolve_tree(r: &mut Resolver, node: &Node, vars: Option<&Node>, in_sub: 
         if let Some(s) = r.string(node) {
             return scalar(&s, node.span);
         }
+        // An intrinsic the template alone does not decide (`Fn::ImportValue`, `Fn::Select` of
+        // a parameter…) is one value known at deploy time: symbolic, the rest still read.
+        if f != "Condition" {
+            return scalar(&format!("${{{f}}}"), node.span);
+        }
     }
     match &node.kind {
         NodeKind::Scalar(s) if in_sub => Node {

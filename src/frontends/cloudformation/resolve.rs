@@ -1,9 +1,9 @@
 //! Intrinsics resolved to strings where the template itself says what they are: `Ref` of a
 //! parameter (its `Default`), of a pseudo parameter, of a role or OIDC provider of the template;
-//! `Fn::GetAtt R.Arn`; `Fn::Sub` (both forms) and `Fn::Join`. `Fn::If` picks its branch when
-//! the template's `Conditions` can be decided from parameter defaults (`Fn::Equals`, `Fn::Not`,
-//! `Fn::And`, `Fn::Or`, `Condition`). Anything else stays symbolic (`${Name}`). Resolution
-//! through the template's own resources and conditions is cycle-checked.
+//! `Fn::GetAtt R.Arn`; `Fn::Sub` (both forms), `Fn::Join` and `Fn::FindInMap`. `Fn::If` picks
+//! its branch when the template's `Conditions` can be decided from parameter defaults
+//! (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`). Anything else stays symbolic
+//! (`${Name}`). Resolution through the template's own resources and conditions is cycle-checked.
 
 use std::collections::HashMap;
 
@@ -20,6 +20,7 @@ pub struct Template<'a> {
     pub parameters: HashMap<&'a str, &'a Node>,
     pub resources: HashMap<&'a str, &'a Node>,
     pub conditions: HashMap<&'a str, &'a Node>,
+    pub mappings: HashMap<&'a str, &'a Node>,
     /// The account the template's trust policies name (see `stack_account`).
     pub account: Option<String>,
 }
@@ -45,6 +46,7 @@ impl<'a> Template<'a> {
             parameters: section("Parameters"),
             resources: section("Resources"),
             conditions: section("Conditions"),
+            mappings: section("Mappings"),
             account: stack_account(root),
         }
     }
@@ -113,6 +115,7 @@ impl<'t, 'a> Resolver<'t, 'a> {
                 let template = template.as_str()?.to_string();
                 Some(self.substitute(&template, vars, node.span.start))
             }
+            "Fn::FindInMap" => self.find_in_map(arg),
             "Fn::Join" => {
                 let [delim, items] = arg.as_seq()? else {
                     return None;
@@ -124,6 +127,20 @@ impl<'t, 'a> Resolver<'t, 'a> {
             }
             _ => None,
         }
+    }
+
+    /// `Fn::FindInMap [Map, TopKey, SecondKey]` when the keys are known and the value a string.
+    fn find_in_map(&mut self, arg: &Node) -> Option<String> {
+        let [map, top, second, ..] = arg.as_seq()? else {
+            return None;
+        };
+        let keys = [self.string(map)?, self.string(top)?, self.string(second)?];
+        if keys.iter().any(|k| k.contains("${")) {
+            return None;
+        }
+        let [map, top, second] = keys;
+        let found = self.t.mappings.get(map.as_str())?.get(&top)?.get(&second)?;
+        found.as_str().map(str::to_string)
     }
 
     /// The branch an `Fn::If` takes, when its condition can be decided (nested `Fn::If`s are

@@ -6,20 +6,12 @@ use hcl_edit::structure::Block;
 use super::eval::Eval;
 use super::value::{FileId, Value};
 
-/// The name a role pairs by: its known name, else its address (`aws_iam_role.x`).
+/// The name a role pairs by: its known name, else a stand-in made from its address
+/// (`aws_iam_role.x`, see `model::arn::stand_in_role_name`).
 pub fn role_key(name: Option<&str>, address: &str) -> String {
     match name {
         Some(n) if !n.is_empty() => n.to_string(),
-        _ => address
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "+=,.@-_".contains(c) {
-                    c
-                } else {
-                    '.'
-                }
-            })
-            .collect(),
+        _ => crate::model::arn::stand_in_role_name(address),
     }
 }
 

@@ -89,7 +89,7 @@ impl<'a> Eval<'a> {
         out
     }
 
-    fn bound(&self, name: &str) -> Option<Value> {
+    pub(super) fn bound(&self, name: &str) -> Option<Value> {
         self.scope
             .borrow()
             .iter()

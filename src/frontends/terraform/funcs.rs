@@ -11,6 +11,31 @@ use crate::syntax::source::{read_text, SourceFile};
 use crate::syntax::yaml::Span;
 
 impl Eval<'_> {
+    /// An attribute of a declared data source, module or resource (`data.x.y[0].name`): known
+    /// at apply time, so unknown here without being an error (an undeclared one is an error).
+    fn is_apply_time(&self, e: &Expression) -> bool {
+        let Expression::Traversal(t) = e else {
+            return false;
+        };
+        let Expression::Variable(root) = &t.expr else {
+            return false;
+        };
+        let attr = |i: usize| match t.operators.get(i).map(|o| o.value()) {
+            Some(hcl_edit::expr::TraversalOperator::GetAttr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let root = root.as_str();
+        if self.bound(root).is_some() {
+            return false;
+        }
+        match (root, attr(0), attr(1)) {
+            ("module", Some(m), _) => self.ix.modules.contains_key(m),
+            ("data", Some(ty), Some(name)) => self.ix.data.contains_key(&(ty, name)),
+            (ty, Some(name), _) if ty.contains('_') => self.ix.resources.contains_key(&(ty, name)),
+            _ => false,
+        }
+    }
+
     pub(super) fn call(&self, call: &FuncCall, e: &Expression, f: FileId) -> Value {
         let name = call.name.name.as_str();
         let span = self.span(f, e);
@@ -18,12 +43,14 @@ impl Eval<'_> {
         // `try` and `can` look at their arguments' success, not their values.
         match name {
             "try" => {
-                return call
-                    .args
-                    .iter()
-                    .map(|a| self.eval(a, f))
-                    .find(|v| !v.has_unknown())
-                    .unwrap_or_else(unknown)
+                for a in call.args.iter() {
+                    let v = self.eval(a, f);
+                    // An attribute known at apply time is no error: `try` returns it, unknown.
+                    if !v.has_unknown() || self.is_apply_time(a) {
+                        return v;
+                    }
+                }
+                return unknown();
             }
             "can" => {
                 let ok = call.args.iter().all(|a| !self.eval(a, f).has_unknown());

@@ -4,9 +4,7 @@
 use super::{Arn, ArnError, ArnKind};
 use crate::model::placeholder::{is_placeholder_word, template_placeholders, Placeholder};
 
-/// The account of ARNs known only at apply or deploy time (a Terraform `aws_iam_role.x.arn`, a
-/// provider ARN from a module output, `${ACCOUNT_ID}`); never compared.
-pub const UNKNOWN_ACCOUNT: &str = "000000000000";
+use super::UNKNOWN_ACCOUNT;
 
 /// Stands for one placeholder while the ARN is split into fields.
 const MARK: char = '\u{E000}';

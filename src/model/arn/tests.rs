@@ -345,3 +345,24 @@ fn random_strings_never_panic() {
         }
     }
 }
+
+#[test]
+fn stand_in_roles_are_symbolic() {
+    let long = "module.reporting.aws_iam_role.metrics_exporter_for_the_reporting_warehouse_in_every_region";
+    let arn = format!("arn:aws:iam::{UNKNOWN_ACCOUNT}:role/{long}");
+    assert!(
+        parse_role_arn(&arn).is_ok(),
+        "a stand-in is not held to the 64-character limit"
+    );
+    assert_eq!(display_role(&arn), long);
+    assert_eq!(
+        stand_in_role_name("aws_iam_role.x[\"a\"]"),
+        "aws_iam_role.x..a.."
+    );
+    assert!(is_stand_in_role_name("aws_iam_role.x..a.."));
+    // A real name, or a stand-in name in a real account, is shown as written.
+    let real = "arn:aws:iam::111122223333:role/aws_iam_role.x";
+    assert_eq!(display_role(real), real);
+    assert!(!is_stand_in_role_name("my-aws_iam_role.x"));
+    assert!(!is_stand_in_role_name("aws_iam_role."));
+}

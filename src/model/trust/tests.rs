@@ -363,4 +363,5 @@ fn closest_statement_comes_first() {
     assert!(den.to_string().starts_with("statement 3 requires"));
 }
 
+mod scope;
 mod service;
