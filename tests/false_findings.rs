@@ -22,6 +22,20 @@ fn at(f: &Value) -> (String, u64, String) {
 
 
 #[test]
+fn associations_of_two_terraform_roots_are_of_two_clusters() {
+    let dir = "testdata/pod_identity/duplicate";
+    let (_, findings) = lint(&[&format!("{dir}/two-roots")]);
+    assert!(codes(&findings, "IRSA068").is_empty(), "{findings:#?}");
+    let (_, findings) = lint(&[&format!("{dir}/one-root")]);
+    let duplicate = codes(&findings, "IRSA068");
+    assert_eq!(duplicate.len(), 1, "{findings:#?}");
+    assert_eq!(
+        at(duplicate[0]),
+        (format!("{dir}/one-root/main.tf"), 22, "error".into())
+    );
+}
+
+#[test]
 fn static_keys_from_an_optional_secret_are_a_warning() {
     let dir = "testdata/static-credentials";
     for (file, severity) in [("optional-secret", "warning"), ("required-secret", "error")] {

@@ -317,6 +317,10 @@ pub struct PodIdentityAssociation {
     pub disable_session_tags: bool,
     /// eksctl `createServiceAccount: true`, or an add-on: the SA is made with the association.
     pub creates_service_account: bool,
+    /// When the cluster name is known only at apply time (`module.eks.cluster_name`): the
+    /// Terraform root module whose cluster it is. Such names of different scopes are different
+    /// clusters.
+    pub cluster_scope: Option<String>,
 }
 
 impl PodIdentityAssociation {

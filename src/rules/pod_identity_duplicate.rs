@@ -13,7 +13,8 @@ declare_rule! {
     /// ## What it checks
     /// Associations (from any format in the run) with the same cluster name, namespace and
     /// service account. Associations whose cluster is not written (an ACK `clusterRef`) are
-    /// compared only with each other.
+    /// compared only with each other; one whose cluster is known only at apply time (Terraform's
+    /// `module.eks.cluster_name`) only with those of the same Terraform root module.
     ///
     /// ## Why it matters
     /// EKS allows one association per service account per cluster: the second
@@ -36,12 +37,14 @@ impl Rule for PodIdentityDuplicate {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        let mut first: HashMap<(Option<&str>, &str, &str), usize> = HashMap::new();
+        type Key<'a> = (Option<&'a str>, Option<&'a str>, &'a str, &'a str);
+        let mut first: HashMap<Key, usize> = HashMap::new();
         for (i, a) in ws.pod_identity_associations.iter().enumerate() {
             let (Some(ns), Some(sa)) = (a.namespace_name(), a.service_account_name()) else {
                 continue;
             };
-            let key = (a.cluster(), ns, sa);
+            let scope = a.cluster().is_none().then_some(a.cluster_scope.as_deref());
+            let key = (a.cluster(), scope.flatten(), ns, sa);
             let Some(&j) = first.get(&key) else {
                 first.insert(key, i);
                 continue;

@@ -186,7 +186,7 @@ fn lint_tree(
         .map(|d| (d, HashMap::new()))
         .chain(units.into_iter().map(|u| (u.module, u.inputs)));
     let mut declared_vars = BTreeSet::new();
-    for (dir, inputs) in runs {
+    for (run, (dir, inputs)) in runs.enumerate() {
         let loaded = world.load(&dir);
         let ix = index::Index::build(&loaded.bodies);
         let ctx = Ctx {
@@ -198,7 +198,15 @@ fn lint_tree(
         };
         declared_vars.extend(ix.variable_names());
         let vars = vars::root_vars(&world, &ctx, &ix, &dir, opts, inputs);
+        let before = lowered.classified.pod_identity_associations.len();
         lower_root::lower_root(&ix, vars, &ctx, &mut lowered);
+        // A cluster name known only at apply time is this run's cluster, no other's.
+        let scope = format!("{run}:{}", dir.display());
+        for a in &mut lowered.classified.pod_identity_associations[before..] {
+            if a.cluster().is_none() {
+                a.cluster_scope = Some(scope.clone());
+            }
+        }
     }
     let errors = world.errors();
     let notes = lowered
