@@ -367,6 +367,8 @@ pub struct Workspace {
     pub aws_configs: Vec<AwsConfigInput>,
     /// EKS Pod Identity associations, from every format.
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
+    /// Releases and charts whose service accounts the run could not list.
+    pub unlisted_accounts: Vec<release::UnlistedAccounts>,
     /// `(namespace, name)` → indexes into `service_accounts`, built on first use.
     sa_index: std::sync::OnceLock<std::collections::HashMap<(String, String), Vec<usize>>>,
     /// Duplicate keys found while parsing, per file.
@@ -423,6 +425,7 @@ impl Workspace {
         self.aws_configs.extend(other.aws_configs);
         self.pod_identity_associations
             .extend(other.pod_identity_associations);
+        self.unlisted_accounts.extend(other.unlisted_accounts);
         for (file, dups) in other.duplicate_keys {
             self.duplicate_keys.entry(file).or_default().extend(dups);
         }

@@ -183,6 +183,7 @@ fn release(
         chart,
         values,
         set,
+        unknown_values: Vec::new(),
     })
 }
 

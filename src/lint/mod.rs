@@ -243,6 +243,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
                 internal_error::debug_trigger("chart", display);
                 let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
                 let mut unit = Workspace::default();
+                unit.unlisted_accounts.extend(unlisted_chart(&chart));
                 for (file, classified) in chart.rendered {
                     unit.absorb(file, classified);
                 }
@@ -352,6 +353,21 @@ impl LintResult {
             }
         }
     }
+}
+
+/// A chart that was not rendered: its service accounts are not known.
+fn unlisted_chart(
+    chart: &crate::frontends::helm::ChartLint,
+) -> Option<crate::facts::release::UnlistedAccounts> {
+    let code = crate::diagnostics::input::ChartNotRendered::META.code;
+    chart
+        .findings
+        .iter()
+        .any(|f| f.code == code)
+        .then(|| crate::facts::release::UnlistedAccounts {
+            namespace: Some(chart.input.context.namespace.clone()),
+            creator: format!("chart `{}`", chart.input.display),
+        })
 }
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {

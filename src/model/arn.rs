@@ -7,7 +7,7 @@ mod placeholder;
 mod region;
 
 pub use error::ArnError;
-pub use placeholder::{find_placeholder, is_policy_variable, Placeholder};
+pub use placeholder::{find_placeholder, is_policy_variable, whole_placeholder, Placeholder};
 pub use region::{is_region_shaped, is_valid_region, region_partition, REGIONS};
 
 /// What an ARN names, for the kinds this tool cares about.

@@ -49,12 +49,15 @@ declare_rule! {
 }
 
 declare_rule! {
-    /// A role ARN is a placeholder set at deploy time (Flux substitution or envsubst).
+    /// A value is a placeholder set at deploy time (Flux substitution, envsubst, a template).
     ///
     /// ## What it checks
     /// A service account's `eks.amazonaws.com/role-arn` that is still `${VAR}` after the Flux
     /// `postBuild.substitute` values (and `substituteFrom` ConfigMaps) found in the tree were
     /// applied. It is reported as a note, not as an invalid ARN, and its trust is not checked.
+    /// Also a release's values that are wholly a placeholder (an Argo CD `helm.values: |
+    /// ${user_values_yaml}` that Terraform's `templatefile()` fills in, a Flux `spec.values`):
+    /// the release is linted without them, and its service accounts are not all known.
     ///
     /// ## Why it matters
     /// The value is only known when Flux (or a pipeline's envsubst) applies the manifest, so lint
