@@ -117,3 +117,31 @@ fn release_values_set_at_deploy_time_are_a_note_and_the_release_is_still_linted(
     assert!(good.iter().all(|f| f["severity"] == "note"));
     assert_eq!(code, 0);
 }
+
+#[test]
+fn a_value_from_the_default_of_a_module_no_root_calls_is_at_most_a_warning() {
+    let dir = "testdata/terraform/module-defaults";
+    let (_, alone) = lint(&[&format!("{dir}/alone")]);
+    let audiences: Vec<_> = codes(&alone, "IRSA005").into_iter().map(at).collect();
+    let main = format!("{dir}/alone/main.tf");
+    // Per value: the default is capped, the audience written in the module is not.
+    assert_eq!(
+        audiences,
+        [
+            (main.clone(), 17, "warning".into()),
+            (main.clone(), 43, "error".into())
+        ],
+        "{alone:#?}"
+    );
+    assert!(codes(&alone, "IRSA005")[0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("(from the default of `var.audiences`; callers may override it)"));
+    // Called by a root that keeps the default: that is what is deployed.
+    let (_, called) = lint(&[&format!("{dir}/called")]);
+    let severities: Vec<_> = codes(&called, "IRSA005")
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(severities, ["error", "error"], "{called:#?}");
+}

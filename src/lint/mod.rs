@@ -145,6 +145,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     let tf = terraform::units(&tf_paths, opts, &file_rules);
     let warnings = tf.warnings;
     let retired = tf.retired;
+    let tf_defaults = tf.defaults;
     let tf_releases = tf.releases;
     for (input_findings, outcome) in tf.units {
         run.add(input_findings, outcome);
@@ -322,6 +323,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .chain(packs.files.iter())
         .map(|f| (f.display.clone(), f.clone()))
         .collect();
+    terraform::cap_defaults(&mut findings, &tf_defaults);
     terraform::keep_literal_fixes(&mut findings, &sources, opts.max_file_size);
     let findings = suppress::apply(findings, &suppressions, &sources, config, opts.no_ignores);
     LintResult {

@@ -35,6 +35,8 @@ pub struct Eval<'a> {
     depth: Cell<u32>,
     /// The files spans were taken in, by id (see `FileHandle`).
     handles: RefCell<Vec<Option<FileHandle>>>,
+    /// Where a root-level `var.x` took the variable's default: the value's span and the name.
+    pub(super) defaults: RefCell<Vec<(FileId, Span, String)>>,
     pub ctx: &'a super::module::Ctx<'a>,
 }
 
@@ -55,6 +57,7 @@ impl<'a> Eval<'a> {
             fuel: Cell::new(FUEL),
             depth: Cell::new(0),
             handles: RefCell::default(),
+            defaults: RefCell::default(),
             ctx,
         }
     }
@@ -323,7 +326,20 @@ impl<'a> Eval<'a> {
         let (vf, block) = self.ix.variables.get(name)?;
         let default = block.body.get_attribute("default")?;
         let v = self.eval(&default.value, *vf);
-        Some(if *vf == f { v } else { v.respan(here, f) })
+        let v = if *vf == f { v } else { v.respan(here, f) };
+        if self.ctx.stack.is_empty() {
+            // A module's own default (a called module's were its caller's choice to keep).
+            let span = if *vf == f {
+                self.span(*vf, &default.value)
+            } else {
+                here
+            };
+            let mut defaults = self.defaults.borrow_mut();
+            if !defaults.iter().any(|d| d.0 == f && d.1 == span) {
+                defaults.push((f, span, name.to_string()));
+            }
+        }
+        Some(v)
     }
 
     /// `local.x`, evaluated once; a cycle is unknown. The attribute steps in `ops` that follow
