@@ -326,20 +326,13 @@ impl<'a> Eval<'a> {
         let (vf, block) = self.ix.variables.get(name)?;
         let default = block.body.get_attribute("default")?;
         let v = self.eval(&default.value, *vf);
-        let v = if *vf == f { v } else { v.respan(here, f) };
-        if self.ctx.stack.is_empty() {
-            // A module's own default (a called module's were its caller's choice to keep).
-            let span = if *vf == f {
-                self.span(*vf, &default.value)
-            } else {
-                here
-            };
-            let mut defaults = self.defaults.borrow_mut();
-            if !defaults.iter().any(|d| d.0 == f && d.1 == span) {
-                defaults.push((f, span, name.to_string()));
-            }
-        }
-        Some(v)
+        let span = if *vf == f {
+            self.span(*vf, &default.value)
+        } else {
+            here
+        };
+        self.record_default(name, f, span);
+        Some(if *vf == f { v } else { v.respan(here, f) })
     }
 
     /// `local.x`, evaluated once; a cycle is unknown. The attribute steps in `ops` that follow
