@@ -121,6 +121,7 @@ fn computed(chart: &str, release: &str, namespace: &str, values: &str) -> Vec<Co
             root: root_node,
         }],
         set: Vec::new(),
+        unknown_values: Vec::new(),
     };
     let layers = user_layers(&rel);
     let values = Values {

@@ -318,6 +318,10 @@ pub struct PodIdentityAssociation {
     pub disable_session_tags: bool,
     /// eksctl `createServiceAccount: true`, or an add-on: the SA is made with the association.
     pub creates_service_account: bool,
+    /// When the cluster name is known only at apply time (`module.eks.cluster_name`): the
+    /// Terraform root module whose cluster it is. Such names of different scopes are different
+    /// clusters.
+    pub cluster_scope: Option<String>,
 }
 
 impl PodIdentityAssociation {
@@ -364,6 +368,8 @@ pub struct Workspace {
     pub aws_configs: Vec<AwsConfigInput>,
     /// EKS Pod Identity associations, from every format.
     pub pod_identity_associations: Vec<PodIdentityAssociation>,
+    /// Releases and charts whose service accounts the run could not list.
+    pub unlisted_accounts: Vec<release::UnlistedAccounts>,
     /// `(namespace, name)` → indexes into `service_accounts`, built on first use.
     sa_index: std::sync::OnceLock<std::collections::HashMap<(String, String), Vec<usize>>>,
     /// Duplicate keys found while parsing, per file.
@@ -420,6 +426,7 @@ impl Workspace {
         self.aws_configs.extend(other.aws_configs);
         self.pod_identity_associations
             .extend(other.pod_identity_associations);
+        self.unlisted_accounts.extend(other.unlisted_accounts);
         for (file, dups) in other.duplicate_keys {
             self.duplicate_keys.entry(file).or_default().extend(dups);
         }

@@ -177,6 +177,8 @@ pub struct HelmRelease {
     pub values: Vec<ValuesLayer>,
     /// Overrides above every layer, in order.
     pub set: Vec<SetValue>,
+    /// Values wholly set at deploy time (`values: ${user_values_yaml}`): resolved without them.
+    pub unknown_values: Vec<Place>,
 }
 
 impl HelmRelease {
@@ -199,6 +201,17 @@ impl HelmRelease {
                 .map_or_else(|| "chart".into(), |n| n.to_string_lossy().to_string()),
         }
     }
+}
+
+/// Service accounts that something in the run creates but the run cannot list: a release whose
+/// chart was not rendered and has no chart pack, or whose values are set at deploy time. Checks
+/// that need every account of a namespace do not report there (IRSA020 or IRSA053 says why).
+#[derive(Debug, Clone)]
+pub struct UnlistedAccounts {
+    /// The namespace they land in; `None` when that is not known either.
+    pub namespace: Option<String>,
+    /// What creates them, for messages: `release `argocd` (chart `argo-cd`)`.
+    pub creator: String,
 }
 
 /// A directory of the tree that a GitOps object applies into a namespace: a Flux

@@ -191,6 +191,7 @@ fn release(
         chart,
         values,
         set,
+        unknown_values: Vec::new(),
     })
 }
 

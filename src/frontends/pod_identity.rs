@@ -32,6 +32,7 @@ pub fn classify_ack(file: &Arc<SourceFile>, root: &Node, object: &Object, out: &
             .and_then(Node::as_bool)
             .unwrap_or(false),
         creates_service_account: false,
+        cluster_scope: None,
     });
 }
 
@@ -82,6 +83,7 @@ pub fn classify_eksctl(file: &Arc<SourceFile>, root: &Node, object: &Object, out
             role_arn: assoc.get("roleARN").cloned(),
             disable_session_tags: false,
             creates_service_account: creates,
+            cluster_scope: None,
         });
     }
 }

@@ -159,6 +159,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .chain(packs.files.iter())
         .map(|f| (f.display.clone(), f.clone()))
         .collect();
+    terraform::cap_defaults(&mut findings, &read.tf_defaults);
     terraform::keep_literal_fixes(&mut findings, &sources, opts.max_file_size);
     let findings = suppress::apply(findings, &suppressions, &sources, config, opts.no_ignores);
     LintResult {
@@ -206,6 +207,8 @@ struct Read {
     provenance: Vec<releases::Provenance>,
     /// Where GitOps targets placed each service account.
     placed: Vec<releases::Provenance>,
+    /// Where Terraform values took a variable's default in a module no root calls.
+    tf_defaults: Vec<(Arc<SourceFile>, crate::syntax::yaml::Span, String)>,
     warnings: Vec<String>,
     retired: crate::syntax::Retired,
 }
@@ -277,6 +280,7 @@ fn read_inputs(
         built,
         provenance,
         placed: targets.into_provenance(),
+        tf_defaults: tf.defaults,
         warnings: tf.warnings,
         retired: tf.retired,
     }
@@ -348,6 +352,7 @@ fn lint_charts(
             internal_error::debug_trigger("chart", display);
             let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
             let mut unit = Workspace::default();
+            unit.unlisted_accounts.extend(unlisted_chart(&chart));
             for (file, classified) in chart.rendered {
                 unit.absorb(file, classified);
             }
@@ -428,6 +433,21 @@ impl LintResult {
             }
         }
     }
+}
+
+/// A chart that was not rendered: its service accounts are not known.
+fn unlisted_chart(
+    chart: &crate::frontends::helm::ChartLint,
+) -> Option<crate::facts::release::UnlistedAccounts> {
+    let code = crate::diagnostics::input::ChartNotRendered::META.code;
+    chart
+        .findings
+        .iter()
+        .any(|f| f.code == code)
+        .then(|| crate::facts::release::UnlistedAccounts {
+            namespace: Some(chart.input.context.namespace.clone()),
+            creator: format!("chart `{}`", chart.input.display),
+        })
 }
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {

@@ -1,14 +1,18 @@
 //! Terraform trees as lint units: input errors and notes become findings, the lowered trust
 //! policies and manifests go through the file rules like any other file's.
 
-use crate::diagnostics::finding::{Finding, Location};
-use crate::diagnostics::input::{input_finding, TerraformNotChecked};
+use std::sync::Arc;
+
+use crate::diagnostics::finding::{Finding, Location, Severity};
+use crate::diagnostics::input::{input_finding, InputError, TerraformNotChecked};
 use crate::facts::release::HelmRelease;
 use crate::facts::Workspace;
 use crate::frontends::terraform::lint_terraform;
 use crate::lint::unit::{lint_unit, Keep, UnitOutcome};
 use crate::lint::LintOptions;
 use crate::rules::Rule;
+use crate::syntax::source::SourceFile;
+use crate::syntax::yaml::Span;
 
 /// One lint unit per Terraform tree, the `helm_release`s found (resolved with the others), and
 /// the templates the evaluation read.
@@ -17,12 +21,14 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
     let mut consumed = std::collections::HashSet::new();
     let mut declared = std::collections::BTreeSet::new();
     let mut retired = crate::syntax::Retired::default();
+    let mut defaults = Vec::new();
     let units = lint_terraform(files, &opts.paths, opts.max_file_size, &opts.terraform)
         .into_iter()
         .map(|mut unit| {
             releases.append(&mut unit.releases);
             declared.append(&mut unit.declared_vars);
             retired.append(&mut unit.retired);
+            defaults.append(&mut unit.defaults);
             // Templates read by templatefile()/file() belong to Terraform, not to other front-ends.
             consumed.extend(
                 unit.files
@@ -69,6 +75,7 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
         consumed,
         warnings,
         retired,
+        defaults,
     }
 }
 
@@ -81,6 +88,33 @@ pub struct TfRun {
     /// For the command line: `--var` flags that no root module in the run declares.
     pub warnings: Vec<String>,
     pub retired: crate::syntax::Retired,
+    /// Values that modules no root calls took from their variables' defaults.
+    pub defaults: Vec<(Arc<SourceFile>, Span, String)>,
+}
+
+/// A finding decided by a value from the default of a module that no root in the run calls is at
+/// most a warning: callers override defaults. Input errors are left as they are.
+pub fn cap_defaults(findings: &mut [Finding], defaults: &[(Arc<SourceFile>, Span, String)]) {
+    if defaults.is_empty() {
+        return;
+    }
+    for f in findings.iter_mut() {
+        if f.severity == Severity::Note || f.code == InputError::META.code {
+            continue;
+        }
+        let Some(at) = &f.location else { continue };
+        let from = defaults.iter().find(|(file, span, _)| {
+            file.display == at.path
+                && span.start.offset <= at.span.start.offset
+                && at.span.end.offset <= span.end.offset
+        });
+        if let Some((_, _, name)) = from {
+            f.severity = Severity::Warning;
+            f.message.push_str(&format!(
+                " (from the default of `var.{name}`; callers may override it)"
+            ));
+        }
+    }
 }
 
 /// Fixes that land in Terraform files are kept only when they are a literal edit in place: a

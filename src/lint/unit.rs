@@ -160,6 +160,7 @@ fn slim(ws: Workspace, candidates: &mut [Candidate]) -> Workspace {
     out.policies = policies;
     out.charts = ws.charts;
     out.pod_identity_associations = associations;
+    out.unlisted_accounts = ws.unlisted_accounts;
     out
 }
 

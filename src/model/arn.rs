@@ -7,7 +7,9 @@ mod region;
 mod stand_in;
 mod templated;
 
-pub use super::placeholder::{find_placeholder, is_policy_variable, Placeholder};
+pub use super::placeholder::{
+    find_placeholder, is_policy_variable, whole_placeholder, Placeholder,
+};
 pub use error::ArnError;
 pub use region::{is_region_shaped, is_valid_region, region_partition, REGIONS};
 pub use stand_in::{

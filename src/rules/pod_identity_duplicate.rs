@@ -3,7 +3,7 @@ use std::collections::HashMap;
 
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
-use crate::facts::{PodIdentityAssociation, Workspace};
+use crate::facts::Workspace;
 use crate::model::arn::display_role;
 use crate::rules::pod_identity_trust::association_label;
 use crate::rules::{Rule, Scope};
@@ -13,9 +13,9 @@ declare_rule! {
     ///
     /// ## What it checks
     /// Associations (from any format in the run) with the same cluster name, namespace and
-    /// service account. Associations whose cluster is not written (an ACK `clusterRef`) or known
-    /// only at deploy time (a Terraform `module.eks.cluster_name`) are compared only with those
-    /// of the same file: two Terraform roots are not known to name one cluster.
+    /// service account. Associations whose cluster is not written (an ACK `clusterRef`) are
+    /// compared only with each other; one whose cluster is known only at apply time (Terraform's
+    /// `module.eks.cluster_name`) only with those of the same Terraform root module.
     ///
     /// ## Why it matters
     /// EKS allows one association per service account per cluster: the second
@@ -38,12 +38,14 @@ impl Rule for PodIdentityDuplicate {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        let mut first: HashMap<(Cluster, &str, &str), usize> = HashMap::new();
+        type Key<'a> = (Option<&'a str>, Option<&'a str>, &'a str, &'a str);
+        let mut first: HashMap<Key, usize> = HashMap::new();
         for (i, a) in ws.pod_identity_associations.iter().enumerate() {
             let (Some(ns), Some(sa)) = (a.namespace_name(), a.service_account_name()) else {
                 continue;
             };
-            let key = (cluster_of(a), ns, sa);
+            let scope = a.cluster().is_none().then_some(a.cluster_scope.as_deref());
+            let key = (a.cluster(), scope.flatten(), ns, sa);
             let Some(&j) = first.get(&key) else {
                 first.insert(key, i);
                 continue;
@@ -71,18 +73,4 @@ impl Rule for PodIdentityDuplicate {
             );
         }
     }
-}
-
-/// The cluster an association is for: its name, or, when the name is known only at deploy time,
-/// the file that declares it (a Terraform root's `module.eks.cluster_name` is one cluster; two
-/// roots' are not known to be the same).
-#[derive(PartialEq, Eq, Hash)]
-enum Cluster<'a> {
-    Named(&'a str),
-    Unknown(&'a str),
-}
-
-fn cluster_of(a: &PodIdentityAssociation) -> Cluster<'_> {
-    a.cluster()
-        .map_or(Cluster::Unknown(a.file.display.as_str()), Cluster::Named)
 }

@@ -2,17 +2,21 @@ use crate::declare_rule;
 use crate::diagnostics::finding::{Finding, Severity};
 use crate::diagnostics::RuleMeta;
 use crate::facts::{SaOrigin, Workspace};
-use crate::rules::pod_identity_trust::{association_label, service_account_in};
+use crate::rules::pod_identity_trust::{association_label, landed_namespace, service_account_in};
 use crate::rules::{Rule, Scope};
 
 declare_rule! {
     /// A Pod Identity association names a service account that nothing in the run creates.
     ///
     /// ## What it checks
-    /// When the run has Kubernetes manifests (a ServiceAccount or a workload from a file or a
-    /// chart), each Pod Identity association's `namespace`/`serviceAccount` must be created by one
-    /// of them (or by eksctl: `iam.serviceAccounts`, `createServiceAccount: true`, an add-on).
-    /// The `default` service account, which every namespace has, always counts as created.
+    /// Each Pod Identity association's `namespace`/`serviceAccount` must be created by the run's
+    /// manifests or charts (or by eksctl: `iam.serviceAccounts`, `createServiceAccount: true`, an
+    /// add-on). It is checked only where the run knows every service account of the namespace:
+    /// the run's manifests or charts create service accounts there, and no release there has
+    /// accounts the run cannot list (a chart neither rendered nor in a chart pack, IRSA020;
+    /// values set at deploy time, IRSA053). Elsewhere the accounts come from outside the run,
+    /// and nothing is reported. The `default` service account, which every namespace has,
+    /// always counts as created.
     ///
     /// ## Why it matters
     /// EKS accepts an association for a service account that does not exist. Nothing fails
@@ -35,14 +39,6 @@ impl Rule for PodIdentitySaMissing {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Finding>) {
-        // Without any manifest there is nothing to compare with (an eksctl file on its own).
-        let has_manifests = ws
-            .service_accounts
-            .iter()
-            .any(|s| s.origin == SaOrigin::Manifest);
-        if !has_manifests {
-            return;
-        }
         for a in &ws.pod_identity_associations {
             if a.creates_service_account {
                 continue;
@@ -50,29 +46,24 @@ impl Rule for PodIdentitySaMissing {
             let (Some(ns), Some(sa)) = (a.namespace_name(), a.service_account_name()) else {
                 continue;
             };
-            if sa == "default" || service_account_in(ws, ns, sa).is_some() {
+            if sa == "default"
+                || service_account_in(ws, ns, sa).is_some()
+                || !every_account_known(ws, ns)
+            {
                 continue;
             }
             let others: Vec<String> = ws
                 .service_accounts
                 .iter()
-                .filter(|s| s.object.name == sa || s.object.effective_namespace("default") == ns)
+                .filter(|s| landed_namespace(s) == ns)
                 .take(3)
-                .map(|s| {
-                    format!(
-                        "{}/{}",
-                        s.object.effective_namespace("default"),
-                        s.object.name
-                    )
-                })
+                .map(|s| format!("{}/{}", landed_namespace(s), s.object.name))
                 .collect();
-            let mut message = format!(
-                "the Pod Identity association {} names service account `{ns}/{sa}`, which no manifest or chart in the run creates",
-                association_label(a)
+            let message = format!(
+                "the Pod Identity association {} names service account `{ns}/{sa}`, which no manifest or chart in the run creates (the run creates {} there)",
+                association_label(a),
+                others.join(", ")
             );
-            if !others.is_empty() {
-                message.push_str(&format!(" (the run creates {})", others.join(", ")));
-            }
             out.push(
                 Finding::new(&PodIdentitySaMissing::META, message)
                     .at(a.location_of(&a.service_account))
@@ -82,4 +73,18 @@ impl Rule for PodIdentitySaMissing {
             );
         }
     }
+}
+
+/// The run's manifests or charts create service accounts in `ns`, and nothing there creates
+/// accounts the run cannot list.
+fn every_account_known(ws: &Workspace, ns: &str) -> bool {
+    let modeled = ws
+        .service_accounts
+        .iter()
+        .any(|s| s.origin == SaOrigin::Manifest && landed_namespace(s) == ns);
+    let unlisted = ws
+        .unlisted_accounts
+        .iter()
+        .any(|u| u.namespace.as_deref().is_none_or(|n| n == ns));
+    modeled && !unlisted
 }

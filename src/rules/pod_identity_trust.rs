@@ -101,14 +101,18 @@ pub fn service_account_in<'w>(
     ns: &str,
     name: &str,
 ) -> Option<&'w crate::facts::ServiceAccount> {
-    ws.service_accounts.iter().find(|s| {
-        let landed = match (&s.object.namespace, &s.object.chart) {
-            (Some(n), _) => n.as_str(),
-            (None, Some(ctx)) => ctx.namespace.as_str(),
-            (None, None) => "default",
-        };
-        s.object.name == name && landed == ns
-    })
+    ws.service_accounts
+        .iter()
+        .find(|s| s.object.name == name && landed_namespace(s) == ns)
+}
+
+/// The namespace a service account lands in: as written, else its release's, else `default`.
+pub fn landed_namespace(s: &crate::facts::ServiceAccount) -> &str {
+    match (&s.object.namespace, &s.object.chart) {
+        (Some(n), _) => n.as_str(),
+        (None, Some(ctx)) => ctx.namespace.as_str(),
+        (None, None) => "default",
+    }
 }
 
 /// `web/app on cluster prod` (what the input says, `?` for what it does not).

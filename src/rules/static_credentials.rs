@@ -20,7 +20,9 @@ declare_rule! {
     /// Workloads whose service account (same namespace and name, in the files read) carries a role,
     /// with a container that sets `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` or
     /// `AWS_SESSION_TOKEN` in `env` (as a value or `valueFrom`), or takes `envFrom` a Secret whose
-    /// name looks like AWS credentials (`aws-credentials`, `aws-creds`, `aws-secret`...).
+    /// name looks like AWS credentials (`aws-credentials`, `aws-creds`, `aws-secret`...). Keys
+    /// from a Secret reference marked `optional: true` are a warning: they win only where that
+    /// Secret exists.
     ///
     /// ## Why it matters
     /// Every AWS SDK reads the environment variables before the web identity token. With static
@@ -53,9 +55,14 @@ impl Rule for StaticCredentialsWithIrsa {
         for w in &ws.workloads {
             for c in w.containers() {
                 let cname = c.str_at(&["name"]).unwrap_or("?");
-                for (span, what) in static_sources(c) {
+                for (span, what, optional) in static_sources(c) {
                     let detail = format!("container `{cname}` sets {what}");
-                    out.push(Candidate::new(static_keys_finding, w, span, detail));
+                    let build = if optional {
+                        optional_keys_finding
+                    } else {
+                        static_keys_finding
+                    };
+                    out.push(Candidate::new(build, w, span, detail));
                 }
             }
         }
@@ -70,8 +77,19 @@ fn static_keys_finding(c: &Candidate) -> Finding {
     .help("remove the static AWS keys and let the pod use the IRSA role")
 }
 
-/// Spans (and a description) of static-key env vars and credential Secrets of one container.
-fn static_sources(c: &Node) -> Vec<(crate::syntax::yaml::Span, String)> {
+/// From a Secret marked `optional: true`: the keys win only where that Secret exists.
+fn optional_keys_finding(c: &Candidate) -> Finding {
+    Finding::new(
+        &StaticCredentialsWithIrsa::META,
+        format!("{} while its service account `{}` uses IRSA: the Secret reference is `optional: true`, so static keys win over the web identity token wherever that Secret exists", c.detail, c.sa_name),
+    )
+    .severity(Severity::Warning)
+    .help("remove the optional AWS keys (or make sure the Secret is never created where the pod uses IRSA)")
+}
+
+/// Spans (and a description) of static-key env vars and credential Secrets of one container,
+/// and whether they come from a Secret marked `optional: true`.
+fn static_sources(c: &Node) -> Vec<(crate::syntax::yaml::Span, String, bool)> {
     let mut found = Vec::new();
     for env in items(c.get("env")) {
         // `value: ""` without `valueFrom` sets nothing the SDK uses.
@@ -81,7 +99,8 @@ fn static_sources(c: &Node) -> Vec<(crate::syntax::yaml::Span, String)> {
                 .is_none_or(|v| v.as_str().is_none_or(str::is_empty));
         if let Some(e) = env.entry("name").filter(|_| !empty) {
             if let Some(name) = e.value.as_str().filter(|n| STATIC_ENV.contains(n)) {
-                found.push((e.value.span, format!("`{name}`")));
+                let optional = is_optional(env.path(&["valueFrom", "secretKeyRef"]));
+                found.push((e.value.span, format!("`{name}`"), optional));
             }
         }
     }
@@ -93,10 +112,19 @@ fn static_sources(c: &Node) -> Vec<(crate::syntax::yaml::Span, String)> {
             found.push((
                 node.span,
                 format!("environment from Secret `{name}` (AWS keys?)"),
+                is_optional(from.get("secretRef")),
             ));
         }
     }
     found
+}
+
+/// A Secret reference with `optional: true`.
+fn is_optional(reference: Option<&Node>) -> bool {
+    reference
+        .and_then(|r| r.get("optional"))
+        .and_then(Node::as_bool)
+        .unwrap_or(false)
 }
 
 fn looks_like_aws_secret(name: &str) -> bool {

@@ -66,6 +66,10 @@ declare_rule! {
     /// on its known parts: `arn:aws:iam::${ACCOUNT_ID}:role/app` still pairs with the role `app`
     /// in the tree and has its trust checked (IRSA016); its account is this note, once. An
     /// invalid known part (`arn:aws:iam::123:role/${NAME}`) is IRSA001.
+    /// A release's values that are wholly a placeholder (an Argo CD `helm.values: |
+    /// ${user_values_yaml}` that Terraform's `templatefile()` fills in, a Flux `spec.values`) are
+    /// this note too: the release is linted without them, and its service accounts are not all
+    /// known.
     ///
     /// ## Why it matters
     /// The value is only known when Flux, a pipeline's envsubst or a script fills it in, so lint

@@ -11,6 +11,8 @@
 //!   `$ref/…` relative to a `ref:` source's repository), then `helm.values` (a YAML string, its
 //!   spans mapped into the file), then `helm.valuesObject`, then `helm.parameters` (`--set`, or
 //!   `--set-string` with `forceString`).
+//!   A `helm.values` or `helm.valuesObject` that is wholly a deploy-time placeholder
+//!   (`${user_values_yaml}`) is not read: IRSA053 says so, and the release is linted without it.
 //!
 //! A source with a local `path:` that is not a chart (plain manifests, a kustomization) becomes a
 //! [`NamespaceTarget`]: its objects are linted where the tree's files and units are, placed in
@@ -20,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::appset::{self, Generated};
+use super::deploy_time::placeholder_values;
 use super::{in_tree, inside};
 use crate::diagnostics::finding::{Finding, Location, ObjectRef, Severity};
 use crate::diagnostics::input::{GeneratorNotExpanded, InputError, SourceNotInTree};
@@ -195,6 +198,7 @@ impl Lowering<'_> {
         };
         let mut values = Vec::new();
         let mut set = Vec::new();
+        let mut unknown_values = Vec::new();
         if let Some(helm) = helm {
             for vf in helm
                 .get("valueFiles")
@@ -203,14 +207,21 @@ impl Lowering<'_> {
             {
                 self.value_file(vf, chart_dir.as_deref(), out, &mut values);
             }
-            if let Some(v) = helm.get("values") {
-                values.push(self.values_string(v, out)?);
-            }
-            if let Some(v) = helm.get("valuesObject").filter(|v| v.as_map().is_some()) {
-                values.push(ValuesLayer {
-                    file: self.file.clone(),
-                    root: v.clone(),
-                });
+            for key in ["values", "valuesObject"] {
+                let Some(v) = helm.get(key) else { continue };
+                let object = format!("Argo CD Application `{}`", self.app);
+                let key = format!("helm.{key}");
+                if let Some((place, note)) = placeholder_values(self.file, v, &object, &key) {
+                    unknown_values.push(place);
+                    out.findings.push(note);
+                } else if key == "helm.values" {
+                    values.push(self.values_string(v, out)?);
+                } else if v.as_map().is_some() {
+                    values.push(ValuesLayer {
+                        file: self.file.clone(),
+                        root: v.clone(),
+                    });
+                }
             }
             for p in helm
                 .get("parameters")
@@ -231,6 +242,7 @@ impl Lowering<'_> {
             chart,
             values,
             set,
+            unknown_values,
         })
     }
 

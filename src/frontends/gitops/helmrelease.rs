@@ -9,10 +9,12 @@
 //!   and 12 hex digits of the SHA-256 of the whole name);
 //! - values: `spec.valuesFrom` ConfigMaps and Secrets of the tree in order
 //!   ([`super::values_from`]), then `spec.values` (highest precedence).
+//!   A `spec.values` that is wholly a deploy-time placeholder is not read (IRSA053).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::deploy_time::placeholder_values;
 use super::values_from::{self, ValuesObjects};
 use crate::diagnostics::finding::{Finding, Location, ObjectRef};
 use crate::diagnostics::input::InputError;
@@ -113,8 +115,13 @@ fn release(
         let ns = own_ns.and_then(Node::as_str).unwrap_or("default");
         values.extend(values_from::layers(file, &name, ns, from, index, findings));
     }
+    let mut unknown_values = Vec::new();
     if let Some(v) = root.path(&["spec", "values"]) {
-        if v.as_map().is_some() {
+        let object = format!("HelmRelease `{name}`");
+        if let Some((place, note)) = placeholder_values(file, v, &object, "spec.values") {
+            unknown_values.push(place);
+            findings.push(note);
+        } else if v.as_map().is_some() {
             values.push(ValuesLayer {
                 file: file.clone(),
                 root: v.clone(),
@@ -140,6 +147,7 @@ fn release(
         chart,
         values,
         set: Vec::new(),
+        unknown_values,
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod appset;
 pub mod argocd;
+pub mod deploy_time;
 pub mod flux;
 pub mod helmrelease;
 pub mod values_from;

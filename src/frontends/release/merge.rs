@@ -158,6 +158,7 @@ mod tests {
                     },
                 })
                 .collect(),
+            unknown_values: Vec::new(),
         }
     }
 

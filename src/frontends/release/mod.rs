@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::diagnostics::finding::{Finding, Location};
-use crate::facts::release::{ChartSource, HelmRelease};
+use crate::facts::release::{ChartSource, HelmRelease, UnlistedAccounts};
 use crate::facts::ChartInput;
 use crate::facts::Classified;
 use crate::facts::Workspace;
@@ -42,6 +42,8 @@ pub struct Resolved {
     pub classified: Vec<(Arc<SourceFile>, Classified)>,
     /// The chart and its values layers, for value tracing and rule packs.
     pub chart: Option<ChartInput>,
+    /// Set when the release's service accounts could not all be listed.
+    pub unlisted: Option<UnlistedAccounts>,
 }
 
 impl Resolved {
@@ -53,15 +55,34 @@ impl Resolved {
         }
         ws.files.extend(self.files);
         ws.charts.extend(self.chart.map(Arc::new));
+        ws.unlisted_accounts.extend(self.unlisted);
         (self.findings, ws)
     }
 }
 
 /// Turn one release into facts.
 pub fn resolve(release: &HelmRelease, opts: &ResolveOptions) -> Resolved {
-    match &release.chart {
+    let mut out = match &release.chart {
         ChartSource::Local { dir, display } => render_local(release, dir, display, opts),
         ChartSource::Remote { .. } => chartpack::resolve_remote(release, opts.packs),
+    };
+    let not_rendered = crate::diagnostics::input::ChartNotRendered::META.code;
+    // Without its chart, or without values set at deploy time, the names are not all known.
+    if out.findings.iter().any(|f| f.code == not_rendered) || !release.unknown_values.is_empty() {
+        out.unlisted = Some(unlisted(release));
+    }
+    out
+}
+
+/// The release's accounts, as not listed.
+fn unlisted(release: &HelmRelease) -> UnlistedAccounts {
+    UnlistedAccounts {
+        namespace: Some(release.namespace.value.clone()),
+        creator: format!(
+            "release `{}` (chart `{}`)",
+            release.release_name.value,
+            release.chart_name()
+        ),
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Eval<'a> {
     depth: Cell<u32>,
     /// The files spans were taken in, by id (see `FileHandle`).
     handles: RefCell<Vec<Option<FileHandle>>>,
+    /// Where a root-level `var.x` took the variable's default: the value's span and the name.
+    pub(super) defaults: RefCell<Vec<(FileId, Span, String)>>,
     pub ctx: &'a super::module::Ctx<'a>,
 }
 
@@ -55,6 +57,7 @@ impl<'a> Eval<'a> {
             fuel: Cell::new(FUEL),
             depth: Cell::new(0),
             handles: RefCell::default(),
+            defaults: RefCell::default(),
             ctx,
         }
     }
@@ -323,6 +326,12 @@ impl<'a> Eval<'a> {
         let (vf, block) = self.ix.variables.get(name)?;
         let default = block.body.get_attribute("default")?;
         let v = self.eval(&default.value, *vf);
+        let span = if *vf == f {
+            self.span(*vf, &default.value)
+        } else {
+            here
+        };
+        self.record_default(name, f, span);
         Some(if *vf == f { v } else { v.respan(here, f) })
     }
 

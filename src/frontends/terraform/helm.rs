@@ -169,5 +169,6 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
         chart,
         values,
         set,
+        unknown_values: Vec::new(),
     })
 }

@@ -33,6 +33,8 @@ pub struct Lowered {
     pub notes: Vec<Note>,
     /// `helm_release` blocks, for the release resolver.
     pub releases: Vec<crate::facts::release::HelmRelease>,
+    /// Values a root-level `var.x` took from the variable's default: file, span, name.
+    pub defaults: Vec<(FileId, Span, String)>,
 }
 
 pub fn lower_module(ev: &Eval, out: &mut Lowered) {

@@ -28,7 +28,9 @@ pub fn lower_root(ix: &Index, vars: HashMap<String, Value>, ctx: &Ctx, out: &mut
     let chunks: Vec<_> = ix.order.chunks(CHUNK).collect();
     if chunks.len() <= 1 {
         let ev = Eval::new(files, ix, vars, ctx);
-        return lower_blocks(&ev, &ix.order, out);
+        lower_blocks(&ev, &ix.order, out);
+        out.defaults.append(&mut ev.defaults.take());
+        return;
     }
     // On one core too, each chunk has its own evaluator: the same fuel per chunk, the same result.
     let threads = std::thread::available_parallelism()
@@ -42,6 +44,7 @@ pub fn lower_root(ix: &Index, vars: HashMap<String, Value>, ctx: &Ctx, out: &mut
         let ev = Eval::new(files, ix, vars.clone(), ctx);
         let mut part = Lowered::default();
         lower_blocks(&ev, chunk, &mut part);
+        part.defaults = ev.defaults.take();
         done.lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((i, part));
@@ -79,6 +82,7 @@ fn append(out: &mut Lowered, part: Lowered) {
         classified,
         mut notes,
         mut releases,
+        mut defaults,
     } = part;
     let Classified {
         mut service_accounts,
@@ -106,4 +110,5 @@ fn append(out: &mut Lowered, part: Lowered) {
     c.releases.append(&mut classified_releases);
     out.notes.append(&mut notes);
     out.releases.append(&mut releases);
+    out.defaults.append(&mut defaults);
 }

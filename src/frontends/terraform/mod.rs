@@ -19,6 +19,7 @@ pub mod lower_root;
 pub mod module;
 pub mod ops;
 pub mod refs;
+pub mod reusable;
 pub mod sa;
 pub mod symbolic;
 pub mod tam;
@@ -63,6 +64,9 @@ pub struct TfUnit {
     pub declared_vars: BTreeSet<String>,
     /// The parsed modules, freed with the run's result.
     pub retired: crate::syntax::Retired,
+    /// Values that a module no root calls took from its variables' defaults: the place and the
+    /// variable's name.
+    pub defaults: Vec<(Arc<SourceFile>, Span, String)>,
 }
 
 /// Evaluate the Terraform files found under `given` paths, one unit per tree. Runs on a thread
@@ -181,30 +185,26 @@ fn lint_tree(
     roots.extend(dirs.iter().filter(|d| !reached.contains(*d)).cloned());
     // A module that Terragrunt units run is evaluated once per unit, with its inputs.
     roots.retain(|d| !units.iter().any(|u| &u.module == d));
+    // Directories no root calls are evaluated alone; Terragrunt units' modules with inputs.
     let runs = roots
         .into_iter()
-        .map(|d| (d, HashMap::new()))
-        .chain(units.into_iter().map(|u| (u.module, u.inputs)));
+        .map(|d| (d, HashMap::new(), true))
+        .chain(units.into_iter().map(|u| (u.module, u.inputs, false)));
     let mut declared_vars = BTreeSet::new();
-    for (dir, inputs) in runs {
-        let loaded = world.load(&dir);
-        let ix = index::Index::build(&loaded.bodies);
-        let ctx = Ctx {
-            world: &world,
-            dir: dir.clone(),
-            stack: Vec::new(),
-            address: String::new(),
-            terragrunt: None,
-        };
-        declared_vars.extend(ix.variable_names());
-        let vars = vars::root_vars(&world, &ctx, &ix, &dir, opts, inputs);
-        lower_root::lower_root(&ix, vars, &ctx, &mut lowered);
+    for (run, (dir, inputs, alone)) in runs.enumerate() {
+        let ix_names = lower_run(&world, opts, (run, &dir, alone), inputs, &mut lowered);
+        declared_vars.extend(ix_names);
     }
     let errors = world.errors();
     let notes = lowered
         .notes
         .into_iter()
         .map(|n| (world.files.get(n.file), n.span, n.message))
+        .collect();
+    let defaults = lowered
+        .defaults
+        .into_iter()
+        .map(|(f, span, name)| (world.files.get(f), span, name))
         .collect();
     let files = world.files.all();
     let mut retired = crate::syntax::Retired::default();
@@ -217,7 +217,46 @@ fn lint_tree(
         notes,
         declared_vars,
         retired,
+        defaults,
     }
+}
+
+/// Lower one root module run (`run`-th of the tree, in `dir`, `alone` when no root calls it);
+/// returns the variables it declares.
+fn lower_run(
+    world: &World,
+    opts: &TerraformOptions,
+    (run, dir, alone): (usize, &Path, bool),
+    inputs: HashMap<String, value::Value>,
+    lowered: &mut lower::Lowered,
+) -> Vec<String> {
+    let loaded = world.load(dir);
+    let ix = index::Index::build(&loaded.bodies);
+    let ctx = Ctx {
+        world,
+        dir: dir.to_path_buf(),
+        stack: Vec::new(),
+        address: String::new(),
+        terragrunt: None,
+    };
+    let vars = vars::root_vars(world, &ctx, &ix, dir, opts, inputs);
+    let (associations, defaults) = (
+        lowered.classified.pod_identity_associations.len(),
+        lowered.defaults.len(),
+    );
+    lower_root::lower_root(&ix, vars, &ctx, lowered);
+    // A cluster name known only at apply time is this run's cluster, no other's.
+    let scope = format!("{run}:{}", dir.display());
+    for a in &mut lowered.classified.pod_identity_associations[associations..] {
+        if a.cluster().is_none() {
+            a.cluster_scope = Some(scope.clone());
+        }
+    }
+    // Defaults are what is deployed in a root module; a reusable module's callers set them.
+    if !(alone && reusable::is_reusable_module(dir, &loaded.bodies)) {
+        lowered.defaults.truncate(defaults);
+    }
+    ix.variable_names().collect()
 }
 
 /// Evaluate one `.tf` text that is not on disk, as a root module of its own with nothing
@@ -262,6 +301,7 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
         releases: lowered.releases,
         declared_vars,
         retired: crate::syntax::Retired::default(),
+        defaults: Vec::new(),
     }
 }
 

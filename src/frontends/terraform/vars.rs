@@ -10,6 +10,7 @@ use super::eval::Eval;
 use super::index::Index;
 use super::module::{files_named, is_tfvars_file, Ctx, World};
 use super::value::{from_node, Value};
+use crate::syntax::yaml::Span;
 
 /// `lint --var`/`--var-file`: values for the variables of every root module that declares them.
 #[derive(Debug, Clone, Default)]
@@ -100,6 +101,20 @@ pub fn root_vars(
         }
     }
     vars
+}
+
+impl Eval<'_> {
+    /// A root-level `var.x` took its default, now at `span` of file `f` (the default itself, or
+    /// the reference in another file). A called module's defaults were its caller's to keep.
+    pub(super) fn record_default(&self, name: &str, f: super::value::FileId, span: Span) {
+        if !self.ctx.stack.is_empty() {
+            return;
+        }
+        let mut defaults = self.defaults.borrow_mut();
+        if !defaults.iter().any(|d| d.0 == f && d.1 == span) {
+            defaults.push((f, span, name.to_string()));
+        }
+    }
 }
 
 /// A command-line or environment value for a variable the module declares. It has no line of

@@ -73,6 +73,7 @@ pub fn lower(
         chart: chart_source(file, r, chart, chart_node),
         values,
         set,
+        unknown_values: Vec::new(),
     })
 }
 

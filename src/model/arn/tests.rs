@@ -231,6 +231,21 @@ fn find_placeholder_cases() {
 }
 
 #[test]
+fn whole_placeholders() {
+    for text in [
+        "${user_values_yaml}",
+        "  {{ .Values.x }}\n",
+        "<VALUES>",
+        "$VALUES",
+    ] {
+        assert!(whole_placeholder(text).is_some(), "{text}");
+    }
+    for text in ["a: ${x}", "{a: 1}", "REGION", "${a}-${b}", "", "x"] {
+        assert!(whole_placeholder(text).is_none(), "{text}");
+    }
+}
+
+#[test]
 fn oidc_provider_arns() {
     let s = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
     let a = parse_oidc_provider_arn(s).unwrap();
