@@ -78,11 +78,16 @@ fn release_name_changes_the_fullname() {
         .iter()
         .map(|r| format!("{}:{}", r["path"].as_str().unwrap(), r["line"]))
         .collect();
+    // The rendered object is named by its template file; the rendered line is in the message.
     assert!(
-        related.contains(
-            &"testdata/charts/webapp/templates/serviceaccount.yaml (rendered):8".to_string()
-        ),
+        related.contains(&"testdata/charts/webapp/templates/serviceaccount.yaml:1".to_string()),
         "{related:?}"
+    );
+    assert!(
+        (f["related"].as_array().unwrap().iter()).any(|r| r["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("line 8 of the rendered `"))),
+        "{f}"
     );
     // The values key that supplied the role ARN.
     assert!(
