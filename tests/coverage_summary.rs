@@ -169,3 +169,25 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).to_string()
 }
+
+#[test]
+fn a_resource_generated_from_a_template_beside_it_is_not_checked_not_broken() {
+    let dir = "testdata/gitops/generated-claim";
+    let (code, doc) = json(&[dir, "--verbose"]);
+    let found: Vec<(&str, &str)> = (doc["findings"].as_array().unwrap().iter())
+        .map(|f| (f["code"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert!(found.contains(&("IRSA051", "note")), "{doc:#}");
+    assert!(!found.contains(&("IRSA051", "warning")), "{doc:#}");
+    assert_eq!(code, 0);
+    let (_, quiet) = json(&[dir]);
+    let groups = quiet["summary"]["not_checked"].as_array().unwrap();
+    assert!(groups.iter().any(|g| g["code"] == "IRSA051"), "{quiet:#}");
+    // A resource with no template beside it is still a broken kustomization (a warning).
+    let (_, broken) = json(&["testdata/gitops/bad-input/missing-file", "--verbose"]);
+    assert!(
+        (broken["findings"].as_array().unwrap().iter())
+            .any(|f| f["code"] == "IRSA051" && f["severity"] == "warning"),
+        "{broken:#}"
+    );
+}

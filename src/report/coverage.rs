@@ -20,6 +20,10 @@ const UNCHECKED: &[(&str, &str)] = &[
     ("IRSA020", "charts not rendered (values checked statically)"),
     ("IRSA030", "Terraform values not known offline"),
     ("IRSA050", "kustomizations not built (walked statically)"),
+    (
+        "IRSA051",
+        "kustomization resources generated at deploy time",
+    ),
     ("IRSA052", "template files not linted"),
     ("IRSA053", "values set at deploy time"),
     ("IRSA054", "sources outside the linted tree"),

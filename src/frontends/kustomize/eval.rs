@@ -59,6 +59,9 @@ pub struct Problem {
 pub struct Evaluated {
     pub resources: Vec<Res>,
     pub problems: Vec<Problem>,
+    /// Resources that do not exist but have a template beside them (`claim-tmpl.yaml` for
+    /// `claim.yaml`): generated at deploy time, so not checked rather than broken.
+    pub generated: Vec<Problem>,
     /// What the static walk did not apply (e.g. `helmCharts in overlays/prod`).
     pub not_applied: BTreeSet<String>,
     /// Every file read, for snippets.
@@ -148,10 +151,16 @@ fn eval_dir(
                 out.cycle = true;
                 out.not_applied.insert(format!("remote base `{}`", w.value));
             }
-            Target::Missing(why) => out.problems.push(Problem {
-                loc: at(w.span),
-                message: format!("resource {why}"),
-            }),
+            Target::Missing(why) => match template_beside(&k.dir, &w.value) {
+                Some(template) => out.generated.push(Problem {
+                    loc: at(w.span),
+                    message: format!("resource {why}; `{template}` beside it is its template, so it is generated at deploy time (envsubst); not checked"),
+                }),
+                None => out.problems.push(Problem {
+                    loc: at(w.span),
+                    message: format!("resource {why}"),
+                }),
+            },
         }
     }
     for p in &k.patches {
@@ -160,6 +169,25 @@ fn eval_dir(
     transform(k, &mut acc);
     stack.pop();
     acc
+}
+
+/// The template of a missing resource, when one sits beside it: `x-tmpl.yaml`, `x.tmpl.yaml`,
+/// `x-template.yaml`, `x.yaml.tpl`, `x.yaml.tmpl`, `x.yaml.template`, `x.yaml.j2`.
+fn template_beside(dir: &std::path::Path, written: &str) -> Option<String> {
+    let path = std::path::Path::new(written);
+    let name = path.file_name()?.to_str()?;
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    let candidates = [
+        format!("{stem}-tmpl.{ext}"),
+        format!("{stem}.tmpl.{ext}"),
+        format!("{stem}-template.{ext}"),
+        format!("{name}.tpl"),
+        format!("{name}.tmpl"),
+        format!("{name}.template"),
+        format!("{name}.j2"),
+    ];
+    let parent = dir.join(path.parent().unwrap_or(std::path::Path::new("")));
+    candidates.into_iter().find(|c| parent.join(c).is_file())
 }
 
 /// The documents of a resource file, as resources.

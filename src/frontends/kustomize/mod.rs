@@ -237,6 +237,13 @@ pub fn lint_unit(
                         .at(Location::new(&p.loc.file, p.loc.span)),
                 );
             }
+            for p in &evaluated.generated {
+                findings.push(
+                    Finding::new(&KustomizationError::META, p.message.clone())
+                        .at(Location::new(&p.loc.file, p.loc.span))
+                        .severity(crate::diagnostics::finding::Severity::Note),
+                );
+            }
             let mut not_applied: Vec<String> = evaluated.not_applied.iter().cloned().collect();
             if not_applied.is_empty() {
                 not_applied.push("nothing else".into());
