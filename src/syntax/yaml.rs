@@ -128,20 +128,23 @@ pub struct TagAt {
 }
 
 /// Turns the parser's character positions into byte offsets, walking from the last one.
+/// On a text re-indented by [`reindent`], positions are mapped back to the original.
 struct Offsets<'a> {
     text: &'a str,
     ascii: bool,
     char_index: usize,
     byte: usize,
+    shifts: Option<&'a reindent::Shifts>,
 }
 
 impl<'a> Offsets<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, shifts: Option<&'a reindent::Shifts>) -> Self {
         Offsets {
             text,
             ascii: text.is_ascii(),
             char_index: 0,
             byte: 0,
+            shifts,
         }
     }
 
@@ -168,11 +171,12 @@ impl<'a> Offsets<'a> {
     }
 
     fn pos(&mut self, m: &saphyr_parser::Marker) -> Pos {
-        Pos {
+        let pos = Pos {
             offset: self.byte_of(m.index()),
             line: m.line(),
             column: m.col() + 1,
-        }
+        };
+        self.shifts.map_or(pos, |s| s.to_original(pos))
     }
 
     fn span(&mut self, s: &saphyr_parser::Span) -> Span {
@@ -198,10 +202,32 @@ enum Frame {
     },
 }
 
-/// Parse a YAML stream (JSON is accepted as the YAML subset it is).
+/// Parse a YAML stream (JSON is accepted as the YAML subset it is), as go-yaml reads it: a flow
+/// or quoted line that YAML 1.2 finds under-indented is accepted (see [`reindent`]).
 pub fn parse(text: &str) -> Stream {
+    let first = parse_text(text, None);
+    if !first.error.as_ref().is_some_and(reindent::repairable) {
+        return first;
+    }
+    let mut shifts = reindent::Shifts::default();
+    let mut last = first;
+    for _ in 0..reindent::MAX_REPAIRS {
+        let Some(err) = last.error.as_ref().filter(|e| reindent::repairable(e)) else {
+            break;
+        };
+        if !shifts.repair(text, err) {
+            break;
+        }
+        let shifted = shifts.apply(text);
+        last = parse_text(&shifted, Some(&shifts));
+    }
+    last
+}
+
+/// Parse `text`, a re-indented copy of the user's text when `shifts` says how.
+fn parse_text(text: &str, shifts: Option<&reindent::Shifts>) -> Stream {
     let mut out = Stream::default();
-    let mut offsets = Offsets::new(text);
+    let mut offsets = Offsets::new(text, shifts);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
     let mut alias_budget = MAX_ALIAS_NODES;
@@ -418,5 +444,6 @@ pub fn pos_at(text: &str, offset: usize) -> Pos {
 }
 
 mod node;
+mod reindent;
 #[cfg(test)]
 mod tests;
