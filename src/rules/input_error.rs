@@ -3,9 +3,9 @@
 
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::input::{
-    ChartNotRendered, ConfigError, DeployTimePlaceholder, InputError, KustomizationError,
-    KustomizeNotBuilt, TemplateNotLinted, TerraformNotChecked, FileNotRead, GeneratorNotExpanded,
-    SourceNotInTree,
+    ChartNotRendered, ConfigError, DeployTimePlaceholder, FileNotRead, GeneratorNotExpanded,
+    InputError, KustomizationError, KustomizeNotBuilt, SourceNotInTree, TemplateNotLinted,
+    TerraformNotChecked,
 };
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;

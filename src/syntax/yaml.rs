@@ -251,6 +251,7 @@ fn parse_text(text: &str, shifts: Option<&reindent::Shifts>) -> Stream {
                 return out;
             }
         };
+        let ends_text = offsets.byte_of(span.end.index()) >= text.len();
         let span = offsets.span(&span);
         let completed = match event {
             Event::DocumentStart(_) => {
@@ -258,12 +259,23 @@ fn parse_text(text: &str, shifts: Option<&reindent::Shifts>) -> Stream {
                 None
             }
             Event::DocumentEnd => None,
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar(value, style, anchor, tag) => {
                 record_tag(&mut out.tags, span.start.offset, 's', tag.as_deref());
+                let mut value = value.into_owned();
+                // A block scalar whose last line ends the file without a line break: go-yaml
+                // (as libyaml, PyYAML) keeps no final break there; saphyr adds one.
+                if ends_text
+                    && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && !text.ends_with('\n')
+                {
+                    if value.ends_with('\n') {
+                        value.pop();
+                    }
+                }
                 Some((
                     Node {
                         kind: NodeKind::Scalar(Scalar {
-                            text: text.into_owned(),
+                            text: value,
                             plain: style == ScalarStyle::Plain,
                         }),
                         span,
@@ -444,6 +456,7 @@ pub fn pos_at(text: &str, offset: usize) -> Pos {
 }
 
 mod node;
+pub use node::raw_view;
 mod reindent;
 #[cfg(test)]
 mod tests;
