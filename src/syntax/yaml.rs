@@ -210,15 +210,16 @@ pub fn parse(text: &str) -> Stream {
         return first;
     }
     let mut shifts = reindent::Shifts::default();
+    let mut shifted = text.to_string();
     let mut last = first;
     for _ in 0..reindent::MAX_REPAIRS {
         let Some(err) = last.error.as_ref().filter(|e| reindent::repairable(e)) else {
             break;
         };
-        if !shifts.repair(text, err) {
+        if !shifts.repair(text, &shifted, err) {
             break;
         }
-        let shifted = shifts.apply(text);
+        shifted = shifts.apply(text);
         last = parse_text(&shifted, Some(&shifts));
     }
     last

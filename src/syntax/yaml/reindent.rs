@@ -25,22 +25,30 @@ pub(super) const MAX_REPAIRS: usize = 64;
 const IN_FLOW: &str = "invalid indentation";
 const IN_FLOW_SCALAR: &str = "invalid indentation in flow construct";
 const IN_QUOTED: &str = "invalid indentation in quoted scalar";
+const TAB_IN_FLOW: &str = "tabs disallowed within this context (block indentation)";
 
 /// Whether the parser refused the text only for the indentation of a flow or quoted line.
 /// (saphyr raises the bare "invalid indentation" only inside flow collections: in block
 /// context the indentation stack is unrolled to the token's column first; the plain-scalar one
-/// is raised in flow context only.)
+/// is raised in flow context only. Tabs are repaired only where the parser was in a flow.)
 pub(super) fn repairable(err: &ParseError) -> bool {
-    [IN_FLOW, IN_FLOW_SCALAR, IN_QUOTED].contains(&err.message.as_str())
+    [IN_FLOW, IN_FLOW_SCALAR, IN_QUOTED, TAB_IN_FLOW].contains(&err.message.as_str())
 }
 
-/// Spaces added at the start of some lines, and where those lines start in both texts.
+/// How some lines' leading whitespace was rewritten.
 #[derive(Debug, Default)]
 pub(super) struct Shifts {
-    /// 0-based line → spaces added.
-    added: BTreeMap<usize, usize>,
-    /// The shifted lines, in order.
+    /// 0-based line → its edit.
+    edits: BTreeMap<usize, Edit>,
+    /// The edited lines, in order.
     table: Vec<Row>,
+}
+
+/// A line's first `removed` bytes (blanks) were replaced by `added` spaces.
+#[derive(Debug, Default, Clone, Copy)]
+struct Edit {
+    removed: usize,
+    added: usize,
 }
 
 #[derive(Debug)]
@@ -48,33 +56,36 @@ struct Row {
     /// Where the line starts in the shifted text, and in the original.
     at: usize,
     original: usize,
-    added: usize,
-    /// Spaces added on the lines before it.
-    before: usize,
+    edit: Edit,
 }
 
 impl Shifts {
-    fn added_on(&self, line: usize) -> usize {
-        self.added.get(&line).copied().unwrap_or(0)
+    fn edit_on(&self, line: usize) -> Edit {
+        self.edits.get(&line).copied().unwrap_or_default()
     }
 
-    /// The original text with the spaces added; fills the offset table.
+    /// The indentation of a line as the parser sees it after the edits (a tab counts one).
+    fn width(&self, line: usize, content: &str) -> usize {
+        let e = self.edit_on(line);
+        e.added + blanks(&content[e.removed.min(content.len())..])
+    }
+
+    /// The original text with the edits made; fills the offset table.
     pub(super) fn apply(&mut self, text: &str) -> String {
-        let extra: usize = self.added.values().sum();
-        let mut out = String::with_capacity(text.len() + extra);
+        let mut out = String::with_capacity(text.len() + 64);
         self.table.clear();
         for (line, (start, content)) in line_starts(text).enumerate() {
-            if let Some(&added) = self.added.get(&line) {
-                let before = out.len() - start;
-                self.table.push(Row {
-                    at: out.len(),
-                    original: start,
-                    added,
-                    before,
-                });
-                out.extend(std::iter::repeat_n(' ', added));
-            }
-            out.push_str(content);
+            let Some(&edit) = self.edits.get(&line) else {
+                out.push_str(content);
+                continue;
+            };
+            self.table.push(Row {
+                at: out.len(),
+                original: start,
+                edit,
+            });
+            out.extend(std::iter::repeat_n(' ', edit.added));
+            out.push_str(&content[edit.removed.min(content.len())..]);
         }
         out
     }
@@ -85,29 +96,33 @@ impl Shifts {
         let Some(row) = i.checked_sub(1).and_then(|j| self.table.get(j)) else {
             return pos;
         };
-        let offset = if pos.offset < row.at + row.added {
-            row.original
-        } else {
-            pos.offset - row.before - row.added
-        };
-        let on_line = self.added_on(pos.line.saturating_sub(1));
+        let Edit { removed, added } = row.edit;
+        let past_prefix = pos.offset.saturating_sub(row.at).saturating_sub(added);
+        let offset = row.original + removed + past_prefix;
+        let on_line = self.edit_on(pos.line.saturating_sub(1));
+        let column = pos.column.max(on_line.added + 1) - on_line.added + on_line.removed;
         Pos {
             offset,
             line: pos.line,
-            column: pos.column.saturating_sub(on_line).max(1),
+            column,
         }
     }
 
-    /// Indent further the lines that `err` (in original coordinates) refused. `false`: this is
-    /// not a line that can be repaired; the error stands.
-    pub(super) fn repair(&mut self, text: &str, err: &ParseError) -> bool {
-        if err.message == IN_QUOTED {
-            self.repair_quoted(text, err.pos)
-        } else if err.message == IN_FLOW || err.message == IN_FLOW_SCALAR {
-            self.repair_flow_line(text, err.pos)
-        } else {
-            false
+    /// Rewrite the lines that `err` (in original coordinates) refused in `shifted` (the text
+    /// as last parsed). `false`: not a line that can be repaired; the error stands.
+    pub(super) fn repair(&mut self, text: &str, shifted: &str, err: &ParseError) -> bool {
+        match err.message.as_str() {
+            IN_QUOTED => self.repair_quoted(text, err.pos),
+            IN_FLOW | IN_FLOW_SCALAR => self.repair_flow_line(text, err.pos),
+            TAB_IN_FLOW => self.repair_tabs(text, shifted, err.pos),
+            _ => false,
         }
+    }
+
+    /// The 0-based column in the shifted text of a 1-based original column on `line`.
+    fn shifted_column(&self, line: usize, column: usize) -> usize {
+        let e = self.edit_on(line);
+        (column - 1).saturating_sub(e.removed) + e.added
     }
 
     /// The scalar opened by the quote at `quote`: every continuation line up to the closing
@@ -117,19 +132,17 @@ impl Shifts {
             return false;
         };
         let first = quote.line - 1;
-        let target = quote.column - 1 + self.added_on(first);
+        let last = first + text[quote.offset..end].matches('\n').count();
+        let target = self.shifted_column(first, quote.column);
         let mut changed = false;
-        for (line, (_, content)) in line_starts(text).enumerate().skip(first + 1) {
-            if line >= quote.line + text[quote.offset..end].matches('\n').count() {
-                break;
-            }
+        for (line, (_, content)) in line_starts(text).enumerate().take(last + 1).skip(first + 1) {
             // go-yaml refuses a document marker inside a quoted scalar too.
             if content.starts_with("---") || content.starts_with("...") {
                 return false;
             }
-            let indent = indentation(content) + self.added_on(line);
-            if indent < target && !content.trim().is_empty() {
-                *self.added.entry(line).or_default() += target - indent;
+            let width = self.width(line, content);
+            if width < target && !content.trim().is_empty() {
+                self.edits.entry(line).or_default().added += target - width;
                 changed = true;
             }
         }
@@ -140,17 +153,59 @@ impl Shifts {
     /// deep as the line before it, whichever is deeper. Repeated refusals deepen it further.
     fn repair_flow_line(&mut self, text: &str, at: Pos) -> bool {
         let line = at.line - 1;
-        let column = at.column - 1 + self.added_on(line);
+        let column = self.shifted_column(line, at.column);
         let previous = line_starts(text)
             .take(line)
             .enumerate()
             .filter(|(_, (_, c))| !c.trim().is_empty() && !c.trim_start().starts_with('#'))
             .last()
-            .map_or(0, |(l, (_, c))| indentation(c) + self.added_on(l));
+            .map_or(0, |(l, (_, c))| self.width(l, c));
         let target = previous.max(column + 1);
-        *self.added.entry(line).or_default() += target - column;
+        self.edits.entry(line).or_default().added += target - column;
         true
     }
+
+    /// Tabs before the content of a line inside a flow collection (go-yaml allows them there;
+    /// in block context they are indentation, refused by both): the blanks become spaces.
+    fn repair_tabs(&mut self, text: &str, shifted: &str, at: Pos) -> bool {
+        let line = at.line - 1;
+        let Some((_, content)) = line_starts(text).nth(line) else {
+            return false;
+        };
+        let shifted_start = line_starts(shifted).nth(line).map_or(0, |(s, _)| s);
+        if !in_flow(&shifted[..shifted_start]) || self.edits.contains_key(&line) {
+            return false;
+        }
+        let removed = content.len() - content.trim_start_matches([' ', '\t']).len();
+        self.edits.insert(
+            line,
+            Edit {
+                removed,
+                added: removed,
+            },
+        );
+        true
+    }
+}
+
+/// Whether the end of `prefix` (a text cut at a line start) is inside a flow collection.
+fn in_flow(prefix: &str) -> bool {
+    let chars: Vec<char> = prefix.chars().collect();
+    let mut open: Vec<bool> = Vec::new();
+    for item in saphyr_parser::Parser::new_from_str(prefix) {
+        let Ok((event, span)) = item else { break };
+        match event {
+            saphyr_parser::Event::SequenceStart(..) | saphyr_parser::Event::MappingStart(..) => {
+                let c = chars.get(span.start.index()).copied();
+                open.push(matches!(c, Some('[' | '{')));
+            }
+            saphyr_parser::Event::SequenceEnd | saphyr_parser::Event::MappingEnd => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.last().copied().unwrap_or(false)
 }
 
 /// Each line's start offset and text (with its line break).
@@ -162,8 +217,11 @@ fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-fn indentation(line: &str) -> usize {
-    line.bytes().take_while(|b| *b == b' ').count()
+/// Leading blanks (a tab counts one column, as the parser counts it).
+fn blanks(line: &str) -> usize {
+    line.bytes()
+        .take_while(|b| *b == b' ' || *b == b'\t')
+        .count()
 }
 
 /// The offset just past the quote that closes the scalar opened at `open`.

@@ -213,3 +213,23 @@ fn a_block_scalar_that_ends_the_file_without_a_line_break_has_no_final_break() {
         assert_eq!(s.documents[0].root.str_at(&["a"]), Some(want), "{text:?}");
     }
 }
+
+#[test]
+fn tabs_before_content_inside_a_flow_collection_are_blanks_as_in_go_yaml() {
+    let text = "kind: List\nitems:\n- {\n\t\t\"kind\": \"Service\",\n\t\t\"spec\": {}\n}\n";
+    let s = parse(text);
+    assert!(s.error.is_none(), "{:?}", s.error);
+    let item = &s.documents[0].root.get("items").unwrap().as_seq().unwrap()[0];
+    let kind = item.entry("kind").unwrap();
+    assert_eq!(
+        (kind.key.span.start.line, kind.key.span.start.column),
+        (4, 3)
+    );
+    assert_eq!(
+        &text[kind.value.span.start.offset..kind.value.span.end.offset],
+        "\"Service\""
+    );
+    // In block context a tab is indentation: refused, as go-yaml does.
+    assert!(parse("metadata:\n\tname: x\n").error.is_some());
+    assert!(parse("a:\n  b: 1\n\tc: 2\n").error.is_some());
+}
