@@ -1,5 +1,6 @@
 //! Short-form intrinsics (`!Sub x`, `!GetAtt R.Arn`, `!If [...]`) lowered to their long form
-//! (`{"Fn::Sub": x}`), so the rest of the front-end reads one shape. Unknown tags are reported.
+//! (`{"Fn::Sub": x}`), so the rest of the front-end reads one shape. An unknown tag `!Name` is
+//! `Fn::Name`, an unknown function: its value stays symbolic.
 
 use std::collections::HashMap;
 
@@ -73,12 +74,12 @@ fn rewrite(
     let Some(tag) = tags.get(&(node.span.start.offset, kind)) else {
         return;
     };
-    let Some((_, long)) = INTRINSICS.iter().find(|(t, _)| t == tag) else {
-        problems.push(Problem::new(
-            format!("unknown tag `{tag}`: not a CloudFormation intrinsic function; its value is read as written"),
-            node.span.start,
-        ));
-        return;
+    // A tag that is no intrinsic is read as CloudFormation (and cfn-lint) read it, `!Name` as
+    // `Fn::Name`: a function this front-end does not know, so its value stays symbolic. Not a
+    // broken file, and nothing to report: whoever deploys it gets CloudFormation's own answer.
+    let long = match INTRINSICS.iter().find(|(t, _)| t == tag) {
+        Some((_, long)) => long.to_string(),
+        None => format!("Fn::{}", tag.trim_start_matches('!')),
     };
     let mut inner = node.clone();
     // `!GetAtt R.Arn` is the string form of `Fn::GetAtt: [R, Arn]`; both are read.
@@ -87,7 +88,7 @@ fn rewrite(
         skip_tag(text, &mut inner, tag.len());
     }
     let span = node.span;
-    *node = map(span, vec![(scalar(long, span), inner)]);
+    *node = map(span, vec![(scalar(&long, span), inner)]);
 }
 
 /// A scalar's span starts at its tag: move it to the value when that is on the same line.
