@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use regex::Regex;
 
 use crate::diagnostics::finding::{Finding, Location};
-use crate::diagnostics::input::{input_finding, FileNotRead};
+use crate::diagnostics::input::{input_finding, FileNotRead, InputError};
 use crate::syntax::source::SourceFile;
 use crate::syntax::yaml::{Pos, Span};
 
@@ -33,9 +33,26 @@ pub fn parse_failure(
         Some(p) => Location::new(file, Span { start: p, end: p }),
         None => Location::file(file),
     };
-    Finding::new(&FileNotRead::META, format!("file not read: {message}; {why}"))
+    Finding::new(&FileNotRead::META, format!("{NOT_READ}{message}"))
         .at(location)
-        .help("if it is meant to be linted, fix its syntax; otherwise exclude it (.irsa.yaml `exclude:`) or leave it: this is a note")
+        .help(format!("{why}: if it is meant to be linted, fix it; otherwise leave it (this is a note) or exclude it"))
+}
+
+const NOT_READ: &str = "file not read: ";
+
+/// The error again for a file that another input shows to be meant for this tool (a values file
+/// a release reads): IRSA056 becomes the IRSA000 it would have been.
+pub fn as_input_error(finding: Finding) -> Finding {
+    if finding.code != FileNotRead::META.code {
+        return finding;
+    }
+    let message = finding
+        .message
+        .strip_prefix(NOT_READ)
+        .unwrap_or(&finding.message);
+    let mut error = Finding::new(&InputError::META, message.to_string());
+    error.location = finding.location;
+    error
 }
 
 /// Whether `text` shows it is a Kubernetes object or an IAM document.

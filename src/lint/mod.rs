@@ -24,6 +24,7 @@ use crate::diagnostics::internal_error::{self, isolate, HELP, PREFIX};
 use crate::diagnostics::RuleInfo;
 use crate::facts::Workspace;
 use crate::frontends::discover::{discover, Input};
+use crate::frontends::unread::as_input_error;
 use crate::rules::candidate::{settle_all, Candidate};
 use crate::rules::registry::builtin_rules;
 use crate::rules::{Rule, Scope};
@@ -164,14 +165,31 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
     // Releases (helmfile, Flux, Argo CD) lint the charts they install, with their values; those
     // charts are not linted again on their own. GitOps objects that apply a directory into a
     // namespace are read first: the files and units they apply are placed there.
-    let mut releases =
-        releases::Releases::read(&discovered.inputs, &opts.paths, opts.max_file_size);
+    // A file that Terraform reads as a template is not a release object of its own.
+    let release_inputs: Vec<Input> = discovered
+        .inputs
+        .iter()
+        .filter(|i| !matches!(i, Input::File { path, .. } if tf_read(path)))
+        .cloned()
+        .collect();
+    let mut releases = releases::Releases::read(&release_inputs, &opts.paths, opts.max_file_size);
     let targets = targets::Targets::new(std::mem::take(&mut releases.targets));
     // Releases that files declare (a plan's `helm_release`), gathered from the workers.
     let file_releases = std::sync::Mutex::new(Vec::new());
     // Each file is read, parsed, classified and checked by the file rules on a worker; what
     // comes back is its findings and the little that workspace rules need. Chunks bound what is
-    // in flight at once.
+    // in flight at once. A values file that a release reads is meant for this tool.
+    let values_files: std::collections::HashSet<PathBuf> = releases
+        .files
+        .iter()
+        .filter_map(|f| f.path.canonicalize().ok())
+        .collect();
+    let release_read = |input: &Input| match input {
+        Input::File { path, .. } if !values_files.is_empty() => {
+            path.canonicalize().is_ok_and(|c| values_files.contains(&c))
+        }
+        _ => false,
+    };
     for chunk in files.chunks(FILES_IN_FLIGHT) {
         let results: Vec<(Vec<Finding>, UnitOutcome)> = chunk
             .par_iter()
@@ -179,6 +197,9 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
                 // A bug hit on one file is reported on that file; the others go on.
                 isolate(|| {
                     let mut r = process_file(input, opts, config);
+                    if release_read(input) {
+                        r.findings = r.findings.into_iter().map(as_input_error).collect();
+                    }
                     if let Input::File { path, .. } = input {
                         targets.apply_to_file(path, &mut r.classified);
                     }
