@@ -268,10 +268,9 @@ fn parse_text(text: &str, shifts: Option<&reindent::Shifts>) -> Stream {
                 if ends_text
                     && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
                     && !text.ends_with('\n')
+                    && value.ends_with('\n')
                 {
-                    if value.ends_with('\n') {
-                        value.pop();
-                    }
+                    value.pop();
                 }
                 Some((
                     Node {

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use crate::frontends::build::{map, scalar};
-use crate::frontends::Problem;
 use crate::syntax::yaml::{Node, NodeKind, TagAt};
 
 /// Tag → long-form key.
@@ -34,7 +33,7 @@ const INTRINSICS: &[(&str, &str)] = &[
 ];
 
 /// Rewrite every tagged node of `root` (tags by node start offset) into its long form.
-pub fn lower_tags(text: &str, root: &Node, tags: &[TagAt], problems: &mut Vec<Problem>) -> Node {
+pub fn lower_tags(text: &str, root: &Node, tags: &[TagAt]) -> Node {
     let mut out = root.clone();
     if tags.is_empty() {
         return out;
@@ -43,26 +42,19 @@ pub fn lower_tags(text: &str, root: &Node, tags: &[TagAt], problems: &mut Vec<Pr
         .iter()
         .map(|t| ((t.offset, t.node), t.tag.as_str()))
         .collect();
-    rewrite(text, &mut out, &by_offset, problems);
+    rewrite(text, &mut out, &by_offset);
     out
 }
 
-fn rewrite(
-    text: &str,
-    node: &mut Node,
-    tags: &HashMap<(usize, char), &str>,
-    problems: &mut Vec<Problem>,
-) {
+fn rewrite(text: &str, node: &mut Node, tags: &HashMap<(usize, char), &str>) {
     // Children first (the parser bounds depth, so recursion is bounded too).
     match &mut node.kind {
         NodeKind::Scalar(_) => {}
-        NodeKind::Seq(items) => items
-            .iter_mut()
-            .for_each(|n| rewrite(text, n, tags, problems)),
+        NodeKind::Seq(items) => items.iter_mut().for_each(|n| rewrite(text, n, tags)),
         NodeKind::Map(entries) => {
             for e in entries.iter_mut() {
-                rewrite(text, &mut e.key, tags, problems);
-                rewrite(text, &mut e.value, tags, problems);
+                rewrite(text, &mut e.key, tags);
+                rewrite(text, &mut e.value, tags);
             }
         }
     }
