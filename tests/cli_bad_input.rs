@@ -48,7 +48,9 @@ const GOOD_SA: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: 
 fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    // Broken files that show they are Kubernetes or IAM are errors; others are notes (below).
+    let mut bomb =
+        String::from("apiVersion: v1\nkind: ConfigMap\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..15 {
         bomb.push_str(&format!(
             "a{i}: &a{i} [{}]\n",
@@ -60,11 +62,21 @@ fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
     write(
         dir,
         "deep.json",
-        "{\"a\":".repeat(100_000) + "1" + &"}".repeat(100_000),
+        "{\"Statement\":".repeat(100_000) + "1" + &"}".repeat(100_000),
     );
-    write(dir, "latin1.yaml", b"name: caf\xe9\n");
+    write(
+        dir,
+        "latin1.yaml",
+        b"kind: ConfigMap\napiVersion: v1\nname: caf\xe9\n",
+    );
     write(dir, "binary.yaml", b"\x7fELF\x00\x01\x02\x03");
-    write(dir, "tabs.yaml", "metadata:\n\tname: x\n");
+    write(
+        dir,
+        "tabs.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n\tname: x\n",
+    );
+    write(dir, "secret.yaml", b"\x00GITCRYPT\x00\x8f\x11");
+    write(dir, "events.json", "{\"a\": 1}\n{\"a\": 2}\n");
     write(
         dir,
         "dupe.json",
@@ -89,10 +101,8 @@ fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
 
     for (file, needle) in [
         ("bomb.yaml", "alias"),
-        ("deep.yaml", "nest"),
         ("deep.json", "invalid JSON"),
         ("latin1.yaml", "invalid UTF-8"),
-        ("binary.yaml", "binary"),
         ("tabs.yaml", "invalid YAML"),
         ("loop-a.yaml", "symlink loop"),
         ("outside.yaml", "outside the tree"),
@@ -112,10 +122,24 @@ fn every_bad_input_gets_one_located_error_and_good_files_are_still_linted() {
     let latin1 = &findings_for(&json, "latin1.yaml")[0]["location"];
     assert_eq!(
         (latin1["line"].as_u64(), latin1["column"].as_u64()),
-        (Some(1), Some(10))
+        (Some(3), Some(10))
     );
     let tabs = &findings_for(&json, "tabs.yaml")[0]["location"];
-    assert_eq!(tabs["line"].as_u64(), Some(2));
+    assert_eq!(tabs["line"].as_u64(), Some(4));
+    // No sign of Kubernetes or IAM: a note (IRSA056 file-not-read), not an error.
+    for (file, needle) in [
+        ("deep.yaml", "nest"),
+        ("binary.yaml", "binary"),
+        ("secret.yaml", "git-crypt"),
+        ("events.json", "invalid JSON"),
+    ] {
+        let found = findings_for(&json, file);
+        assert_eq!(found.len(), 1, "{file}: {found:#?}");
+        assert_eq!(found[0]["code"], "IRSA056", "{file}");
+        assert_eq!(found[0]["severity"], "note", "{file}");
+        let message = found[0]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{file}: {message}");
+    }
     let dupe = findings_for(&json, "dupe.json");
     assert!(
         dupe.iter()

@@ -145,7 +145,7 @@ fn visit(
         }
         return (WalkState::Continue, None);
     }
-    if !has_linted_extension(path) {
+    if !has_linted_extension(path) || is_tool_config(path) {
         return (WalkState::Continue, None);
     }
     if file_type.is_symlink() {
@@ -185,6 +185,45 @@ fn has_linted_extension(path: &Path) -> bool {
         || crate::frontends::terraform::is_terraform_path(path)
 }
 
+/// Configuration of other tools, found by name on a walk (a path given by hand is still read):
+/// JavaScript/TypeScript projects, editors, dev containers, linters, Renovate. None is IAM or
+/// Kubernetes, and several are JSON with comments, which no JSON reader accepts.
+fn is_tool_config(path: &Path) -> bool {
+    const NAMES: &[&str] = &[
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "composer.json",
+        "bower.json",
+        "lerna.json",
+        "nx.json",
+        "turbo.json",
+        "deno.json",
+        "tslint.json",
+        "renovate.json",
+        "renovate.json5",
+        ".renovaterc.json",
+        ".devcontainer.json",
+        "devcontainer.json",
+        ".markdownlint.json",
+        ".markdownlint.yaml",
+        ".markdownlint.yml",
+    ];
+    const PREFIXES: &[&str] = &[
+        "tsconfig",
+        "jsconfig",
+        ".eslintrc",
+        ".prettierrc",
+        ".babelrc",
+    ];
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let in_editor_dir = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|d| d == ".vscode" || d == ".devcontainer");
+    NAMES.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p)) || in_editor_dir
+}
+
 /// Literal AWS config files that may hold a Roles Anywhere `credential_process`.
 pub fn is_aws_config_name(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -216,6 +255,9 @@ mod tests {
             "a/b.yaml",
             "a/z/deep.json",
             "notes.txt",
+            "package.json",
+            "web/tsconfig.app.json",
+            ".vscode/settings.json",
             "chart/Chart.yaml",
             "chart/values.yaml",
             "chart/templates/sa.yaml",

@@ -22,6 +22,7 @@ pub mod runner;
 pub mod template;
 pub mod terraform;
 pub mod tfplan;
+pub mod unread;
 
 use std::sync::Arc;
 
@@ -59,9 +60,14 @@ fn lower_yaml(file: &Arc<SourceFile>, out: &mut Lowered) {
         out.findings.push(template::note(file, &kind, at));
         return;
     }
+    // A JSON Schema describes documents and is none of them (not even one for IAM policies).
+    if is_json_schema(&stream) {
+        return;
+    }
     // A Terraform plan or state may hold secrets: only what is read of it is kept.
     let redacted = tfplan::redacted(&file.text, &stream)
         .map(|text| Arc::new(SourceFile::new(&file.path, &file.display, text)));
+    let original = &file.text;
     let file = redacted.as_ref().unwrap_or(file);
     if let Some(err) = &stream.error {
         let what = if [".json", ".tfstate"]
@@ -72,8 +78,9 @@ fn lower_yaml(file: &Arc<SourceFile>, out: &mut Lowered) {
         } else {
             "YAML"
         };
-        out.findings.push(input_finding(
+        out.findings.push(unread::parse_failure(
             file,
+            original,
             &format!("invalid {what}: {}", err.message),
             Some(err.pos),
         ));
@@ -88,6 +95,26 @@ fn lower_yaml(file: &Arc<SourceFile>, out: &mut Lowered) {
             .map(|p| input_finding(file, &p.message, Some(p.pos))),
     );
     out.file = redacted;
+}
+
+/// `$schema` at the top with the keywords that describe other documents.
+fn is_json_schema(stream: &Stream) -> bool {
+    let [doc] = stream.documents.as_slice() else {
+        return false;
+    };
+    let root = &doc.root;
+    root.get("$schema").is_some()
+        && [
+            "properties",
+            "definitions",
+            "$defs",
+            "items",
+            "oneOf",
+            "anyOf",
+            "allOf",
+        ]
+        .iter()
+        .any(|k| root.get(k).is_some())
 }
 
 /// Bad input a front-end found (reported as IRSA000 with file, line and column).

@@ -69,6 +69,21 @@ fn envsubst_marker() -> &'static Regex {
     })
 }
 
+/// A `{NAME}` or `%NAME%` placeholder (which a script replaces, `sed`-style) on the 1-based
+/// `line`, where it broke the YAML: its offset.
+fn placeholder_on_line(text: &str, line: usize) -> Option<usize> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE
+        .get_or_init(|| Regex::new(r"\{[A-Z][A-Z0-9_]*\}|%[A-Z][A-Z0-9_]*%").expect("valid regex"));
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let content = text.get(start..)?.lines().next()?;
+    re.find(content).map(|m| start + m.start())
+}
+
 /// What kind of template a file is, and where its first template syntax is.
 pub fn detect(file: &SourceFile, stream: &Stream) -> Option<(String, usize)> {
     let text = &file.text;
@@ -97,8 +112,14 @@ pub fn detect(file: &SourceFile, stream: &Stream) -> Option<(String, usize)> {
         ("Helm template outside a chart", helm_marker()),
         ("envsubst/Flux `${VAR}` template", envsubst_marker()),
     ];
-    if stream.error.is_some() {
+    if let Some(err) = &stream.error {
         // Broken YAML is a template only if template syntax is what breaks it.
+        if let Some(at) = placeholder_on_line(text, err.pos.line) {
+            return Some((
+                "placeholder template (`{NAME}`/`%NAME%` replaced by a script)".into(),
+                at,
+            ));
+        }
         let jinja_block = text.contains("{%");
         return markers
             .iter()

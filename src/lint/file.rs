@@ -73,7 +73,15 @@ pub(super) fn process_file(input: &Input, opts: &LintOptions, config: &Config) -
         }
         Err(e) => {
             let file = Arc::new(SourceFile::new(path, display, ""));
-            let finding = input_finding(&file, &e.message, e.pos);
+            let finding = match input {
+                // Binary or not UTF-8: an error only if what can be read of it is meant for us.
+                Input::File { path, .. } if e.pos.is_some() => {
+                    let bytes = std::fs::read(path).unwrap_or_default();
+                    let seen = String::from_utf8_lossy(&bytes);
+                    crate::frontends::unread::parse_failure(&file, &seen, &e.message, e.pos)
+                }
+                _ => input_finding(&file, &e.message, e.pos),
+            };
             return FileResult {
                 file,
                 classified: Classified::default(),

@@ -26,6 +26,7 @@ use crate::diagnostics::internal_error::{self, isolate, HELP, PREFIX};
 use crate::diagnostics::RuleInfo;
 use crate::facts::Workspace;
 use crate::frontends::discover::{discover, Discovered, Input};
+use crate::frontends::unread::as_input_error;
 use crate::rules::candidate::{settle_all, Candidate};
 use crate::rules::registry::builtin_rules;
 use crate::rules::{Rule, Scope};
@@ -250,9 +251,27 @@ fn read_inputs(
     // Releases (helmfile, Flux, Argo CD) lint the charts they install, with their values; those
     // charts are not linted again on their own. GitOps objects that apply a directory into a
     // namespace are read first: the files and units they apply are placed there.
-    let mut releases = releases::Releases::read(inputs, &opts.paths, opts.max_file_size);
+    // A file that Terraform reads as a template is not a release object of its own.
+    let release_inputs: Vec<Input> = inputs
+        .iter()
+        .filter(|i| !matches!(i, Input::File { path, .. } if tf_read(path)))
+        .cloned()
+        .collect();
+    let mut releases = releases::Releases::read(&release_inputs, &opts.paths, opts.max_file_size);
     let targets = targets::Targets::new(std::mem::take(&mut releases.targets));
-    let file_releases = read_files(&files, opts, config, file_rules, &targets, run);
+    // A values file that a release reads is meant for this tool: a parse failure stays IRSA000.
+    let values_files: std::collections::HashSet<PathBuf> = releases
+        .files
+        .iter()
+        .filter_map(|f| f.path.canonicalize().ok())
+        .collect();
+    let file_releases = read_files(
+        &files,
+        (opts, config),
+        file_rules,
+        (&targets, &values_files),
+        run,
+    );
     let built = kustomize::lint_units(&kustomize, inputs, opts, (file_rules, &targets), run);
     let built_files: Vec<Arc<SourceFile>> = built.iter().map(|u| u.built.clone()).collect();
     let built_findings = releases.read_built(&|p| kustomize.consumes(p), &built_files);
@@ -291,13 +310,18 @@ fn read_inputs(
 /// at once. Returns the releases that files declare (a plan's `helm_release`).
 fn read_files(
     files: &[&Input],
-    opts: &LintOptions,
-    config: &Config,
+    (opts, config): (&LintOptions, &Config),
     file_rules: &[&dyn Rule],
-    targets: &targets::Targets,
+    (targets, values_files): (&targets::Targets, &std::collections::HashSet<PathBuf>),
     run: &mut Gathered,
 ) -> Vec<crate::facts::release::HelmRelease> {
     let file_releases = std::sync::Mutex::new(Vec::new());
+    let release_read = |input: &Input| match input {
+        Input::File { path, .. } if !values_files.is_empty() => {
+            path.canonicalize().is_ok_and(|c| values_files.contains(&c))
+        }
+        _ => false,
+    };
     for chunk in files.chunks(FILES_IN_FLIGHT) {
         let results: Vec<(Vec<Finding>, UnitOutcome)> = chunk
             .par_iter()
@@ -305,6 +329,9 @@ fn read_files(
                 // A bug hit on one file is reported on that file; the others go on.
                 isolate(|| {
                     let mut r = process_file(input, opts, config);
+                    if release_read(input) {
+                        r.findings = r.findings.into_iter().map(as_input_error).collect();
+                    }
                     if let Input::File { path, .. } = input {
                         targets.apply_to_file(path, &mut r.classified);
                     }

@@ -36,6 +36,8 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
                     .filter(|f| !crate::frontends::terraform::is_terraform_path(&f.path))
                     .filter_map(|f| f.path.canonicalize().ok()),
             );
+            // And every file a module passes to templatefile(), even from a call not reached.
+            consumed.extend(unit.templates.drain(..));
             let mut findings = Vec::new();
             for (file, message, pos) in &unit.errors {
                 findings.push(input_finding(file, message, Some(*pos)));

@@ -15,7 +15,28 @@ pub struct HclError {
 }
 
 /// Parse a whole HCL file. A panic inside the parser (none is known) is reported as an error.
+/// A key written twice in one object keeps its last item, as Terraform does
+/// ([`super::hcl_dupkeys`]).
 pub fn parse(text: &str) -> Result<Body, HclError> {
+    let mut result = parse_text(text);
+    let mut repaired = std::borrow::Cow::Borrowed(text);
+    for _ in 0..64 {
+        match &result {
+            Err(e) if e.message.contains(super::hcl_dupkeys::REDEFINED) => {
+                let Some(next) = super::hcl_dupkeys::drop_earlier_item(&repaired, e.pos.offset)
+                else {
+                    break;
+                };
+                result = parse_text(&next);
+                repaired = std::borrow::Cow::Owned(next);
+            }
+            _ => break,
+        }
+    }
+    result
+}
+
+fn parse_text(text: &str) -> Result<Body, HclError> {
     let lines = LineIndex::new(text);
     // hcl-edit backtracks exponentially when the text ends inside deep nesting (issue #16's
     // campaign: 1 KB took 100 s); such a text is never HCL, so it is refused without parsing.
@@ -111,6 +132,29 @@ mod tests {
         assert!(parse(&deep).is_err());
         let blocks = format!("{}{}", "b {\n".repeat(100_000), "}\n".repeat(100_000));
         assert!(parse(&blocks).is_err());
+    }
+
+    /// hashicorp/hcl `ObjectConsExpr.Value`: the last item of a key wins, silently.
+    #[test]
+    fn a_key_written_twice_in_an_object_keeps_its_last_value() {
+        let text = "locals {\n  m = {\n    a = [1,\n      2]\n    \"b\" = 1, \"b\" = 2\n    a = 3 # last\n  }\n}\n";
+        let body = parse(text).expect("parsed as Terraform does");
+        let locals = body.blocks().next().unwrap();
+        let m = locals.body.attributes().next().unwrap();
+        let hcl_edit::expr::Expression::Object(object) = &m.value else {
+            panic!("{m:?}");
+        };
+        let values: Vec<String> = object
+            .iter()
+            .map(|(_, v)| v.expr().to_string().trim().to_string())
+            .collect();
+        assert_eq!(values, ["2", "3 # last"], "{text}");
+        // Spans still point into the user's text: the kept `a` is on line 6.
+        let (key, _) = object.iter().nth(1).unwrap();
+        let at = hcl_edit::Span::span(key).unwrap().start;
+        assert_eq!(LineIndex::new(text).pos(text, at).line, 6);
+        // In a `for` expression two equal keys are an error in Terraform too; not our case here.
+        assert!(parse("a = {\n b = 1\n b = = 2\n}\n").is_err());
     }
 
     #[test]

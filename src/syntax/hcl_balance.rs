@@ -26,7 +26,7 @@ enum Open {
 
 /// The bytes that may open or close something, outside strings, inside a quoted string, and in
 /// a heredoc's text (whose marker is looked for at each line's start).
-static OUTSIDE: [bool; 256] = byte_set(b"#/<\"{[()]}");
+static OUTSIDE: [bool; 256] = byte_set(b"#/<\"{[()]},=:\n");
 static IN_QUOTE: [bool; 256] = byte_set(b"\\$%\"\n");
 static IN_HEREDOC: [bool; 256] = byte_set(b"$%\n");
 
@@ -42,8 +42,57 @@ const fn byte_set(bytes: &[u8]) -> [bool; 256] {
 
 /// `Some` when the text ends with at least `MAX_UNCLOSED` openers unclosed.
 pub fn deeply_unclosed(text: &str) -> Option<Unclosed> {
+    let stack = walk(text, &mut |_, _, _| false);
+    if stack.len() < MAX_UNCLOSED {
+        return None;
+    }
+    let (_, offset, len) = stack[0];
+    Some(Unclosed {
+        depth: stack.len(),
+        opener: text
+            .get(offset..offset + len)
+            .unwrap_or("?")
+            .trim_end()
+            .to_string(),
+        offset,
+    })
+}
+
+/// The offsets of the brackets (`{`, `[`, `(`) still open at `at` (which must not be inside a
+/// string, heredoc or comment), outermost first.
+pub fn brackets_open_at(text: &str, at: usize) -> Vec<(u8, usize)> {
+    walk(text, &mut |i, _, _| i >= at)
+        .into_iter()
+        .filter_map(|(open, offset, _)| match open {
+            Open::Bracket(b) => Some((b, offset)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first byte that `stop(offset, byte, depth)` accepts among the structural bytes of
+/// `text` outside strings, heredocs and comments (`,` `=` `:` and line breaks included).
+pub fn find_structural(
+    text: &str,
+    stop: &mut dyn FnMut(usize, u8, usize) -> bool,
+) -> Option<usize> {
+    let mut found = None;
+    walk(text, &mut |i, b, depth| {
+        let hit = stop(i, b, depth);
+        if hit {
+            found = Some(i);
+        }
+        hit
+    });
+    found
+}
+
+/// Walk the nesting of `text`; `stop(offset, byte, depth)` sees each structural byte outside
+/// strings, heredocs and comments before it is read, and ends the walk by returning `true`.
+/// What is still open then: (what, offset, opener length).
+fn walk(text: &str, stop: &mut dyn FnMut(usize, u8, usize) -> bool) -> Vec<(Open, usize, usize)> {
     let bytes = text.as_bytes();
-    let mut stack: Vec<(Open, usize, usize)> = Vec::new(); // (what, offset, opener length)
+    let mut stack: Vec<(Open, usize, usize)> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -98,6 +147,9 @@ pub fn deeply_unclosed(text: &str) -> Option<Unclosed> {
             i += 1;
             continue;
         }
+        if stop(i, b, stack.len()) {
+            return stack;
+        }
         match (b, next) {
             (b'#', _) | (b'/', Some(b'/')) => {
                 i = line_end(bytes, i);
@@ -136,19 +188,7 @@ pub fn deeply_unclosed(text: &str) -> Option<Unclosed> {
         }
         i += 1;
     }
-    if stack.len() < MAX_UNCLOSED {
-        return None;
-    }
-    let (_, offset, len) = stack[0];
-    Some(Unclosed {
-        depth: stack.len(),
-        opener: text
-            .get(offset..offset + len)
-            .unwrap_or("?")
-            .trim_end()
-            .to_string(),
-        offset,
-    })
+    stack
 }
 
 fn line_end(bytes: &[u8], from: usize) -> usize {

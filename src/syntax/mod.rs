@@ -3,6 +3,7 @@
 pub mod embedded;
 pub mod hcl;
 pub mod hcl_balance;
+pub mod hcl_dupkeys;
 pub mod schema;
 pub mod source;
 pub mod span_map;

@@ -112,6 +112,12 @@ pub fn read_text(path: &Path, max_size: u64) -> Result<String, ReadError> {
 
 /// Check and decode bytes already in memory (also used for stdin).
 pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    if bytes.starts_with(b"\0GITCRYPT") {
+        return Err(ReadError {
+            message: "encrypted with git-crypt; not read".into(),
+            pos: Some(pos_at("", 0)),
+        });
+    }
     if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
         let pos = pos_at(&String::from_utf8_lossy(&bytes[..nul]), nul);
         return Err(ReadError {

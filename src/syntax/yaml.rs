@@ -127,62 +127,6 @@ pub struct TagAt {
     pub tag: String,
 }
 
-/// Turns the parser's character positions into byte offsets, walking from the last one.
-struct Offsets<'a> {
-    text: &'a str,
-    ascii: bool,
-    char_index: usize,
-    byte: usize,
-}
-
-impl<'a> Offsets<'a> {
-    fn new(text: &'a str) -> Self {
-        Offsets {
-            text,
-            ascii: text.is_ascii(),
-            char_index: 0,
-            byte: 0,
-        }
-    }
-
-    fn byte_of(&mut self, char_index: usize) -> usize {
-        if self.ascii {
-            return char_index.min(self.text.len());
-        }
-        let bytes = self.text.as_bytes();
-        while self.char_index < char_index && self.byte < bytes.len() {
-            self.byte += 1;
-            while self.byte < bytes.len() && !self.text.is_char_boundary(self.byte) {
-                self.byte += 1;
-            }
-            self.char_index += 1;
-        }
-        while self.char_index > char_index && self.byte > 0 {
-            self.byte -= 1;
-            while self.byte > 0 && !self.text.is_char_boundary(self.byte) {
-                self.byte -= 1;
-            }
-            self.char_index -= 1;
-        }
-        self.byte
-    }
-
-    fn pos(&mut self, m: &saphyr_parser::Marker) -> Pos {
-        Pos {
-            offset: self.byte_of(m.index()),
-            line: m.line(),
-            column: m.col() + 1,
-        }
-    }
-
-    fn span(&mut self, s: &saphyr_parser::Span) -> Span {
-        Span {
-            start: self.pos(&s.start),
-            end: self.pos(&s.end),
-        }
-    }
-}
-
 enum Frame {
     Seq {
         items: Vec<Node>,
@@ -198,10 +142,33 @@ enum Frame {
     },
 }
 
-/// Parse a YAML stream (JSON is accepted as the YAML subset it is).
+/// Parse a YAML stream (JSON is accepted as the YAML subset it is), as go-yaml reads it: a flow
+/// or quoted line that YAML 1.2 finds under-indented is accepted (see [`reindent`]).
 pub fn parse(text: &str) -> Stream {
+    let first = parse_text(text, None);
+    if !first.error.as_ref().is_some_and(reindent::repairable) {
+        return first;
+    }
+    let mut shifts = reindent::Shifts::default();
+    let mut shifted = text.to_string();
+    let mut last = first;
+    for _ in 0..reindent::MAX_REPAIRS {
+        let Some(err) = last.error.as_ref().filter(|e| reindent::repairable(e)) else {
+            break;
+        };
+        if !shifts.repair(text, &shifted, err) {
+            break;
+        }
+        shifted = shifts.apply(text);
+        last = parse_text(&shifted, Some(&shifts));
+    }
+    last
+}
+
+/// Parse `text`, a re-indented copy of the user's text when `shifts` says how.
+fn parse_text(text: &str, shifts: Option<&reindent::Shifts>) -> Stream {
     let mut out = Stream::default();
-    let mut offsets = Offsets::new(text);
+    let mut offsets = Offsets::new(text, shifts);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
     let mut alias_budget = MAX_ALIAS_NODES;
@@ -225,6 +192,7 @@ pub fn parse(text: &str) -> Stream {
                 return out;
             }
         };
+        let ends_text = offsets.byte_of(span.end.index()) >= text.len();
         let span = offsets.span(&span);
         let completed = match event {
             Event::DocumentStart(_) => {
@@ -232,12 +200,22 @@ pub fn parse(text: &str) -> Stream {
                 None
             }
             Event::DocumentEnd => None,
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar(value, style, anchor, tag) => {
                 record_tag(&mut out.tags, span.start.offset, 's', tag.as_deref());
+                let mut value = value.into_owned();
+                // A block scalar whose last line ends the file without a line break: go-yaml
+                // (as libyaml, PyYAML) keeps no final break there; saphyr adds one.
+                if ends_text
+                    && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && !text.ends_with('\n')
+                    && value.ends_with('\n')
+                {
+                    value.pop();
+                }
                 Some((
                     Node {
                         kind: NodeKind::Scalar(Scalar {
-                            text: text.into_owned(),
+                            text: value,
                             plain: style == ScalarStyle::Plain,
                         }),
                         span,
@@ -418,5 +396,9 @@ pub fn pos_at(text: &str, offset: usize) -> Pos {
 }
 
 mod node;
+mod offsets;
+pub use node::raw_view;
+mod reindent;
+use offsets::Offsets;
 #[cfg(test)]
 mod tests;

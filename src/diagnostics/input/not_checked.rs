@@ -48,7 +48,9 @@ declare_rule! {
     ///
     /// ## What it checks
     /// A YAML or JSON file that does not parse and has none of the marks of an input of this
-    /// tool (`apiVersion`/`kind`, `Statement`, `AssumeRole`, a role ARN): JSON Lines fixtures,
+    /// tool (`apiVersion`/`kind`, `Statement`, `AssumeRole`, a role ARN, a Terraform plan or
+    /// state, a CloudFormation template), or that is an excerpt (an indented `...` line stands
+    /// for what was left out): JSON Lines fixtures,
     /// git-crypt-encrypted files, fragments of documentation, test data of other parsers. Such
     /// a file is listed in the coverage summary instead of failing the run. A broken file that
     /// does show those marks is still IRSA000, an error.

@@ -49,7 +49,7 @@ pub fn classify(
     if !is_template(raw) {
         return false;
     }
-    let root = tags::lower_tags(&file.text, raw, &stream.tags, problems);
+    let root = tags::lower_tags(&file.text, raw, &stream.tags);
     out.duplicate_keys
         .extend(stream.duplicate_keys.iter().cloned());
     let template = resolve::Template::read(&root);

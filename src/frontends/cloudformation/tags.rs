@@ -1,10 +1,10 @@
 //! Short-form intrinsics (`!Sub x`, `!GetAtt R.Arn`, `!If [...]`) lowered to their long form
-//! (`{"Fn::Sub": x}`), so the rest of the front-end reads one shape. Unknown tags are reported.
+//! (`{"Fn::Sub": x}`), so the rest of the front-end reads one shape. An unknown tag `!Name` is
+//! `Fn::Name`, an unknown function: its value stays symbolic.
 
 use std::collections::HashMap;
 
 use crate::frontends::build::{map, scalar};
-use crate::frontends::Problem;
 use crate::syntax::yaml::{Node, NodeKind, TagAt};
 
 /// Tag → long-form key.
@@ -33,7 +33,7 @@ const INTRINSICS: &[(&str, &str)] = &[
 ];
 
 /// Rewrite every tagged node of `root` (tags by node start offset) into its long form.
-pub fn lower_tags(text: &str, root: &Node, tags: &[TagAt], problems: &mut Vec<Problem>) -> Node {
+pub fn lower_tags(text: &str, root: &Node, tags: &[TagAt]) -> Node {
     let mut out = root.clone();
     if tags.is_empty() {
         return out;
@@ -42,26 +42,19 @@ pub fn lower_tags(text: &str, root: &Node, tags: &[TagAt], problems: &mut Vec<Pr
         .iter()
         .map(|t| ((t.offset, t.node), t.tag.as_str()))
         .collect();
-    rewrite(text, &mut out, &by_offset, problems);
+    rewrite(text, &mut out, &by_offset);
     out
 }
 
-fn rewrite(
-    text: &str,
-    node: &mut Node,
-    tags: &HashMap<(usize, char), &str>,
-    problems: &mut Vec<Problem>,
-) {
+fn rewrite(text: &str, node: &mut Node, tags: &HashMap<(usize, char), &str>) {
     // Children first (the parser bounds depth, so recursion is bounded too).
     match &mut node.kind {
         NodeKind::Scalar(_) => {}
-        NodeKind::Seq(items) => items
-            .iter_mut()
-            .for_each(|n| rewrite(text, n, tags, problems)),
+        NodeKind::Seq(items) => items.iter_mut().for_each(|n| rewrite(text, n, tags)),
         NodeKind::Map(entries) => {
             for e in entries.iter_mut() {
-                rewrite(text, &mut e.key, tags, problems);
-                rewrite(text, &mut e.value, tags, problems);
+                rewrite(text, &mut e.key, tags);
+                rewrite(text, &mut e.value, tags);
             }
         }
     }
@@ -73,12 +66,12 @@ fn rewrite(
     let Some(tag) = tags.get(&(node.span.start.offset, kind)) else {
         return;
     };
-    let Some((_, long)) = INTRINSICS.iter().find(|(t, _)| t == tag) else {
-        problems.push(Problem::new(
-            format!("unknown tag `{tag}`: not a CloudFormation intrinsic function; its value is read as written"),
-            node.span.start,
-        ));
-        return;
+    // A tag that is no intrinsic is read as CloudFormation (and cfn-lint) read it, `!Name` as
+    // `Fn::Name`: a function this front-end does not know, so its value stays symbolic. Not a
+    // broken file, and nothing to report: whoever deploys it gets CloudFormation's own answer.
+    let long = match INTRINSICS.iter().find(|(t, _)| t == tag) {
+        Some((_, long)) => long.to_string(),
+        None => format!("Fn::{}", tag.trim_start_matches('!')),
     };
     let mut inner = node.clone();
     // `!GetAtt R.Arn` is the string form of `Fn::GetAtt: [R, Arn]`; both are read.
@@ -87,7 +80,7 @@ fn rewrite(
         skip_tag(text, &mut inner, tag.len());
     }
     let span = node.span;
-    *node = map(span, vec![(scalar(long, span), inner)]);
+    *node = map(span, vec![(scalar(&long, span), inner)]);
 }
 
 /// A scalar's span starts at its tag: move it to the value when that is on the same line.

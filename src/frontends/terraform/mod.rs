@@ -26,6 +26,7 @@ pub mod tam;
 pub mod tam_blueprints;
 pub mod tam_blueprints_release;
 pub mod tam_pod_identity;
+pub mod templates;
 pub mod terragrunt;
 pub mod trust;
 pub mod value;
@@ -67,6 +68,8 @@ pub struct TfUnit {
     /// Values that a module no root calls took from its variables' defaults: the place and the
     /// variable's name.
     pub defaults: Vec<(Arc<SourceFile>, Span, String)>,
+    /// Files that a module passes to `templatefile()` (canonical), reached or not.
+    pub templates: Vec<PathBuf>,
 }
 
 /// Evaluate the Terraform files found under `given` paths, one unit per tree. Runs on a thread
@@ -139,8 +142,10 @@ fn lint_tree(
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if is_terraform_file(name) {
             dirs.extend(f.parent().map(Path::to_path_buf));
-        } else {
-            // tfvars and terragrunt.hcl: at least their syntax is checked.
+        } else if name == "terragrunt.hcl" || module::is_tfvars_file(name) {
+            // The tfvars Terraform loads itself, and terragrunt.hcl: their syntax is checked
+            // here. Other `*.tfvars` (Terraspace's ERB layers, `prod.tfvars` for a -var-file
+            // not given) are no variable files of this run: read only when passed (`--var-file`).
             world.parse_file(f, world.display(f));
             if name == "terragrunt.hcl" {
                 terragrunt_configs.push(f.clone());
@@ -151,8 +156,11 @@ fn lint_tree(
     let units = terragrunt::units(&world, &terragrunt_configs, &mut lowered.notes);
     // Directories called as local modules by another are evaluated through their callers.
     let mut called: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    let mut templates = Vec::new();
     for dir in &dirs {
         let loaded = world.load(dir);
+        let bodies = loaded.bodies.iter().map(|(_, b)| b);
+        templates.extend(templates::templatefile_paths(&world, dir, bodies));
         for (_, body) in &loaded.bodies {
             for b in body.blocks().filter(|b| b.ident.as_str() == "module") {
                 let src = b.body.get_attribute("source").and_then(|a| match &a.value {
@@ -218,6 +226,7 @@ fn lint_tree(
         declared_vars,
         retired,
         defaults,
+        templates,
     }
 }
 
@@ -302,6 +311,7 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
         declared_vars,
         retired: crate::syntax::Retired::default(),
         defaults: Vec::new(),
+        templates: Vec::new(),
     }
 }
 

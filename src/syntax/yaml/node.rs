@@ -185,4 +185,48 @@ impl Node {
             ),
         }
     }
+
+    /// A JSON view with every scalar as written (PyYAML's `BaseLoader` view), for comparing
+    /// this reader with others; a non-scalar key is written as its own JSON.
+    pub fn to_raw_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            NodeKind::Scalar(s) => Value::String(s.text.clone()),
+            NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_raw_json).collect()),
+            NodeKind::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let key = match &e.key.kind {
+                            NodeKind::Scalar(s) => s.text.clone(),
+                            _ => e.key.to_raw_json().to_string(),
+                        };
+                        (key, e.value.to_raw_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// One file as this reader sees it, for `scripts/yaml-diff.py`: `{"path", "documents", "error"}`
+/// with every scalar as written ([`Node::to_raw_json`]).
+pub fn raw_view(path: &str) -> serde_json::Value {
+    let text = match crate::syntax::source::read_text(std::path::Path::new(path), u64::MAX) {
+        Ok(text) => text,
+        Err(e) => {
+            let error = serde_json::json!({"message": e.message, "line": 0});
+            return serde_json::json!({"path": path, "documents": null, "error": error});
+        }
+    };
+    let stream = super::parse(&text);
+    let documents: Vec<_> = stream
+        .documents
+        .iter()
+        .map(|d| d.root.to_raw_json())
+        .collect();
+    let error = stream.error.map(
+        |e| serde_json::json!({"message": e.message, "line": e.pos.line, "column": e.pos.column}),
+    );
+    serde_json::json!({"path": path, "documents": documents, "error": error})
 }

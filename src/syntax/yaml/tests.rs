@@ -143,3 +143,93 @@ fn local_tags_are_recorded_by_node_start() {
         "!Sub \"x-${B}\""
     );
 }
+
+/// go-yaml reads these (kubectl, helm); YAML 1.2 and saphyr alone refuse them.
+#[test]
+fn flow_and_quoted_lines_at_the_keys_column_are_read_as_go_yaml_does() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "spec:\n  args: [\n    \"--a\",\n    \"--b\"\n  ]\n",
+            r#"{"spec":{"args":["--a","--b"]}}"#,
+        ),
+        (
+            "spec:\n  args: [\n    \"--a\",\n    \"--b\"\n]\n",
+            r#"{"spec":{"args":["--a","--b"]}}"#,
+        ),
+        (
+            "- key: x\n  values: [\n  \"a\", \"b\"\n  ]\n",
+            r#"[{"key":"x","values":["a","b"]}]"#,
+        ),
+        ("- args: [\na,\nb]\n", r#"[{"args":["a","b"]}]"#),
+        (
+            "a:\n  description: \"The name\n  of it\"\n  type: string\n",
+            r#"{"a":{"description":"The name of it","type":"string"}}"#,
+        ),
+        ("a:\n  b: 'it''s\nhere'\n", r#"{"a":{"b":"it's here"}}"#),
+        ("m: {a: 1,\nb: 2}\n", r#"{"m":{"a":1,"b":2}}"#),
+    ];
+    for (text, json) in cases {
+        let s = parse(text);
+        assert!(s.error.is_none(), "{text:?}: {:?}", s.error);
+        let want: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(s.documents[0].root.to_json(), want, "{text:?}");
+        // Every span still points into the user's text, at the same characters.
+        for node in s.documents[0].root.descendants() {
+            let (start, end) = (node.span.start, node.span.end);
+            assert!(
+                start.offset <= end.offset && end.offset <= text.len(),
+                "{text:?}"
+            );
+            assert_eq!(pos_at(text, start.offset), start, "{text:?}");
+            if let Some(scalar) = node.scalar().filter(|s| s.plain && !s.text.is_empty()) {
+                assert_eq!(&text[start.offset..end.offset], scalar.text, "{text:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_broken_file_after_a_repaired_line_keeps_its_own_error_and_position() {
+    let text = "a: [\n  1,\n]\nb: c: d\n";
+    let s = parse(text);
+    let err = s.error.expect("still broken");
+    assert_eq!(err.pos.line, 4, "{err:?}");
+    let text = "a:\n  b: \"x\n---\"\n";
+    assert!(
+        parse(text).error.is_some(),
+        "a document marker inside a quoted scalar"
+    );
+}
+
+#[test]
+fn a_block_scalar_that_ends_the_file_without_a_line_break_has_no_final_break() {
+    for (text, want) in [
+        ("a: |\n  x\n  y", "x\ny"),
+        ("a: >\n  x\n  y", "x y"),
+        ("a: |\n  x\n  y\n", "x\ny\n"),
+        ("a: |-\n  x", "x"),
+    ] {
+        let s = parse(text);
+        assert_eq!(s.documents[0].root.str_at(&["a"]), Some(want), "{text:?}");
+    }
+}
+
+#[test]
+fn tabs_before_content_inside_a_flow_collection_are_blanks_as_in_go_yaml() {
+    let text = "kind: List\nitems:\n- {\n\t\t\"kind\": \"Service\",\n\t\t\"spec\": {}\n}\n";
+    let s = parse(text);
+    assert!(s.error.is_none(), "{:?}", s.error);
+    let item = &s.documents[0].root.get("items").unwrap().as_seq().unwrap()[0];
+    let kind = item.entry("kind").unwrap();
+    assert_eq!(
+        (kind.key.span.start.line, kind.key.span.start.column),
+        (4, 3)
+    );
+    assert_eq!(
+        &text[kind.value.span.start.offset..kind.value.span.end.offset],
+        "\"Service\""
+    );
+    // In block context a tab is indentation: refused, as go-yaml does.
+    assert!(parse("metadata:\n\tname: x\n").error.is_some());
+    assert!(parse("a:\n  b: 1\n\tc: 2\n").error.is_some());
+}

@@ -1,0 +1,5 @@
+# A Terraspace layer: ERB, rendered before Terraform sees it.
+namespace = "<%= expansion(':ENV') %>"
+<% if Terraspace.env == "prod" %>
+replicas = 3
+<% end %>

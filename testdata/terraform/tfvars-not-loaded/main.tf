@@ -1,0 +1,10 @@
+variable "namespace" {
+  type = string
+}
+
+resource "kubernetes_service_account" "app" {
+  metadata {
+    name      = "app"
+    namespace = var.namespace
+  }
+}
