@@ -145,3 +145,22 @@ fn a_value_from_the_default_of_a_module_no_root_calls_is_at_most_a_warning() {
         .collect();
     assert_eq!(severities, ["error", "error"], "{called:#?}");
 }
+
+#[test]
+fn an_application_terraform_applies_from_a_template_may_create_the_account() {
+    // data-on-eks: the load-balancer controller's account comes from an Argo CD Application that
+    // a `kubectl_manifest` applies from `templatefile()`; the run cannot list its accounts.
+    let dir = "testdata/terraform/templated-application";
+    let (_, applied) = lint(&[&format!("{dir}/applied")]);
+    assert!(codes(&applied, "IRSA066").is_empty(), "{applied:#?}");
+    let (_, missing) = lint(&[&format!("{dir}/missing")]);
+    assert_eq!(
+        located(
+            &codes(&missing, "IRSA066")
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        ),
+        [("IRSA066".to_string(), format!("{dir}/missing/main.tf"), 16)]
+    );
+}

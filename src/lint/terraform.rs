@@ -37,6 +37,7 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
                     .filter_map(|f| f.path.canonicalize().ok()),
             );
             // And every file a module passes to templatefile(), even from a call not reached.
+            let unlisted = applied_templates(&unit.templates, opts.max_file_size);
             consumed.extend(unit.templates.drain(..));
             let mut findings = Vec::new();
             for (file, message, pos) in &unit.errors {
@@ -56,6 +57,7 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
                 .map(|f| f.display.clone())
                 .unwrap_or_default();
             ws.absorb_facts(&display, unit.classified);
+            ws.unlisted_accounts.extend(unlisted);
             ws.files.extend(unit.files);
             (findings, lint_unit(ws, rules, Keep::WhatWorkspaceRulesRead))
         })
@@ -171,4 +173,32 @@ pub fn keep_literal_fixes(
             f.fix = None;
         }
     }
+}
+
+/// Templates Terraform fills in and applies (`kubectl_manifest` of a `templatefile()`) that
+/// declare objects creating service accounts (an Argo CD Application, a Flux HelmRelease, a
+/// ServiceAccount): the run cannot list those accounts, so no rule may say they are missing.
+fn applied_templates(
+    templates: &[std::path::PathBuf],
+    max_size: u64,
+) -> Vec<crate::facts::release::UnlistedAccounts> {
+    const CREATORS: [&str; 4] = [
+        "kind: Application",
+        "kind: ApplicationSet",
+        "kind: HelmRelease",
+        "kind: ServiceAccount",
+    ];
+    templates
+        .iter()
+        .filter_map(|path| {
+            let text = crate::syntax::source::read_text(path, max_size).ok()?;
+            let creates = text
+                .lines()
+                .any(|l| CREATORS.iter().any(|c| l.trim_end() == *c));
+            creates.then(|| crate::facts::release::UnlistedAccounts {
+                namespace: None,
+                creator: format!("the Terraform template `{}`", path.display()),
+            })
+        })
+        .collect()
 }
