@@ -10,7 +10,7 @@ fn lint_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, Duration) {
     let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
         .arg("lint")
         .arg(dir)
-        .args(["--format", "json"])
+        .args(["--format", "json", "--verbose"])
         .args(extra)
         .env("HELM_BIN", "/nonexistent/helm")
         .output()

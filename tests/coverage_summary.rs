@@ -183,8 +183,15 @@ fn a_resource_generated_from_a_template_beside_it_is_not_checked_not_broken() {
     let (_, quiet) = json(&[dir]);
     let groups = quiet["summary"]["not_checked"].as_array().unwrap();
     assert!(groups.iter().any(|g| g["code"] == "IRSA051"), "{quiet:#}");
-    // A resource with no template beside it is still a broken kustomization (a warning).
-    let (_, broken) = json(&["testdata/gitops/bad-input/missing-file", "--verbose"]);
+    // A resource with no template beside it is not checked either; a patch that matches
+    // nothing is still a broken kustomization (a warning).
+    let (_, absent) = json(&["testdata/gitops/bad-input/missing-file", "--verbose"]);
+    assert!(
+        (absent["findings"].as_array().unwrap().iter())
+            .any(|f| f["code"] == "IRSA051" && f["severity"] == "note"),
+        "{absent:#}"
+    );
+    let (_, broken) = json(&["testdata/gitops/bad-input/missing-target", "--verbose"]);
     assert!(
         (broken["findings"].as_array().unwrap().iter())
             .any(|f| f["code"] == "IRSA051" && f["severity"] == "warning"),

@@ -35,9 +35,9 @@ declare_rule! {
     /// While walking a kustomization chain: a kustomization that includes itself (A includes B
     /// includes A), a resource or patch path that does not exist or leaves the linted tree, a
     /// patch whose target (kind and name) is no resource of the kustomization, invalid YAML.
-    /// A missing resource with its template beside it (`claim-tmpl.yaml` for `claim.yaml`, a
-    /// README's `envsubst < claim-tmpl.yaml > claim.yaml`) is generated at deploy time: a note
-    /// (in the coverage summary), not a warning.
+    /// A resource file that is not in the tree is a note (in the coverage summary), not a
+    /// warning: it is usually written before the build (a README's `envsubst < claim-tmpl.yaml >
+    /// claim.yaml`, a workshop step), and the unit is walked without it.
     ///
     /// ## Why it matters
     /// `kustomize build` (and Flux, and Argo CD) refuse such a kustomization: nothing of it is

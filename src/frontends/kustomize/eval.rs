@@ -59,8 +59,8 @@ pub struct Problem {
 pub struct Evaluated {
     pub resources: Vec<Res>,
     pub problems: Vec<Problem>,
-    /// Resources that do not exist but have a template beside them (`claim-tmpl.yaml` for
-    /// `claim.yaml`): generated at deploy time, so not checked rather than broken.
+    /// Resources that are not in the tree (often generated at deploy time: `claim.yaml` from
+    /// `claim-tmpl.yaml` beside it): not checked, rather than broken.
     pub generated: Vec<Problem>,
     /// What the static walk did not apply (e.g. `helmCharts in overlays/prod`).
     pub not_applied: BTreeSet<String>,
@@ -151,16 +151,24 @@ fn eval_dir(
                 out.cycle = true;
                 out.not_applied.insert(format!("remote base `{}`", w.value));
             }
-            Target::Missing(why) => match template_beside(&k.dir, &w.value) {
-                Some(template) => out.generated.push(Problem {
-                    loc: at(w.span),
-                    message: format!("resource {why}; `{template}` beside it is its template, so it is generated at deploy time (envsubst); not checked"),
-                }),
-                None => out.problems.push(Problem {
-                    loc: at(w.span),
-                    message: format!("resource {why}"),
-                }),
-            },
+            Target::Missing(why) => {
+                let absent = !k.dir.join(&w.value).exists();
+                match (absent, template_beside(&k.dir, &w.value)) {
+                    (true, Some(template)) => out.generated.push(Problem {
+                        loc: at(w.span),
+                        message: format!("resource {why}; `{template}` beside it is its template, so it is generated at deploy time (envsubst); not checked"),
+                    }),
+                    // A file a pipeline or a workshop step writes before the build.
+                    (true, None) => out.generated.push(Problem {
+                        loc: at(w.span),
+                        message: format!("resource {why} in the tree (written before the build?); the unit was walked without it"),
+                    }),
+                    (false, _) => out.problems.push(Problem {
+                        loc: at(w.span),
+                        message: format!("resource {why}"),
+                    }),
+                }
+            }
         }
     }
     for p in &k.patches {
