@@ -8,7 +8,7 @@ use std::process::Command;
 fn findings() -> BTreeMap<String, Vec<(String, u64, u64)>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/unread");
     let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
-        .args(["lint", dir, "--format", "json"])
+        .args(["lint", dir, "--format", "json", "--verbose"])
         .env("HELM_BIN", "/nonexistent/helm")
         .output()
         .unwrap();
