@@ -2,22 +2,10 @@
 //! never checked as a literal name or account and is shown as its address; CloudFormation
 //! intrinsics and unknown Terraform values are unknown, not literals.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "support/lint_json.rs"]
+mod lint_json;
 
-fn lint(args: &[&str]) -> (i32, serde_json::Value) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
-        .current_dir(root)
-        .arg("lint")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap_or(-1), json)
-}
+use lint_json::lint_document as lint;
 
 fn findings<'a>(json: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
     json["findings"]

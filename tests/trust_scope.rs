@@ -2,22 +2,10 @@
 //! unrecognised provider when a service account of the run uses the role, never another
 //! platform's OIDC trust or a resource policy; and the hygiene of a missing `:aud`.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "support/lint_json.rs"]
+mod lint_json;
 
-fn lint(args: &[&str]) -> (i32, serde_json::Value) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
-        .current_dir(root)
-        .arg("lint")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap_or(-1), json)
-}
+use lint_json::lint_document as lint;
 
 /// `(code, severity, file name, line)` of every finding.
 fn summary(json: &serde_json::Value) -> Vec<(String, String, String, u64)> {

@@ -47,6 +47,20 @@ pub fn lint(args: &[&str]) -> (i32, Vec<Value>) {
     lint_with_path(&tools_path(), args)
 }
 
+/// The whole JSON document (findings and summary) of `lint ARGS --format json --verbose`.
+pub fn lint_document(args: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
+        .current_dir(root())
+        .arg("lint")
+        .args(args)
+        .args(["--format", "json", "--verbose"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
 /// `(code, path, line)` of each finding.
 pub fn located(findings: &[Value]) -> Vec<(String, String, u64)> {
     findings
