@@ -31,9 +31,9 @@ fn to_real_file(loc: &mut Location) -> Option<String> {
     let (real, context) = if let Some(dir) = loc.path.strip_suffix(BUILT) {
         let file = KUSTOMIZATIONS
             .iter()
-            .map(|name| format!("{}/{name}", dir.trim_end_matches('/')))
+            .map(|name| in_dir(dir, name))
             .find(|p| std::path::Path::new(p).is_file())
-            .unwrap_or_else(|| format!("{}/{}", dir.trim_end_matches('/'), KUSTOMIZATIONS[0]));
+            .unwrap_or_else(|| in_dir(dir, KUSTOMIZATIONS[0]));
         let context = format!("line {} of `kustomize build {dir}`", loc.line);
         (file, context)
     } else if let Some(template) = loc.path.strip_suffix(RENDERED) {
@@ -51,4 +51,12 @@ fn to_real_file(loc: &mut Location) -> Option<String> {
         span: Default::default(),
     };
     Some(context)
+}
+
+/// `name` in the shown directory `dir`; the working directory (`.`) is not written.
+fn in_dir(dir: &str, name: &str) -> String {
+    match dir.trim_end_matches('/') {
+        "" | "." => name.to_string(),
+        dir => format!("{dir}/{name}"),
+    }
 }

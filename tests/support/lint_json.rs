@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
@@ -27,8 +27,13 @@ pub fn tools_path() -> String {
 }
 
 pub fn lint_with_path(path_var: &str, args: &[&str]) -> (i32, Vec<Value>) {
+    lint_in(&root(), path_var, args)
+}
+
+/// `lint ARGS` run from the directory `cwd`, as a user inside it does.
+pub fn lint_in(cwd: &Path, path_var: &str, args: &[&str]) -> (i32, Vec<Value>) {
     let out = Command::new(env!("CARGO_BIN_EXE_kubectl-irsa"))
-        .current_dir(root())
+        .current_dir(cwd)
         .arg("lint")
         .args(args)
         // Every note too (without --verbose, what was not checked is only in the summary).

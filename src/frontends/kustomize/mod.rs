@@ -68,7 +68,9 @@ impl Plan {
                 let dir = path.parent().unwrap_or(Path::new("."));
                 let shown = Path::new(display)
                     .parent()
-                    .map_or(String::new(), |p| p.to_string_lossy().into_owned());
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or_else(|| ".".into());
                 dirs.push((
                     if dir.as_os_str().is_empty() {
                         PathBuf::from(".")
@@ -218,7 +220,7 @@ pub fn lint_unit(
         Err("building disabled by --no-render".to_string())
     } else {
         let (bin, sub) = command(opts);
-        let mut args: Vec<String> = vec![sub.into(), dir.to_string_lossy().into_owned()];
+        let mut args: Vec<String> = vec![sub.into(), build_path(dir)];
         if uses_helm && runner::is_available(&opts.helm) {
             args.extend([
                 "--enable-helm".into(),
@@ -293,6 +295,16 @@ pub fn lint_unit(
         classified,
         files,
         unit,
+    }
+}
+
+/// The directory argument of the build: a unit at the working directory normalizes to an empty
+/// path, which kustomize refuses.
+fn build_path(dir: &Path) -> String {
+    if dir.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        dir.to_string_lossy().into_owned()
     }
 }
 
