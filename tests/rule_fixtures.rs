@@ -44,6 +44,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA024", 7),
     ("IRSA025", 7),
     ("IRSA026", 10),
+    ("IRSA027", 12),
     ("IRSA030", 2),
     ("IRSA060", 11),
     ("IRSA061", 8),

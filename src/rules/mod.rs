@@ -60,6 +60,7 @@ pub mod roles_anywhere_config;
 pub mod sa_annotation_value;
 pub mod same_key_anded;
 pub mod static_credentials;
+pub mod sub_shape;
 pub mod token_unreadable;
 pub mod trust_policy_grammar;
 pub mod trust_policy_size;

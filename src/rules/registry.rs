@@ -55,6 +55,7 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(crate::rules::role_arn_annotation_key::RoleArnAnnotationKey),
         Box::new(provider_account_mismatch::ProviderAccountMismatch),
         Box::new(trust_policy_grammar::TrustPolicyGrammar),
+        Box::new(crate::rules::sub_shape::SubShape),
         Box::new(intrinsic_map_key::IntrinsicMapKey),
         Box::new(oidc_provider_arn_doubled::OidcProviderArnDoubled),
     ]
