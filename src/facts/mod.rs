@@ -372,6 +372,9 @@ pub struct Workspace {
     pub unlisted_accounts: Vec<release::UnlistedAccounts>,
     /// `(namespace, name)` → indexes into `service_accounts`, built on first use.
     sa_index: std::sync::OnceLock<std::collections::HashMap<(String, String), Vec<usize>>>,
+    /// Indexes into `policies` of the trusts some service account's role pairs with, built on
+    /// first use (every trust rule asks; pairing reads every service account).
+    paired_trusts: std::sync::OnceLock<std::collections::HashSet<usize>>,
     /// Duplicate keys found while parsing, per file.
     pub duplicate_keys: BTreeMap<String, Vec<crate::syntax::yaml::DuplicateKey>>,
 }
@@ -431,6 +434,7 @@ impl Workspace {
             self.duplicate_keys.entry(file).or_default().extend(dups);
         }
         self.sa_index = Default::default();
+        self.paired_trusts = Default::default();
     }
 
     pub fn file(&self, display: &str) -> Option<&Arc<SourceFile>> {

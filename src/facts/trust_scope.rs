@@ -3,7 +3,7 @@
 //! unrecognised provider when a service account of the run uses the role (`trust_pairs`).
 //! Resource policies (bucket, key, queue, topic, repository) are never trusts here.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use crate::facts::{PolicyInput, Workspace};
 use crate::model::policy::{PolicyDocument, Statement};
@@ -38,20 +38,26 @@ fn is_checked(scope: StatementScope, paired: bool) -> bool {
 impl Workspace {
     /// Every role trust policy the trust rules check, in workspace order.
     pub fn eks_trusts(&self) -> Vec<EksTrust<'_>> {
-        let pairs = self.trust_pairs();
-        let paired: HashSet<*const PolicyInput> = pairs
-            .iter()
-            .map(|p| p.policy as *const PolicyInput)
-            .collect();
+        let paired = self.paired_trusts.get_or_init(|| {
+            let at: HashMap<*const PolicyInput, usize> = (self.policies.iter().enumerate())
+                .map(|(i, p)| (p as *const PolicyInput, i))
+                .collect();
+            (self.trust_pairs().iter())
+                .filter_map(|p| at.get(&(p.policy as *const PolicyInput)).copied())
+                .collect()
+        });
         let mut out = Vec::new();
-        for policy in self.policies.iter().filter(|p| p.is_trust()) {
+        for (i, policy) in self.policies.iter().enumerate() {
+            if !policy.is_trust() {
+                continue;
+            }
             let Some(doc) = policy.document().filter(|d| is_role_trust(d)) else {
                 continue;
             };
             let trust = EksTrust {
                 policy,
                 doc,
-                paired: paired.contains(&(policy as *const PolicyInput)),
+                paired: paired.contains(&i),
             };
             if trust.statements().next().is_some() {
                 out.push(trust);

@@ -146,7 +146,6 @@ fn next_placeholder(s: &str, from: usize) -> Option<Range<usize>> {
 /// Openers whose closer is fixed: Backstage, Helm/Go/cookiecutter, Jinja, ERB.
 const PAIRS: &[(&str, &str)] = &[("${{", "}}"), ("{{", "}}"), ("{%", "%}"), ("<%", "%>")];
 
-/// `${{ … }}`, `{{ … }}`, `{% … %}`, `<% … %>`, `${…}`, `<…>`, `{…}`.
 /// The placeholder that is the whole of `s` (surrounding blanks aside): `${user_values}`,
 /// `{{ .Values.x }}`, `<VALUES>`, `$VAR`; a bare word or a `{…}` (a YAML flow mapping) is not.
 pub fn whole_placeholder(s: &str) -> Option<Placeholder> {
@@ -159,6 +158,7 @@ pub fn whole_placeholder(s: &str) -> Option<Placeholder> {
     (whole && delimited).then_some(found)
 }
 
+/// `${{ … }}`, `{{ … }}`, `{% … %}`, `<% … %>`, `${…}`, `<…>`, `{…}`.
 fn delimited(s: &str) -> Option<Range<usize>> {
     let b = s.as_bytes();
     let mut i = 0;
