@@ -198,3 +198,12 @@ fn a_resource_generated_from_a_template_beside_it_is_not_checked_not_broken() {
         "{broken:#}"
     );
 }
+
+#[test]
+fn fail_on_note_does_not_depend_on_verbose() {
+    let (quiet, _) = run(&[TEMPLATES, "--fail-on", "note"]);
+    let (verbose, _) = run(&[TEMPLATES, "--fail-on", "note", "--verbose"]);
+    assert_eq!((quiet, verbose), (1, 1));
+    let (default, _) = run(&[TEMPLATES]);
+    assert_eq!(default, 0, "could not check never fails the default gate");
+}

@@ -57,7 +57,16 @@ pub fn finish(report: &Report, output: &OutputArgs) -> u8 {
             return EXIT_TOOL_ERROR;
         }
     }
-    gate(&report.findings, output)
+    // `--fail-on note` fails on what was not checked too, whether or not `--verbose` kept those
+    // notes as findings: the exit code never depends on how much is printed.
+    let unchecked = report
+        .coverage
+        .as_ref()
+        .is_some_and(|c| c.not_checked.iter().any(|g| g.count > 0));
+    match gate(&report.findings, output) {
+        EXIT_OK if unchecked && output.fail_on == Severity::Note => EXIT_FINDINGS,
+        code => code,
+    }
 }
 
 /// `1` when a finding is at or above `--fail-on`; else `2` when the tool hit an internal error
