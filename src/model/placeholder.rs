@@ -149,13 +149,16 @@ const PAIRS: &[(&str, &str)] = &[("${{", "}}"), ("{{", "}}"), ("{%", "%}"), ("<%
 /// The placeholder that is the whole of `s` (surrounding blanks aside): `${user_values}`,
 /// `{{ .Values.x }}`, `<VALUES>`, `$VAR`; a bare word or a `{…}` (a YAML flow mapping) is not.
 pub fn whole_placeholder(s: &str) -> Option<Placeholder> {
-    let trimmed = s.trim();
-    let found = find_placeholder(trimmed)?;
-    let whole = found.byte_range == (0..trimmed.len());
-    let delimited = ["${", "{{", "<", "$"]
-        .iter()
-        .any(|open| found.text.starts_with(open));
-    (whole && delimited).then_some(found)
+    match filled(s.trim()) {
+        Filled::Wholly(found)
+            if ["${", "{{", "<", "$"]
+                .iter()
+                .any(|open| found.text.starts_with(open)) =>
+        {
+            Some(found)
+        }
+        _ => None,
+    }
 }
 
 /// `${{ … }}`, `{{ … }}`, `{% … %}`, `<% … %>`, `${…}`, `<…>`, `{…}`.
