@@ -86,6 +86,7 @@ fn is_lowered(ty: &str) -> bool {
             | "kubectl_manifest"
             | "aws_eks_pod_identity_association"
             | "helm_release"
+            | "aws_eks_addon"
     )
 }
 
@@ -118,6 +119,12 @@ fn lower_resource(ev: &Eval, ty: &str, address: &str, block: &Block, f: FileId, 
             &v.describe(),
             out,
         );
+        return;
+    }
+    if ty == "aws_eks_addon" {
+        if let Some(addon) = super::eks_addon::from_resource(ev, block, f, address) {
+            super::eks_addon::lower(ev, &addon, out);
+        }
         return;
     }
     if ty == "helm_release" {
@@ -198,6 +205,9 @@ fn lower_call(ev: &Eval, block: &Block, f: FileId, name: &str, address: &str, ou
         .body
         .get_attribute("version")
         .map(|a| ev.eval(&a.value, f));
+    if super::tam_modules::lower_call(ev, block, f, &source, address, out) {
+        return;
+    }
     match super::tam_blueprints::selects(&source, version.as_ref().and_then(|v| v.as_str())) {
         Some(Ok(())) => return super::tam_blueprints::lower(ev, block, f, address, out),
         Some(Err(why)) => {

@@ -5,6 +5,7 @@
 //! stand for first (`json_syntax`), with positions mapped back to the JSON.
 
 pub mod computed;
+pub mod eks_addon;
 pub mod eval;
 pub mod files;
 pub mod funcs;
@@ -24,7 +25,11 @@ pub mod sa;
 pub mod symbolic;
 pub mod tam;
 pub mod tam_blueprints;
+pub mod tam_blueprints_addons;
 pub mod tam_blueprints_release;
+pub mod tam_iam_role;
+pub mod tam_karpenter;
+pub mod tam_modules;
 pub mod tam_pod_identity;
 pub mod templates;
 pub mod terragrunt;

@@ -13,18 +13,21 @@ use crate::syntax::yaml::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Model {
-    /// `iam-assumable-role-with-oidc`, v4 or v5 (v5 adds `sts:TagSession`).
+    /// `iam-assumable-role-with-oidc`, v3, v4 or v5 (v4 adds `oidc_fully_qualified_audiences`,
+    /// v5 `sts:TagSession`).
     AssumableRoleWithOidc { major: u32 },
     /// `iam-role-for-service-accounts-eks` (v5).
     IrsaV5,
     /// `iam-role-for-service-accounts` (v6).
     IrsaV6,
+    /// `iam-role` (v6): see `tam_iam_role`.
+    IamRoleV6,
     /// `terraform-aws-modules/eks-pod-identity` (v1, v2): see `tam_pod_identity`.
     PodIdentity,
 }
 
 /// The versions this file models, for docs and notes.
-pub const MODELED: &str = "terraform-aws-modules/iam `iam-assumable-role-with-oidc` 4.x/5.x, `iam-role-for-service-accounts-eks` 5.x, `iam-role-for-service-accounts` 6.x; terraform-aws-modules/eks-pod-identity 1.x/2.x; aws-ia/eks-blueprints-addon 1.x";
+pub const MODELED: &str = "terraform-aws-modules/iam `iam-assumable-role-with-oidc` 3.x/4.x/5.x, `iam-role-for-service-accounts-eks` 5.x, `iam-role-for-service-accounts` 6.x, `iam-role` 6.x; terraform-aws-modules/eks-pod-identity 1.x/2.x; terraform-aws-modules/eks `addons` and `modules/karpenter` 20.x/21.x; aws-ia/eks-blueprints-addon 1.x and eks-blueprints-addons 1.x";
 
 /// Which model a module's `source` and `version` constraint select; `Err` says why none does.
 pub fn model_of(source: &str, version: Option<&str>) -> Result<Model, String> {
@@ -45,13 +48,14 @@ pub fn model_of(source: &str, version: Option<&str>) -> Result<Model, String> {
     }
     let major = version.or(git_ref.as_deref()).and_then(major_of);
     let model = match (sub.as_str(), major) {
-        ("modules/iam-assumable-role-with-oidc", Some(m @ (4 | 5))) => {
+        ("modules/iam-assumable-role-with-oidc", Some(m @ (3..=5))) => {
             Model::AssumableRoleWithOidc { major: m }
         }
         ("modules/iam-role-for-service-accounts-eks", Some(5)) => Model::IrsaV5,
         ("modules/iam-role-for-service-accounts", Some(6)) => Model::IrsaV6,
         ("modules/iam-role-for-service-accounts-eks", None) => Model::IrsaV5,
         ("modules/iam-role-for-service-accounts", None) => Model::IrsaV6,
+        ("modules/iam-role", Some(6) | None) => Model::IamRoleV6,
         _ => {
             let v = version.unwrap_or("no version");
             return Err(format!(
@@ -136,7 +140,7 @@ pub fn role(
             flag(ev, block, f, "create_role", true)?,
             str_in("role_name"),
         ),
-        Model::IrsaV6 | Model::PodIdentity => {
+        Model::IrsaV6 | Model::IamRoleV6 | Model::PodIdentity => {
             let prefix = flag(ev, block, f, "use_name_prefix", true)?;
             (
                 flag(ev, block, f, "create", true)?,
@@ -147,14 +151,17 @@ pub fn role(
     if !create {
         return None;
     }
-    let path = str_in(if matches!(model, Model::IrsaV6 | Model::PodIdentity) {
-        "path"
-    } else {
-        "role_path"
-    });
+    let path = str_in(
+        if matches!(model, Model::IrsaV6 | Model::IamRoleV6 | Model::PodIdentity) {
+            "path"
+        } else {
+            "role_path"
+        },
+    );
     let statements = match model {
         Model::AssumableRoleWithOidc { major } => oidc_role_statements(ev, block, f, major, span),
         Model::PodIdentity => super::tam_pod_identity::statements(ev, block, f, span),
+        Model::IamRoleV6 => super::tam_iam_role::statements(ev, block, f, span),
         Model::IrsaV5 | Model::IrsaV6 => {
             let test_key = if model == Model::IrsaV5 {
                 "assume_role_condition_test"
@@ -267,6 +274,10 @@ fn oidc_role_statements(ev: &Eval, block: &Block, f: FileId, major: u32, span: S
             ("oidc_subjects_with_wildcards", "StringLike", ":sub"),
             ("oidc_fully_qualified_audiences", "StringLike", ":aud"),
         ] {
+            // v3 has no audiences input.
+            if major < 4 && claim == ":aud" {
+                continue;
+            }
             let Some(values) = list(var) else { continue };
             let keys: Vec<(Value, Value)> = urls
                 .iter()
@@ -348,7 +359,7 @@ fn strip_https(url: &Value) -> Value {
 }
 
 /// `prefix` + a value, as a template would make it (an unknown stays `${ref}`).
-fn prefixed(prefix: &str, v: &Value) -> Value {
+pub(super) fn prefixed(prefix: &str, v: &Value) -> Value {
     let (text, partial) = match v.to_text() {
         Some(t) => (
             format!("{prefix}{t}"),
@@ -381,13 +392,16 @@ pub fn output(ev: &Eval, block: &Block, f: FileId, address: &str, out: &str) -> 
     if let Some(v) = super::tam_blueprints::output(ev, block, f, address, out) {
         return Some(v);
     }
+    if let Some(v) = super::tam_modules::output(ev, block, f, address, out) {
+        return Some(v);
+    }
     let source = input(ev, block, f, "source")?;
     let version = input(ev, block, f, "version");
     let model = model_of(source.as_str()?, version.as_ref().and_then(Value::as_str)).ok()?;
     let role = role(ev, block, f, model, address)?;
     let span = ev.span(f, block);
     let (arn_out, name_out) = match model {
-        Model::IrsaV6 => ("arn", "name"),
+        Model::IrsaV6 | Model::IamRoleV6 => ("arn", "name"),
         _ => ("iam_role_arn", "iam_role_name"),
     };
     if out == arn_out {
