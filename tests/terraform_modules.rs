@@ -93,9 +93,119 @@ fn each_bad_tree_has_its_finding_at_the_line_and_each_good_twin_is_clean() {
             .filter(|f| f.severity > Severity::Note)
             .cloned()
             .collect();
-        if !loud.is_empty() || (good.len() > 0 && *name != "module-v3") {
+        if !loud.is_empty() || (!good.is_empty() && *name != "module-v3") {
             failures.push(format!("{name}/good is not clean:\n{}", describe(&good)));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(fixture(name).join("main.tf")).unwrap()
+}
+
+fn with_code<'a>(findings: &'a [Finding], code: &str) -> Vec<&'a Finding> {
+    findings.iter().filter(|f| f.code == code).collect()
+}
+
+#[test]
+fn blueprints_addons_outputs_name_each_add_on_role() {
+    let good = read("blueprints-addons/good");
+    let sa = "resource \"kubernetes_service_account_v1\" \"lbc\" {\n  metadata {\n    name        = \"aws-load-balancer-controller\"\n    namespace   = \"ingress\"\n    annotations = { \"eks.amazonaws.com/role-arn\" = module.eks_blueprints_addons.aws_load_balancer_controller.iam_role_arn }\n  }\n}\n";
+    let dir = tree(&[("main.tf", &(good.clone() + sa))]);
+    let findings = run(dir.path());
+    let hits = with_code(&findings, "IRSA016");
+    assert_eq!(hits.len(), 1, "{}", describe(&findings));
+    assert!(
+        hits[0]
+            .message
+            .contains("`ingress/aws-load-balancer-controller`"),
+        "{}",
+        hits[0].message
+    );
+    // Not enabled: no role, no release, and the output names nothing.
+    let off = good.replace(
+        "enable_aws_load_balancer_controller = true",
+        "enable_aws_load_balancer_controller = false",
+    );
+    let dir = tree(&[("main.tf", &(off + sa))]);
+    let findings = run(dir.path());
+    assert!(
+        with_code(&findings, "IRSA016").is_empty(),
+        "{}",
+        describe(&findings)
+    );
+    // A gated role (external-dns needs zone ARNs): no zones, no role.
+    let dns = good.replace(
+        "enable_aws_load_balancer_controller = true",
+        "enable_external_dns = true",
+    );
+    let findings = run(tree(&[("main.tf", &dns)]).path());
+    assert!(
+        findings.iter().all(|f| f.code != "IRSA016"),
+        "{}",
+        describe(&findings)
+    );
+    // Another major version is opaque, and said so.
+    let v2 = good.replace("\"~> 1.16\"", "\"2.0.0\"");
+    let findings = run(tree(&[("main.tf", &v2)]).path());
+    let notes = with_code(&findings, "IRSA030");
+    assert_eq!(notes.len(), 1, "{}", describe(&findings));
+    assert!(
+        notes[0]
+            .message
+            .contains("eks-blueprints-addons 2.x is not modeled"),
+        "{}",
+        notes[0].message
+    );
+}
+
+#[test]
+fn what_is_not_modeled_keeps_its_note() {
+    // eks `modules/karpenter` 19.x: opaque, an IRSA030 note at the call.
+    let v19 = read("karpenter-irsa/bad").replace("\"~> 20.24\"", "\"~> 19.21\"");
+    let findings = run(tree(&[("main.tf", &v19)]).path());
+    let notes = with_code(&findings, "IRSA030");
+    assert_eq!(notes.len(), 1, "{}", describe(&findings));
+    assert!(
+        notes[0].message.contains("19.x is not modeled"),
+        "{}",
+        notes[0].message
+    );
+    assert!(
+        with_code(&findings, "IRSA016").is_empty(),
+        "{}",
+        describe(&findings)
+    );
+    // An add-on the table does not know: its role is not checked, and said so.
+    let unknown = read("eks-addon/bad").replace("\"aws-ebs-csi-driver\"", "\"acme-agent\"");
+    let findings = run(tree(&[("main.tf", &unknown)]).path());
+    let notes = with_code(&findings, "IRSA030");
+    assert_eq!(notes.len(), 1, "{}", describe(&findings));
+    assert!(
+        notes[0]
+            .message
+            .contains("add-on `acme-agent` is not known"),
+        "{}",
+        notes[0].message
+    );
+    // A role ARN known only at apply time: said so, no service account guessed.
+    let later = read("eks-addon/good").replace("aws_iam_role.ebs_csi.arn", "var.ebs_role")
+        + "variable \"ebs_role\" {}\n";
+    let findings = run(tree(&[("main.tf", &later)]).path());
+    let notes = with_code(&findings, "IRSA030");
+    assert_eq!(findings.len(), 1, "{}", describe(&findings));
+    assert!(
+        notes[0].message.contains("`service_account_role_arn`"),
+        "{}",
+        notes[0].message
+    );
 }

@@ -26,6 +26,7 @@ pub mod symbolic;
 pub mod tam;
 pub mod tam_blueprints;
 pub mod tam_blueprints_addons;
+pub mod tam_blueprints_addons_release;
 pub mod tam_blueprints_release;
 pub mod tam_iam_role;
 pub mod tam_karpenter;

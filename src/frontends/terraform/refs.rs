@@ -132,18 +132,22 @@ impl Eval<'_> {
         (here, f): (Span, FileId),
     ) -> Option<Value> {
         let insts = instances(self, block, bf)?;
-        let binds = match key {
-            Some(k) => insts.into_iter().find(|(ik, _)| *ik == k)?.1,
-            None if insts.len() == 1 => insts.into_iter().next()?.1,
+        let (instance, binds) = match key {
+            Some(k) => insts.into_iter().find(|(ik, _)| *ik == k)?,
+            None if insts.len() == 1 => insts.into_iter().next()?,
             None => return None,
         };
         let v = self.with_bound(binds, || {
-            let address = format!(
+            // As `lower::lower_blocks` names an instance: `aws_iam_role.x.0`, `….x.key`.
+            let mut address = format!(
                 "{}{}{}.{name}",
                 self.ctx.address,
                 if kind == "data" { "data." } else { "" },
                 ty
             );
+            if !instance.is_empty() {
+                address = format!("{address}.{instance}");
+            }
             let mut obj = self.body_value(&block.body, bf, 0);
             if let Kind::Map(entries) = &mut obj.kind {
                 for (k, v) in super::computed::attributes(self, kind, ty, &address, block, bf) {
