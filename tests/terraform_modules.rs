@@ -209,3 +209,61 @@ fn what_is_not_modeled_keeps_its_note() {
         notes[0].message
     );
 }
+
+fn tree_at(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn module_instances_are_roles_of_their_own_and_roots_are_clusters_of_their_own() {
+    // A local module called with `for_each`: each instance's `aws_iam_role.this[0]` is its own.
+    let team = |sa: &str| {
+        format!(
+            "variable \"name\" {{}}\nresource \"aws_iam_role\" \"this\" {{\n  count = 1\n  name_prefix = var.name\n  assume_role_policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [{{\n      Effect = \"Allow\"\n      Action = \"sts:AssumeRoleWithWebIdentity\"\n      Principal = {{ Federated = \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC\" }}\n      Condition = {{ StringEquals = {{\n        \"oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub\" = \"system:serviceaccount:${{var.name}}:${{var.name}}\"\n        \"oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud\" = \"sts.amazonaws.com\"\n      }} }}\n    }}]\n  }})\n}}\nresource \"kubernetes_service_account_v1\" \"this\" {{\n  metadata {{\n    name = {sa}\n    namespace = var.name\n    annotations = {{ \"eks.amazonaws.com/role-arn\" = aws_iam_role.this[0].arn }}\n  }}\n}}\n"
+        )
+    };
+    let root = "module \"teams\" {\n  source   = \"./team\"\n  for_each = toset([\"red\", \"blue\"])\n  name     = each.key\n}\n";
+    let good = team("var.name");
+    let findings = run(tree_at(&[("main.tf", root), ("team/main.tf", &good)]).path());
+    assert!(findings.is_empty(), "{}", describe(&findings));
+    let bad = team("\"${var.name}-sa\"");
+    let findings = run(tree_at(&[("main.tf", root), ("team/main.tf", &bad)]).path());
+    assert_eq!(
+        with_code(&findings, "IRSA016").len(),
+        2,
+        "{}",
+        describe(&findings)
+    );
+    // Karpenter's association (cluster known only at apply time) in one root, an annotated
+    // account of the same name in another root: two clusters, nothing to say.
+    let karpenter = read("karpenter-pod-identity/bad");
+    let (module, sa) = karpenter.split_at(karpenter.find("resource ").unwrap());
+    let module = module.replace(
+        "cluster_name = \"prod\"",
+        "cluster_name = module.eks.cluster_name",
+    );
+    let sa = sa.replace(
+        "module.karpenter.iam_role_arn",
+        "\"arn:aws:iam::111122223333:role/karpenter\"",
+    );
+    let findings = run(tree_at(&[("a/main.tf", &module), ("b/main.tf", &sa)]).path());
+    assert!(
+        with_code(&findings, "IRSA067").is_empty(),
+        "{}",
+        describe(&findings)
+    );
+    // In one root they are one cluster.
+    let findings = run(tree_at(&[("a/main.tf", &module), ("a/sa.tf", &sa)]).path());
+    assert_eq!(
+        with_code(&findings, "IRSA067").len(),
+        1,
+        "{}",
+        describe(&findings)
+    );
+}

@@ -13,7 +13,9 @@ declare_rule! {
     /// ## What it checks
     /// A ServiceAccount with a non-empty `eks.amazonaws.com/role-arn` (or an eksctl
     /// `attachRoleARN`) for which a Pod Identity association of the same namespace and name is in
-    /// the run.
+    /// the run. An association whose cluster is known only as "the cluster of Terraform root
+    /// DIR" (`cluster_name = module.eks.cluster_name`) is not matched with a service account that
+    /// the Terraform files of another root create: two roots are two clusters.
     ///
     /// ## Why it matters
     /// Which role a pod gets then depends on how it was started, not on one place to read:
@@ -55,6 +57,9 @@ impl Rule for PodIdentityAndIrsa {
             let Some(sa) = service_account_in(ws, ns, name) else {
                 continue;
             };
+            if another_root(a, sa) {
+                continue;
+            }
             let Some(irsa) = sa.role_arn_value().filter(|v| !v.trim().is_empty()) else {
                 continue;
             };
@@ -77,4 +82,17 @@ impl Rule for PodIdentityAndIrsa {
             );
         }
     }
+}
+
+/// The association's cluster is a Terraform root's (name known only at apply time), and the
+/// service account is made by Terraform files outside that root.
+fn another_root(
+    a: &crate::facts::PodIdentityAssociation,
+    sa: &crate::facts::ServiceAccount,
+) -> bool {
+    let Some((_, dir)) = a.cluster_scope.as_deref().and_then(|s| s.split_once(':')) else {
+        return false;
+    };
+    let path = &sa.object.file.path;
+    crate::frontends::terraform::is_terraform_path(path) && !path.starts_with(dir)
 }

@@ -195,7 +195,13 @@ fn lower_call(ev: &Eval, block: &Block, f: FileId, name: &str, address: &str, ou
         return;
     };
     if source.starts_with("./") || source.starts_with("../") {
-        let followed = ev.with_child(block, f, name, |child| lower_module(child, out));
+        // An instance of a `count`/`for_each` call is its own address (`module.x.one.…`), so
+        // the roles of two instances are two roles.
+        let instance = address
+            .strip_prefix(ev.ctx.address.as_str())
+            .and_then(|a| a.strip_prefix("module."))
+            .unwrap_or(name);
+        let followed = ev.with_child(block, f, instance, |child| lower_module(child, out));
         if followed.is_none() {
             note(ev, out, f, block, format!("local module `{source}` is not followed (outside the tree, missing, too deep, or a cycle)"));
         }
