@@ -55,7 +55,7 @@ fn oidc_statements(ev: &Eval, block: &Block, f: FileId, span: Span) -> Vec<Value
     let account = input(ev, block, f, "oidc_account_id")
         .and_then(|v| v.as_str().filter(|s| !s.is_empty()).map(str::to_string))
         .unwrap_or_else(|| marker("data.aws_caller_identity.current[0].account_id"));
-    let conditions = written_conditions(input(ev, block, f, "trust_policy_conditions"), f);
+    let conditions = written_conditions(input(ev, block, f, "trust_policy_conditions"));
     let mut out = Vec::new();
     for url in &urls {
         let host = url.to_text().unwrap_or_else(|| marker(&url.describe()));
@@ -138,8 +138,7 @@ fn add(
 }
 
 /// `[{ test, variable, values }]` as written (entries missing a field are left out).
-fn written_conditions(v: Option<Value>, f: FileId) -> Vec<(Value, Value, Value)> {
-    let _ = f;
+fn written_conditions(v: Option<Value>) -> Vec<(Value, Value, Value)> {
     list_of(v)
         .iter()
         .filter_map(|c| {
@@ -207,7 +206,7 @@ fn generic_statement(key: &Value, s: &Value, f: FileId) -> Value {
     }
     if let Some(c) = s.get("condition").filter(|v| !v.is_null()) {
         let mut cond = Vec::new();
-        for (test, variable, values) in written_conditions(Some(c.clone()), f) {
+        for (test, variable, values) in written_conditions(Some(c.clone())) {
             add(&mut cond, test, [(variable, values)].into_iter());
         }
         let map = cond
