@@ -79,6 +79,7 @@ pub(super) fn read_inputs(
         .cloned()
         .collect();
     let mut releases = releases::Releases::read(&release_inputs, &opts.paths, opts.max_file_size);
+    super::app_of_apps::follow(inputs, &mut releases, &tf.releases, opts);
     let targets = targets::Targets::new(std::mem::take(&mut releases.targets));
     // A values file that a release reads is meant for this tool: a parse failure stays IRSA000.
     let values_files: std::collections::HashSet<PathBuf> = releases

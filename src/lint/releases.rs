@@ -25,6 +25,8 @@ pub struct Releases {
     pub targets: Vec<crate::facts::release::NamespaceTarget>,
     /// The trees given (canonical), where release charts and values files are looked up.
     roots: Vec<PathBuf>,
+    /// Rendered chart files that declared Applications (app-of-apps), for snippets.
+    pub rendered: Vec<Arc<SourceFile>>,
     /// Files that hold Crossplane package objects (`frontends::operators::crossplane`).
     pub crossplane: Vec<Arc<SourceFile>>,
     /// ConfigMaps and Secrets for Flux `valuesFrom`.
@@ -113,6 +115,11 @@ impl Releases {
         findings
     }
 
+    /// The trees given (canonical).
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
     /// Chart directories a release installs (canonical): not linted on their own.
     pub fn local_charts(&self) -> HashSet<PathBuf> {
         self.releases
@@ -137,6 +144,7 @@ impl Releases {
         };
         let mut first = Workspace::default();
         first.files.extend(self.files.iter().cloned());
+        first.files.extend(self.rendered.iter().cloned());
         let mut findings = self.findings.clone();
         findings.extend(packs.diagnostics.iter().map(|p| {
             Finding::new(&crate::rules::packs::RulePackError::META, p.message.clone())

@@ -18,6 +18,7 @@
 //! [`NamespaceTarget`]: its objects are linted where the tree's files and units are, placed in
 //! `destination.namespace` when they name none, or all in `kustomize.namespace` when set.
 
+pub mod app_of_apps;
 mod destination;
 mod naming;
 mod source;
