@@ -223,3 +223,22 @@ fn a_kustomize_source_lands_in_the_destination_namespace() {
         "carries role",
     );
 }
+
+#[test]
+fn a_finding_in_inline_values_read_through_a_kustomization_is_at_its_line() {
+    // The Application is listed by a kustomization, so it is read from the build: the finding
+    // on the role ARN inside `helm.values` points at that line, not at `values: |`.
+    let (code, findings) = lint(&["testdata/gitops/argo-kustomize-values/bad"]);
+    expect(
+        &findings,
+        &[(
+            "IRSA001",
+            "argo-kustomize-values/bad/apps/external-dns.yaml",
+            20,
+        )],
+    );
+    assert_eq!(code, 1);
+    let (code, findings) = lint(&["testdata/gitops/argo-kustomize-values/good"]);
+    expect(&findings, &[]);
+    assert_eq!(code, 0);
+}

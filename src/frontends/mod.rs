@@ -16,6 +16,7 @@ pub mod helmfile;
 pub mod jsonstr;
 pub mod kustomize;
 pub mod manifest;
+pub mod operators;
 pub mod pod_identity;
 pub mod release;
 pub mod runner;

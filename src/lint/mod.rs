@@ -1,5 +1,6 @@
 //! `kubectl irsa lint`: discover inputs, parse each once (in parallel), run every rule, filter.
 
+mod app_of_apps;
 pub mod baseline;
 pub mod catalog;
 mod file;

@@ -79,6 +79,7 @@ pub(super) fn read_inputs(
         .cloned()
         .collect();
     let mut releases = releases::Releases::read(&release_inputs, &opts.paths, opts.max_file_size);
+    super::app_of_apps::follow(inputs, &mut releases, &tf.releases, opts);
     let targets = targets::Targets::new(std::mem::take(&mut releases.targets));
     // A values file that a release reads is meant for this tool: a parse failure stays IRSA000.
     let values_files: std::collections::HashSet<PathBuf> = releases
@@ -103,6 +104,7 @@ pub(super) fn read_inputs(
         ));
     releases.releases.extend(tf.releases);
     releases.releases.extend(file_releases);
+    operator_accounts(&releases, file_rules, run);
     let mut released = releases.local_charts();
     released.extend(kustomize.helm_chart_dirs());
     let (release_units, provenance) = releases.resolve(&opts.helm);
@@ -179,6 +181,24 @@ fn read_files(
         }
     }
     file_releases.into_inner().unwrap_or_default()
+}
+
+/// The service accounts operators create (Crossplane packages), in Crossplane's namespace.
+fn operator_accounts(releases: &releases::Releases, file_rules: &[&dyn Rule], run: &mut Gathered) {
+    use crate::frontends::operators::crossplane;
+    if releases.crossplane.is_empty() {
+        return;
+    }
+    let namespace = crossplane::namespace(&releases.releases);
+    let read = crossplane::service_accounts(&releases.crossplane, &namespace);
+    let mut unit = Workspace::default();
+    for (file, classified) in read.accounts {
+        unit.absorb(file, classified);
+    }
+    run.add(
+        read.findings,
+        lint_unit(unit, file_rules, Keep::WhatWorkspaceRulesRead),
+    );
 }
 
 /// Charts in the tree that no release installs, rendered with the CLI's helm flags.

@@ -25,6 +25,10 @@ pub struct Releases {
     pub targets: Vec<crate::facts::release::NamespaceTarget>,
     /// The trees given (canonical), where release charts and values files are looked up.
     roots: Vec<PathBuf>,
+    /// Rendered chart files that declared Applications (app-of-apps), for snippets.
+    pub rendered: Vec<Arc<SourceFile>>,
+    /// Files that hold Crossplane package objects (`frontends::operators::crossplane`).
+    pub crossplane: Vec<Arc<SourceFile>>,
     /// ConfigMaps and Secrets for Flux `valuesFrom`.
     values_objects: crate::frontends::gitops::values_from::ValuesObjects,
 }
@@ -111,6 +115,11 @@ impl Releases {
         findings
     }
 
+    /// The trees given (canonical).
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
     /// Chart directories a release installs (canonical): not linted on their own.
     pub fn local_charts(&self) -> HashSet<PathBuf> {
         self.releases
@@ -135,6 +144,7 @@ impl Releases {
         };
         let mut first = Workspace::default();
         first.files.extend(self.files.iter().cloned());
+        first.files.extend(self.rendered.iter().cloned());
         let mut findings = self.findings.clone();
         findings.extend(packs.diagnostics.iter().map(|p| {
             Finding::new(&crate::rules::packs::RulePackError::META, p.message.clone())
@@ -237,7 +247,8 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
             // A Flux Kustomization's `targetNamespace` is read with the releases.
             let flux = helmrelease::may_hold(&text) || flux::may_hold_kustomization(&text);
             let argo = argocd::may_hold(&text);
-            if !flux && !argo && !ValuesObjects::may_hold(&text) {
+            let operators = crate::frontends::operators::crossplane::may_hold(&text);
+            if !flux && !argo && !operators && !ValuesObjects::may_hold(&text) {
                 return None;
             }
             Some((
@@ -247,6 +258,12 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
             ))
         })
         .collect();
+    out.crossplane.extend(
+        texts
+            .iter()
+            .filter(|(f, ..)| crate::frontends::operators::crossplane::may_hold(&f.text))
+            .map(|(f, ..)| f.clone()),
+    );
     let index = &mut out.values_objects;
     if texts
         .iter()

@@ -32,6 +32,7 @@ const UNCHECKED: &[(&str, &str)] = &[
         "IRSA056",
         "files not read (not parseable, not IAM or Kubernetes)",
     ),
+    ("IRSA058", "operator service accounts not known in full"),
 ];
 
 /// What a group of "not checked" items is called, when `f` is one.

@@ -123,6 +123,11 @@ fn check_pair(pair: &TrustPair) -> Option<Finding> {
     let mut message = format!(
         "role `{role}`{defined_as} does not trust service account `{namespace}/{name}`: {denial}"
     );
+    // An operator-created account known only as a pattern (Crossplane's `<package>-*`).
+    let pattern = name.contains('*');
+    if pattern {
+        message.push_str(&format!("; `{name}` stands for a name known only when the operator creates the account: the trust must match it with StringLike"));
+    }
     if let Some(cause) = chart_cause(sa, &denial) {
         message.push_str(&format!("; {cause}"));
     } else if let Some(note) = ns_note {
@@ -132,8 +137,13 @@ fn check_pair(pair: &TrustPair) -> Option<Finding> {
         Some(MissReason::Condition { span, .. }) => Location::new(&policy.file, *span),
         _ => Location::new(&policy.file, doc.span),
     };
-    let corrected =
+    let mut corrected =
         trust::corrected_statement(&issuer, account, partition, &namespace, &name, &audience);
+    if let Some(condition) = corrected["Condition"].as_object_mut().filter(|_| pattern) {
+        if let Some(equals) = condition.remove("StringEquals") {
+            condition.insert("StringLike".into(), equals);
+        }
+    }
     let sa_location = sa
         .role_arn
         .as_ref()
@@ -155,7 +165,7 @@ fn check_pair(pair: &TrustPair) -> Option<Finding> {
         };
         evaluate_web_identity(fixed, &req).is_allow()
     };
-    let fix = sub_fix(policy, doc, &denial, &subject, &allows);
+    let fix = sub_fix(policy, doc, &denial, &subject, &allows).filter(|_| !pattern);
     let finding = Finding::new(&TrustSubMismatch::META, message);
     let finding = match fix {
         Some(fx) => finding.fix(fx),

@@ -15,7 +15,9 @@ pub use chart_not_rendered::ChartNotRendered;
 pub use config_error::ConfigError;
 pub use gitops::{DeployTimePlaceholder, KustomizationError, KustomizeNotBuilt, TemplateNotLinted};
 pub use input_error::InputError;
-pub use not_checked::{FileNotRead, GeneratorNotExpanded, SourceNotInTree};
+pub use not_checked::{
+    FileNotRead, GeneratorNotExpanded, OperatorAccountNotKnown, SourceNotInTree,
+};
 pub use terraform_not_checked::TerraformNotChecked;
 
 use crate::diagnostics::finding::{Finding, Location};

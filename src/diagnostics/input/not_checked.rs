@@ -63,3 +63,28 @@ declare_rule! {
     /// `docs/snippets/volume.yaml`: a fragment of a Pod spec that starts at `- name:`.
     pub struct FileNotRead => ("IRSA056", "file-not-read", Severity::Note);
 }
+
+declare_rule! {
+    /// A service account that an operator creates could not be known in full, or a runtime
+    /// configuration that would make one is not used.
+    ///
+    /// ## What it checks
+    /// Crossplane creates the service account of each `Provider` and `Function` from the
+    /// `DeploymentRuntimeConfig` (or deprecated `ControllerConfig`) it references. Lint checks
+    /// that account like a written one (its role ARN, the role's trust). This note says when:
+    /// - no `serviceAccountTemplate.metadata.name` (or `serviceAccountName`) is set, so the
+    ///   account is named after the provider revision (`<provider>-<digest>`), unknown offline:
+    ///   the role's trust must match it with `StringLike` (`…:<provider>-*`), which is checked;
+    /// - a `DeploymentRuntimeConfig` or `ControllerConfig` that carries a role is referenced by
+    ///   no provider of the tree, so its account was not checked.
+    ///
+    /// ## Why it matters
+    /// The role's trust must name the account the operator creates; what could not be known
+    /// was not checked, and the coverage summary says so.
+    ///
+    /// ## Example
+    /// `DeploymentRuntimeConfig aws-irsa: no Provider or Function of the tree references it`
+    ///
+    /// Fixed: reference it (`spec.runtimeConfigRef.name: aws-irsa`) or lint the tree that does.
+    pub struct OperatorAccountNotKnown => ("IRSA058", "operator-account-not-known", Severity::Note);
+}

@@ -101,6 +101,9 @@ impl BuiltUnit {
             }
         }
         let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+        if let Some(at) = same_block_line(doc, &res.node, &keys, span, &res.file) {
+            return Some((Location::new(&at.file, at.span), Decided::AsWritten));
+        }
         for n in (0..=keys.len()).rev() {
             if let Some(span) = entry_span(&res.node, &keys[..n]) {
                 return Some((Location::new(&res.file, span), Decided::AsWritten));
@@ -156,6 +159,26 @@ fn match_resource(doc: &Node, resources: &[Res]) -> Option<usize> {
                         .is_some_and(|n| name.contains(n))
             })
         })
+}
+
+/// A line inside a multi-line scalar copied unchanged from the resource (an Argo CD
+/// `helm.values` block): the same line of the resource's block.
+fn same_block_line(
+    doc: &Node,
+    written: &Node,
+    keys: &[&str],
+    inner: Span,
+    file: &Arc<SourceFile>,
+) -> Option<Loc> {
+    let (built, source) = (doc.path(keys)?, written.path(keys)?);
+    if built.as_str()? != source.as_str()? {
+        return None;
+    }
+    let from = Loc {
+        file: file.clone(),
+        span: source.span,
+    };
+    line_in_block(built.span, inner, &from)
 }
 
 /// The key path of the deepest node (or `key: value` entry) that contains `span`.
