@@ -5,6 +5,7 @@
 
 pub mod eval;
 pub mod model;
+mod partial;
 mod patch;
 pub mod subst;
 pub mod trace;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::diagnostics::finding::{Finding, Location};
-use crate::diagnostics::input::{KustomizationError, KustomizeNotBuilt};
+use crate::diagnostics::input::{KustomizationError, KustomizeNotBuilt, SourceNotInTree};
 use crate::facts::Classified;
 use crate::frontends::discover::Input;
 use crate::frontends::manifest::classify;
@@ -236,6 +237,12 @@ pub fn lint_unit(
             for p in &evaluated.problems {
                 findings.push(
                     Finding::new(&KustomizationError::META, p.message.clone())
+                        .at(Location::new(&p.loc.file, p.loc.span)),
+                );
+            }
+            for p in &evaluated.unfetched {
+                findings.push(
+                    Finding::new(&SourceNotInTree::META, p.message.clone())
                         .at(Location::new(&p.loc.file, p.loc.span)),
                 );
             }
