@@ -67,3 +67,39 @@ fn the_good_twin_is_clean() {
     // A patch over the unfetched base is no kustomization error.
     assert!(findings.iter().all(|f| f["code"] != "IRSA051"));
 }
+
+const CHARTS: &str = "testdata/gitops/helm-charts-remote";
+
+#[test]
+fn helm_charts_not_in_the_tree_are_checked_with_their_chart_pack() {
+    let (code, findings) = lint(&[&format!("{CHARTS}/bad")]);
+    // valuesFile gives the role, valuesInline renames the account, `namespace:` moves it.
+    let mismatch: Vec<&Value> = findings.iter().filter(|f| f["code"] == "IRSA016").collect();
+    assert_eq!(mismatch.len(), 1, "{findings:#?}");
+    let message = mismatch[0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("`dns/dns-controller`"), "{message}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn helm_charts_twin_is_clean_and_an_unnamed_release_is_a_note() {
+    let (code, findings) = lint(&[&format!("{CHARTS}/good")]);
+    let loud: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["severity"] != "note")
+        .collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+    let unnamed: Vec<(String, String, u64)> = located(&findings)
+        .into_iter()
+        .filter(|(c, _, _)| c == "IRSA020")
+        .collect();
+    assert_eq!(
+        unnamed,
+        [(
+            "IRSA020".to_string(),
+            format!("{CHARTS}/good/kustomization.yaml"),
+            16
+        )]
+    );
+    assert_eq!(code, 0);
+}

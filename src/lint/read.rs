@@ -93,7 +93,8 @@ pub(super) fn read_inputs(
         (&targets, &values_files),
         run,
     );
-    let built = kustomize::lint_units(&kustomize, inputs, opts, (file_rules, &targets), run);
+    let (built, unit_releases) =
+        kustomize::lint_units(&kustomize, inputs, opts, (file_rules, &targets), run);
     let built_files: Vec<Arc<SourceFile>> = built.iter().map(|u| u.built.clone()).collect();
     let built_findings = releases.read_built(&|p| kustomize.consumes(p), &built_files);
     run.findings
@@ -101,6 +102,7 @@ pub(super) fn read_inputs(
             &built,
             built_findings,
         ));
+    releases.releases.extend(unit_releases);
     releases.releases.extend(tf.releases);
     releases.releases.extend(file_releases);
     let mut released = releases.local_charts();
