@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod catalog;
+mod charts;
 mod file;
 pub mod fix;
 mod kustomize;

@@ -2,6 +2,7 @@
 //! and fall back to static analysis of values when a chart cannot render.
 
 pub mod deps;
+pub mod overlays;
 pub mod render;
 pub mod trace;
 
