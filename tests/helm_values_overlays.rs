@@ -48,3 +48,32 @@ fn the_good_twin_is_clean() {
     assert_eq!(located(&findings), [], "{findings:#?}");
     assert_eq!(code, 0);
 }
+
+/// An umbrella chart whose external-dns dependency (alias `dns`) is not vendored: its `dns:`
+/// values are checked with the external-dns chart pack.
+#[test]
+fn an_umbrella_checks_its_unvendored_dependency_with_the_chart_pack() {
+    let umbrella = "testdata/charts/umbrella";
+    let loud = |findings: &[serde_json::Value]| {
+        let kept: Vec<serde_json::Value> = findings
+            .iter()
+            .filter(|f| f["severity"] != "note")
+            .cloned()
+            .collect();
+        located(&kept)
+    };
+    let (code, findings) = lint(&[&format!("{umbrella}/bad")]);
+    assert_eq!(
+        loud(&findings),
+        [(
+            "IRSA001".to_string(),
+            format!("{umbrella}/bad/platform/values.yaml"),
+            8
+        )],
+        "{findings:#?}"
+    );
+    assert_eq!(code, 1);
+    let (code, findings) = lint(&[&format!("{umbrella}/good")]);
+    assert_eq!(loud(&findings), [], "{findings:#?}");
+    assert_eq!(code, 0);
+}

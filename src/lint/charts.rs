@@ -105,12 +105,53 @@ fn render(
             unit.absorb(file, classified);
         }
         unit.files.extend(chart.files.iter().cloned());
+        let mut findings = chart.findings;
+        if unlisted_chart_code(&findings) {
+            findings.extend(dependencies(dir, display, &chart.input, &mut unit));
+        }
         unit.charts.push(Arc::new(chart.input));
         let outcome = lint_unit(unit, file_rules, Keep::Everything);
-        (chart.findings, outcome)
+        (findings, outcome)
     })
     .unwrap_or_else(|p| internal_error_unit(display, &p));
     run.add(findings, outcome);
+}
+
+/// Whether the chart was not rendered, or rendered without its subcharts.
+fn unlisted_chart_code(findings: &[crate::diagnostics::finding::Finding]) -> bool {
+    let code = crate::diagnostics::input::ChartNotRendered::META.code;
+    findings.iter().any(|f| f.code == code)
+}
+
+/// Dependencies of an umbrella chart that are not vendored, checked with their chart packs and
+/// the umbrella's values for them; their facts go into `unit`.
+fn dependencies(
+    dir: &Path,
+    display: &str,
+    input: &crate::facts::ChartInput,
+    unit: &mut Workspace,
+) -> Vec<crate::diagnostics::finding::Finding> {
+    use crate::frontends::release::chartpack::{resolve_remote, ChartPacks};
+    let packs = ChartPacks::builtin();
+    let ctx = &input.context;
+    let releases = crate::frontends::helm::umbrella::dependency_releases(
+        dir,
+        display,
+        &input.values,
+        (&ctx.release_name, &ctx.namespace),
+        &packs,
+    );
+    let mut findings = Vec::new();
+    for release in releases {
+        let resolved = resolve_remote(&release, &packs);
+        findings.extend(resolved.findings);
+        for (file, classified) in resolved.classified {
+            unit.absorb(file, classified);
+        }
+        unit.files.extend(resolved.files);
+        unit.charts.extend(resolved.chart.map(Arc::new));
+    }
+    findings
 }
 
 /// A chart that was not rendered: its service accounts are not known.
