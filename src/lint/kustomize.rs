@@ -7,22 +7,24 @@ use rayon::prelude::*;
 use super::targets::Targets;
 use super::unit::{lint_unit, Keep};
 use super::{Gathered, LintOptions};
+use crate::facts::release::HelmRelease;
 use crate::facts::Workspace;
 use crate::frontends::kustomize::trace::BuiltUnit;
 use crate::frontends::kustomize::{lint_unit as build_unit, KustomizeOptions, Plan};
 use crate::rules::Rule;
 
 /// Build every unit of `plan` and lint what it produces; returns the builds, for tracing
-/// findings back to the overlay and base lines.
+/// findings back to the overlay and base lines, and the releases of remote `helmCharts:` of
+/// units not built.
 pub(crate) fn lint_units(
     plan: &Plan,
     inputs: &[crate::frontends::discover::Input],
     opts: &LintOptions,
     (file_rules, targets): (&[&dyn Rule], &Targets),
     run: &mut Gathered,
-) -> Vec<BuiltUnit> {
+) -> (Vec<BuiltUnit>, Vec<HelmRelease>) {
     if plan.units.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let kopts = KustomizeOptions {
         bin: opts.kustomize_bin.clone(),
@@ -46,14 +48,15 @@ pub(crate) fn lint_units(
             (
                 r.findings,
                 lint_unit(unit, file_rules, Keep::Everything),
-                r.unit,
+                (r.unit, r.releases),
             )
         })
         .collect();
     // A base's problem reached through several overlays is one finding.
     let mut seen = HashSet::new();
     let mut built = Vec::new();
-    for (findings, outcome, unit) in results {
+    let mut releases = Vec::new();
+    for (findings, outcome, (unit, unit_releases)) in results {
         let findings = findings
             .into_iter()
             .filter(|f| {
@@ -66,6 +69,7 @@ pub(crate) fn lint_units(
             .collect();
         run.add(findings, outcome);
         built.push(unit);
+        releases.extend(unit_releases);
     }
-    built
+    (built, releases)
 }

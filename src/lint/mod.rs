@@ -3,6 +3,7 @@
 mod app_of_apps;
 pub mod baseline;
 pub mod catalog;
+mod charts;
 mod file;
 pub mod fix;
 mod kustomize;

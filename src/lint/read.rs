@@ -9,10 +9,10 @@ use rayon::prelude::*;
 
 use super::file::{input_display, internal_error_unit, process_file};
 use super::unit::{lint_unit, Keep, UnitOutcome};
-use super::{kustomize, releases, targets, terraform, Gathered, LintOptions};
+use super::{charts, kustomize, releases, targets, terraform, Gathered, LintOptions};
 use crate::config::Config;
 use crate::diagnostics::finding::Finding;
-use crate::diagnostics::internal_error::{self, isolate};
+use crate::diagnostics::internal_error::isolate;
 use crate::facts::Workspace;
 use crate::frontends::discover::Input;
 use crate::frontends::unread::as_input_error;
@@ -87,6 +87,18 @@ pub(super) fn read_inputs(
         .iter()
         .filter_map(|f| f.path.canonicalize().ok())
         .collect();
+    // A values file given by path is read as values of its chart, never as a manifest.
+    let (chart_values, files): (Vec<&Input>, Vec<&Input>) = files.into_iter().partition(|i| {
+        matches!(i, Input::File { path, .. } if crate::frontends::helm::overlays::chart_of(path).is_some()
+            && !path.canonicalize().is_ok_and(|c| values_files.contains(&c)))
+    });
+    let chart_values: Vec<(PathBuf, String)> = chart_values
+        .into_iter()
+        .filter_map(|i| match i {
+            Input::File { path, display } => Some((path.clone(), display.clone())),
+            _ => None,
+        })
+        .collect();
     let file_releases = read_files(
         &files,
         (opts, config),
@@ -94,7 +106,8 @@ pub(super) fn read_inputs(
         (&targets, &values_files),
         run,
     );
-    let built = kustomize::lint_units(&kustomize, inputs, opts, (file_rules, &targets), run);
+    let (built, unit_releases) =
+        kustomize::lint_units(&kustomize, inputs, opts, (file_rules, &targets), run);
     let built_files: Vec<Arc<SourceFile>> = built.iter().map(|u| u.built.clone()).collect();
     let built_findings = releases.read_built(&|p| kustomize.consumes(p), &built_files);
     run.findings
@@ -102,6 +115,7 @@ pub(super) fn read_inputs(
             &built,
             built_findings,
         ));
+    releases.releases.extend(unit_releases);
     releases.releases.extend(tf.releases);
     releases.releases.extend(file_releases);
     operator_accounts(&releases, file_rules, run);
@@ -117,7 +131,7 @@ pub(super) fn read_inputs(
             lint_unit(unit, file_rules, Keep::Everything),
         );
     }
-    lint_charts(inputs, &released, opts, file_rules, run);
+    charts::lint_charts(inputs, &released, &chart_values, opts, file_rules, run);
     Read {
         built,
         provenance,
@@ -201,39 +215,6 @@ fn operator_accounts(releases: &releases::Releases, file_rules: &[&dyn Rule], ru
     );
 }
 
-/// Charts in the tree that no release installs, rendered with the CLI's helm flags.
-fn lint_charts(
-    inputs: &[Input],
-    released: &std::collections::HashSet<PathBuf>,
-    opts: &LintOptions,
-    file_rules: &[&dyn Rule],
-    run: &mut Gathered,
-) {
-    for input in inputs {
-        let Input::Chart { dir, display } = input else {
-            continue;
-        };
-        if !released.is_empty() && dir.canonicalize().is_ok_and(|d| released.contains(&d)) {
-            continue;
-        }
-        let (findings, outcome) = isolate(|| {
-            internal_error::debug_trigger("chart", display);
-            let chart = crate::frontends::helm::lint_chart(dir, display, &opts.helm);
-            let mut unit = Workspace::default();
-            unit.unlisted_accounts.extend(unlisted_chart(&chart));
-            for (file, classified) in chart.rendered {
-                unit.absorb(file, classified);
-            }
-            unit.files.extend(chart.files.iter().cloned());
-            unit.charts.push(Arc::new(chart.input));
-            let outcome = lint_unit(unit, file_rules, Keep::Everything);
-            (chart.findings, outcome)
-        })
-        .unwrap_or_else(|p| internal_error_unit(display, &p));
-        run.add(findings, outcome);
-    }
-}
-
 impl Read {
     /// Trace rule findings on rendered, released and built objects to the user's lines.
     pub(super) fn trace(&self, ws: &Workspace, mut findings: Vec<Finding>) -> Vec<Finding> {
@@ -245,19 +226,4 @@ impl Read {
         releases::Provenance::annotate(&self.placed, &mut findings);
         findings
     }
-}
-
-/// A chart that was not rendered: its service accounts are not known.
-fn unlisted_chart(
-    chart: &crate::frontends::helm::ChartLint,
-) -> Option<crate::facts::release::UnlistedAccounts> {
-    let code = crate::diagnostics::input::ChartNotRendered::META.code;
-    chart
-        .findings
-        .iter()
-        .any(|f| f.code == code)
-        .then(|| crate::facts::release::UnlistedAccounts {
-            namespace: Some(chart.input.context.namespace.clone()),
-            creator: format!("chart `{}`", chart.input.display),
-        })
 }

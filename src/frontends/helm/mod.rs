@@ -2,8 +2,10 @@
 //! and fall back to static analysis of values when a chart cannot render.
 
 pub mod deps;
+pub mod overlays;
 pub mod render;
 pub mod trace;
+pub mod umbrella;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -197,7 +199,7 @@ pub fn lint_chart_with(
             Finding::new(
                 &ChartNotRendered::META,
                 format!(
-                    "chart `{name}` was rendered without its subcharts ({}), which are not in charts/: their service accounts were not checked",
+                    "chart `{name}` was rendered without its subcharts ({}), which are not in charts/: their service accounts were not checked (except from the chart pack of a dependency that has one)",
                     removed.join(", ")
                 ),
             )

@@ -101,39 +101,54 @@ fn find_all(root: &Node, value: &str) -> Vec<(String, crate::syntax::yaml::Span)
     found
 }
 
-/// Rendered objects by the display path of their rendered file (the first object per file
-/// carries the file's text and chart, which is all tracing reads).
-type Rendered<'a> = HashMap<&'a str, &'a Object>;
+/// Rendered objects by the display path of their rendered file: the first object of each
+/// render (a chart rendered again with each `ci/*-values.yaml` gives one per render), which
+/// carries the file's text and chart, all tracing reads.
+type Rendered<'a> = HashMap<&'a str, Vec<&'a Object>>;
 
 fn rendered_objects(ws: &Workspace) -> Rendered<'_> {
-    let mut out = HashMap::new();
+    let mut out: Rendered = HashMap::new();
     for o in ws.all_objects().filter(|o| o.chart.is_some()) {
-        out.entry(o.file.display.as_str()).or_insert(o);
+        let same = out.entry(o.file.display.as_str()).or_default();
+        if !same.iter().any(|s| Arc::ptr_eq(&s.file, &o.file)) {
+            same.push(o);
+        }
     }
     out
 }
 
-/// The rendered value at a location, if it is a scalar of a rendered file.
-fn rendered_value(
+/// The rendered value at a location, in each render of that file where it is a scalar.
+fn rendered_values(
     rendered: &Rendered,
     loc: &Location,
-) -> Option<(String, Option<String>, Arc<RenderContext>)> {
-    let object = rendered.get(loc.path.as_str())?;
-    let text = &object.file.text;
-    let raw = text.get(loc.span.start.offset..loc.span.end.offset)?;
-    // A `key: value` span: the value part.
-    let (key, raw) = match raw.split_once(": ") {
-        Some((k, v)) => (Some(k.trim().trim_matches(['"', '\'']).to_string()), v),
-        None => (None, raw),
-    };
-    let value = raw.trim().trim_matches(['"', '\'']).to_string();
-    Some((value, key, object.chart.clone()?))
+) -> Vec<(String, Option<String>, Arc<RenderContext>)> {
+    let objects = rendered
+        .get(loc.path.as_str())
+        .map_or(&[][..], Vec::as_slice);
+    objects
+        .iter()
+        .filter_map(|object| {
+            let text = &object.file.text;
+            let raw = text.get(loc.span.start.offset..loc.span.end.offset)?;
+            // A `key: value` span: the value part.
+            let (key, raw) = match raw.split_once(": ") {
+                Some((k, v)) => (Some(k.trim().trim_matches(['"', '\'']).to_string()), v),
+                None => (None, raw),
+            };
+            let value = raw.trim().trim_matches(['"', '\'']).to_string();
+            Some((value, key, object.chart.clone()?))
+        })
+        .collect()
 }
 
+/// The values key behind a rendered value: the first render of the file that traces it.
 fn trace(ws: &Workspace, rendered: &Rendered, loc: &Location) -> Option<ValueOrigin> {
-    let (value, key, ctx) = rendered_value(rendered, loc)?;
-    let chart = ws.charts.iter().find(|c| Arc::ptr_eq(&c.context, &ctx))?;
-    find_value(&ctx, &chart.values, &value, key.as_deref())
+    rendered_values(rendered, loc)
+        .into_iter()
+        .find_map(|(value, key, ctx)| {
+            let chart = ws.charts.iter().find(|c| Arc::ptr_eq(&c.context, &ctx))?;
+            find_value(&ctx, &chart.values, &value, key.as_deref())
+        })
 }
 
 /// Re-point findings about rendered values at the values key that supplied them; the rendered
@@ -168,7 +183,7 @@ pub fn trace_findings(ws: &Workspace, findings: &mut [Finding]) {
                     .push_str(&format!(" (set on the command line: `--set {arg}`)"));
             }
             None if ws.charts.iter().any(|c| c.rendered)
-                && rendered_value(&rendered, &rendered_at).is_some() =>
+                && !rendered_values(&rendered, &rendered_at).is_empty() =>
             {
                 finding
                     .message

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::model::{Graph, Kustomization, Target};
+use super::partial;
 use super::patch::apply_patch;
 use crate::syntax::source::{read_text, SourceFile, DEFAULT_MAX_FILE_SIZE};
 use crate::syntax::yaml::{self, Node, Span};
@@ -34,6 +35,8 @@ pub struct Res {
     pub name_from: Vec<Loc>,
     /// Fields set by a patch or `commonAnnotations`: path and the value that was written.
     pub fields_from: Vec<(Vec<String>, Loc)>,
+    /// Made from a patch over a base that was not fetched: all lint knows of the object.
+    pub partial: bool,
 }
 
 impl Res {
@@ -68,6 +71,11 @@ pub struct Evaluated {
     pub files: Vec<Arc<SourceFile>>,
     /// Whether the chain has a cycle or a remote base (a build cannot succeed offline).
     pub cycle: bool,
+    /// Remote bases not fetched, and partial objects not linted (IRSA054 notes).
+    pub unfetched: Vec<Problem>,
+    /// Whether the kustomization being walked has a base that was not fetched (so a patch that
+    /// matches nothing patches an object lint cannot see).
+    pub base_unfetched: bool,
 }
 
 /// Fields the static walk does not apply, when present.
@@ -102,7 +110,21 @@ const CLUSTER_SCOPED: &[&str] = &[
 pub fn evaluate(graph: &Graph, dir: &Path, roots: &[PathBuf]) -> Evaluated {
     let mut out = Evaluated::default();
     let mut stack = Vec::new();
-    out.resources = eval_dir(graph, dir, roots, &mut stack, &mut out);
+    let resources = eval_dir(graph, dir, roots, &mut stack, &mut out);
+    let (kept, unplaced): (Vec<Res>, Vec<Res>) = resources
+        .into_iter()
+        .partition(|r| !r.partial || r.namespace().is_some());
+    for r in unplaced {
+        out.unfetched.push(Problem {
+            loc: partial::namespace_unknown(&r),
+            message: format!(
+                "{} `{}` is patched over a base that was not fetched, and neither the patch nor a kustomization sets its namespace (the base decides it); not linted",
+                r.kind(),
+                r.name()
+            ),
+        });
+    }
+    out.resources = kept;
     out
 }
 
@@ -133,6 +155,7 @@ fn eval_dir(
             .insert(format!("`{key}` in {}", k.file.display));
     }
     let mut acc = Vec::new();
+    let unfetched_before = out.unfetched.len();
     for w in k.resources.iter().chain(&k.components) {
         match k.resolve(&w.value, roots) {
             Target::Dir(child) if stack.contains(&child) => {
@@ -150,6 +173,10 @@ fn eval_dir(
             Target::Remote => {
                 out.cycle = true;
                 out.not_applied.insert(format!("remote base `{}`", w.value));
+                out.unfetched.push(Problem {
+                    loc: at(w.span),
+                    message: format!("remote base `{}` of `{}` was not fetched: its objects were not linted; patches over it are linted as the partial objects they describe", w.value, k.file.display),
+                });
             }
             Target::Missing(why) => {
                 let absent = !k.dir.join(&w.value).exists();
@@ -171,9 +198,12 @@ fn eval_dir(
             }
         }
     }
+    let outer = out.base_unfetched;
+    out.base_unfetched = out.unfetched.len() > unfetched_before;
     for p in &k.patches {
         apply_patch(k, p, roots, &mut acc, out);
     }
+    out.base_unfetched = outer;
     transform(k, &mut acc);
     stack.pop();
     acc
@@ -212,6 +242,7 @@ fn read_resources(path: &Path, from: &str, written: &str, out: &mut Evaluated) -
             namespace_from: None,
             name_from: Vec::new(),
             fields_from: Vec::new(),
+            partial: false,
         })
         .collect()
 }

@@ -4,7 +4,9 @@
 //! build that fails falls back to a static walk of the chain (`eval`), with one warning.
 
 pub mod eval;
+pub mod helm_charts;
 pub mod model;
+mod partial;
 mod patch;
 pub mod subst;
 pub mod trace;
@@ -15,7 +17,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::diagnostics::finding::{Finding, Location};
-use crate::diagnostics::input::{KustomizationError, KustomizeNotBuilt};
+use crate::diagnostics::input::{
+    ChartNotRendered, KustomizationError, KustomizeNotBuilt, SourceNotInTree,
+};
 use crate::facts::Classified;
 use crate::frontends::discover::Input;
 use crate::frontends::manifest::classify;
@@ -147,6 +151,9 @@ pub struct UnitResult {
     /// The files of the chain, for snippets.
     pub files: Vec<Arc<SourceFile>>,
     pub unit: trace::BuiltUnit,
+    /// `helmCharts:` of charts not in the tree, when the build failed: resolved with the
+    /// run's other releases (chart packs).
+    pub releases: Vec<crate::facts::release::HelmRelease>,
 }
 
 /// The command that builds a unit: `--kustomize` (kustomize, or kubectl), else `kustomize build`
@@ -205,6 +212,7 @@ pub fn lint_unit(
     let kfile = plan.graph.nodes.get(dir).map(|k| k.file.clone());
     let kfile = kfile.unwrap_or_else(|| Arc::new(SourceFile::new(dir, display.clone(), "")));
     let mut findings = Vec::new();
+    let mut releases = Vec::new();
     let uses_helm = evaluated
         .not_applied
         .iter()
@@ -236,6 +244,20 @@ pub fn lint_unit(
             for p in &evaluated.problems {
                 findings.push(
                     Finding::new(&KustomizationError::META, p.message.clone())
+                        .at(Location::new(&p.loc.file, p.loc.span)),
+                );
+            }
+            let (remote, unread) = helm_charts::remote_releases(&plan.graph, dir);
+            releases = remote;
+            for p in unread {
+                findings.push(
+                    Finding::new(&ChartNotRendered::META, p.message)
+                        .at(Location::new(&p.loc.file, p.loc.span)),
+                );
+            }
+            for p in &evaluated.unfetched {
+                findings.push(
+                    Finding::new(&SourceNotInTree::META, p.message.clone())
                         .at(Location::new(&p.loc.file, p.loc.span)),
                 );
             }
@@ -295,6 +317,7 @@ pub fn lint_unit(
         classified,
         files,
         unit,
+        releases,
     }
 }
 

@@ -15,7 +15,7 @@ pub(super) fn apply_patch(
     k: &Kustomization,
     p: &PatchRef,
     roots: &[PathBuf],
-    acc: &mut [Res],
+    acc: &mut Vec<Res>,
     out: &mut Evaluated,
 ) {
     let (file, docs) = match (&p.path, &p.inline) {
@@ -68,6 +68,14 @@ pub(super) fn apply_patch(
                 doc.str_at(&["metadata", "namespace"]),
             ),
         };
+        if targets.is_empty() && out.base_unfetched {
+            // Not an error: the object is in the base lint could not fetch (IRSA054 says so).
+            let ops = |res: &mut Res, ops: &[Node]| json6902(res, ops, &file);
+            if let Some(res) = super::partial::from_patch(p.target.as_ref(), &doc, &file, ops) {
+                acc.push(res);
+            }
+            continue;
+        }
         if targets.is_empty() {
             let target = p.target.as_ref().unwrap_or(&doc);
             let id = [
