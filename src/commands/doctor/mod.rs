@@ -83,6 +83,8 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
         clusters: Vec::new(),
         coverage: None,
         verbose: false,
+        graph: outcome.graph,
+        cluster_checks: outcome.cluster_checks,
     };
     let code = finish(&report, &args.output);
     if outcome.checked {
@@ -115,6 +117,9 @@ pub struct Outcome {
     /// Annotated ServiceAccounts, and how many of them are OK.
     pub sas: usize,
     pub ok: usize,
+    /// The pairs and cluster-wide facts checked (graphs and OpenReports).
+    pub graph: Vec<crate::report::graph::GraphPair>,
+    pub cluster_checks: Vec<crate::report::graph::ClusterCheck>,
 }
 
 /// Where one cluster is: its kubeconfig context.
@@ -169,6 +174,10 @@ pub async fn check_cluster(
         checks::summary_table(&ctx.sas)
     };
     let summary = summary + &checks::pod_identity::summary_table(&ctx);
+    // Findings carry their context in fleet runs only; so do the pairs.
+    let tag = context.filter(|_| args.fleet());
+    let graph = crate::doctor::graph::pairs(&ctx, tag);
+    let cluster_checks = crate::doctor::graph::cluster_checks(&ctx, tag);
     let mut findings = std::mem::take(&mut ctx.findings);
     findings.extend(ctx.faults.iter().map(fault::Fault::finding));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -185,6 +194,8 @@ pub async fn check_cluster(
         checked,
         sas: ctx.sas.len(),
         ok,
+        graph,
+        cluster_checks,
     }
 }
 
