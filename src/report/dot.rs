@@ -54,7 +54,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(s.as_bytes())
 }
 
-/// A dot double-quoted string: `"` and `\` escaped, line breaks as spaces (labels are one line).
+/// A dot double-quoted string: `"` and `\` escaped, `&` as `&amp;` (Graphviz reads entities in
+/// labels), line breaks as spaces (labels are one line).
 fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -64,6 +65,7 @@ fn quote(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            '&' => out.push_str("&amp;"),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
