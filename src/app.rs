@@ -40,8 +40,10 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn run_lint(args: LintArgs) -> u8 {
-    use crate::report::Format;
-    if matches!(args.output.format, Format::Openreports | Format::Policyreport) {
+    if matches!(
+        args.output.format,
+        Format::Openreports | Format::Policyreport
+    ) {
         eprintln!("error: --format openreports and policyreport report on a live cluster: use them with `doctor`");
         return EXIT_TOOL_ERROR;
     }

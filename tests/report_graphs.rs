@@ -4,11 +4,12 @@
 //! 253 characters (testdata/report_names) must come out as themselves. Tools:
 //! scripts/install-test-tools.sh.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod support;
 
-use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::report_tools::{check_markdown, diagram, labels, render_svg, svg_texts};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -26,59 +27,6 @@ fn lint(dir: &Path, format: &str) -> (i32, String) {
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).expect("utf-8 output"),
     )
-}
-
-fn pipe(mut cmd: Command, input: &str) -> (bool, String, String) {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().expect("wait");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// The Markdown as commonmark.js and Mermaid read it (see tests/support/node/check_markdown.mjs).
-fn check_markdown(markdown: &str) -> Value {
-    let modules = root().join(".tools/node/node_modules");
-    assert!(
-        modules.join("mermaid").exists(),
-        "mermaid is not installed: run scripts/install-test-tools.sh"
-    );
-    let mut cmd = Command::new("node");
-    cmd.arg(root().join("tests/support/node/check_markdown.mjs"))
-        .env("NODE_TOOLS", &modules);
-    let (ok, stdout, stderr) = pipe(cmd, markdown);
-    assert!(ok, "node: {stderr}");
-    serde_json::from_str(&stdout).expect("checker JSON")
-}
-
-/// The one Mermaid diagram, which must have parsed.
-fn diagram(checked: &Value) -> &Value {
-    let diagrams = checked["mermaid"].as_array().expect("mermaid list");
-    assert_eq!(diagrams.len(), 1, "{checked:#}");
-    assert_eq!(diagrams[0]["ok"], true, "Mermaid rejected it: {checked:#}");
-    &diagrams[0]
-}
-
-fn labels(diagram: &Value) -> Vec<String> {
-    diagram["vertices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["text"].as_str().unwrap().to_string())
-        .collect()
 }
 
 const LONG_SA: usize = 253;
@@ -106,13 +54,22 @@ fn markdown_with_hostile_names_parses_and_shows_every_name_as_itself() {
     // Errors and warnings are list items; their messages read back literally.
     assert_eq!(checked["items"], 2);
     let text = checked["text"].as_str().unwrap();
-    assert!(text.contains("quote\"and[brackets]{x}(y)<b>&amp;#;`|*_\\"), "{text}");
+    assert!(
+        text.contains("quote\"and[brackets]{x}(y)<b>&amp;#;`|*_\\"),
+        "{text}"
+    );
     assert!(text.contains("`apps/ünïcødé-サービス-😀`"), "{text}");
     let d = diagram(&checked);
     let labels = labels(d);
-    assert!(labels.contains(&"ns with newline/quote\"and[brackets]{x}(y)<b>&amp;#;`|*_\\".to_string()), "{labels:?}");
-    assert!(labels.contains(&"apps/ünïcødé-サービス-😀".to_string()), "{labels:?}");
-    let long = format!("apps/{}…", &long_sa()[..54]);
+    assert!(
+        labels.contains(&"ns with newline/quote\"and[brackets]{x}(y)<b>&amp;#;`|*_\\".to_string()),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"apps/ünïcødé-サービス-😀".to_string()),
+        "{labels:?}"
+    );
+    let long = format!("apps/{}…", &long_sa()[..74]);
     assert!(labels.contains(&long), "{labels:?}");
     // Three SAs, three roles, one provider; the broken links are red and carry their codes.
     assert_eq!(labels.len(), 7, "{labels:?}");
@@ -128,37 +85,22 @@ fn markdown_with_hostile_names_parses_and_shows_every_name_as_itself() {
 #[test]
 fn dot_with_hostile_names_renders_one_node_per_service_account_and_role() {
     let (_, dot) = lint(&root().join("testdata/report_names"), "dot");
-    let mut cmd = Command::new("dot");
-    cmd.arg("-Tsvg");
-    let (ok, svg, stderr) = pipe(cmd, &dot);
-    assert!(ok && stderr.is_empty(), "dot failed: {stderr}\n{dot}");
+    let svg = render_svg(&dot);
     let count = |class: &str| svg.matches(&format!("class=\"node {class}\"")).count();
     assert_eq!(count("serviceaccount"), 3, "{svg}");
     assert_eq!(count("role"), 3, "{svg}");
     assert_eq!(count("provider"), 1, "{svg}");
     // The names appear whole in the SVG's text, as themselves.
     let texts = svg_texts(&svg);
-    assert!(texts.contains(&"apps/ünïcødé-サービス-😀".to_string()), "{texts:?}");
+    assert!(
+        texts.contains(&"apps/ünïcødé-サービス-😀".to_string()),
+        "{texts:?}"
+    );
     let quoted = "ns with newline/quote\"and[brackets]{x}(y)<b>&amp;#;`|*_\\";
     assert!(texts.contains(&quoted.to_string()), "{texts:?}");
-    let long = format!("apps/{}…", &long_sa()[..54]);
+    let long = format!("apps/{}…", &long_sa()[..74]);
     assert!(texts.contains(&long), "{texts:?}");
     assert!(texts.contains(&"IRSA016".to_string()), "{texts:?}");
-}
-
-/// The text of each `<text>` element of an SVG, XML entities resolved.
-fn svg_texts(svg: &str) -> Vec<String> {
-    svg.split("<text ")
-        .skip(1)
-        .filter_map(|t| t.split_once('>').and_then(|(_, rest)| rest.split_once("</text>")))
-        .map(|(text, _)| {
-            text.replace("&#45;", "-")
-                .replace("&quot;", "\"")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&")
-        })
-        .collect()
 }
 
 /// A tree of `n` service accounts, each with its role; the first `broken` trust another account.
@@ -189,8 +131,14 @@ fn big_tree(n: usize, broken: usize) -> tempfile::TempDir {
 fn markdown_at_500_pairs_draws_only_the_broken_ones_and_says_how_many_are_left_out() {
     let dir = big_tree(500, 12);
     let (_, md) = lint(dir.path(), "markdown");
-    assert!(md.contains("(500 service-account/role pairs checked)"), "{md}");
-    assert!(md.contains("12 of 500 pairs drawn: only pairs with findings; 488 left out."), "{md}");
+    assert!(
+        md.contains("(500 service-account/role pairs checked)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("12 of 500 pairs drawn: only pairs with findings; 488 left out."),
+        "{md}"
+    );
     let checked = check_markdown(&md);
     let d = diagram(&checked);
     // 12 SAs and 12 roles and the provider; within GitHub's limits.
@@ -206,7 +154,10 @@ fn markdown_of_a_small_clean_tree_draws_every_pair_with_no_red_edge() {
     let dir = big_tree(30, 0);
     let (code, md) = lint(dir.path(), "markdown");
     assert_eq!(code, 0, "{md}");
-    assert!(md.starts_with("**✅ kubectl-irsa: no findings** (30 service-account/role pairs checked)"), "{md}");
+    assert!(
+        md.starts_with("**✅ kubectl-irsa: no findings** (30 service-account/role pairs checked)"),
+        "{md}"
+    );
     assert!(!md.contains("linkStyle"), "{md}");
     let checked = check_markdown(&md);
     let d = diagram(&checked);

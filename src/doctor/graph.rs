@@ -21,7 +21,7 @@ pub fn pairs(ctx: &Ctx<'_>, context: Option<&str>) -> Vec<GraphPair> {
             role_arn: Some(sa.arn.clone()),
             provider: provider.clone(),
             association_id: None,
-                trust_path: None,
+            trust_path: None,
             verified: sa.verdict != Verdict::CouldNotVerify,
         })
         .collect();

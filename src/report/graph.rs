@@ -87,7 +87,7 @@ impl Linked<'_> {
 pub const DRAW_LIMIT: usize = 100;
 
 /// The most characters of a name a node label shows.
-pub const LABEL_MAX: usize = 60;
+pub const LABEL_MAX: usize = 80;
 
 /// The pairs a diagram draws (all of them, or only the broken ones past `DRAW_LIMIT`), and how
 /// many it leaves out.
@@ -149,16 +149,37 @@ impl Drawing {
         let mut edge_at: BTreeMap<(String, String), usize> = BTreeMap::new();
         for l in &linked {
             let p = l.pair;
-            let sa = d.node(&mut seen_nodes, sa_node(p), NodeKind::ServiceAccount, sa_text(p));
-            let role = d.node(&mut seen_nodes, role_node(p), NodeKind::Role, p.role.clone());
-            let prov = d.node(&mut seen_nodes, provider_node(p), NodeKind::Provider, p.provider.label());
+            let sa = d.node(
+                &mut seen_nodes,
+                sa_node(p),
+                NodeKind::ServiceAccount,
+                sa_text(p),
+            );
+            let role = d.node(
+                &mut seen_nodes,
+                role_node(p),
+                NodeKind::Role,
+                p.role.clone(),
+            );
+            let prov = d.node(
+                &mut seen_nodes,
+                provider_node(p),
+                NodeKind::Provider,
+                p.provider.label(),
+            );
             d.edge(&mut edge_at, sa, role.clone(), &l.sa_role);
             d.edge(&mut edge_at, role, prov, &l.role_provider);
         }
         d
     }
 
-    fn node(&mut self, seen: &mut BTreeSet<String>, id: String, kind: NodeKind, label: String) -> String {
+    fn node(
+        &mut self,
+        seen: &mut BTreeSet<String>,
+        id: String,
+        kind: NodeKind,
+        label: String,
+    ) -> String {
         if seen.insert(id.clone()) {
             self.nodes.push(Node {
                 id: id.clone(),
@@ -184,7 +205,9 @@ impl Drawing {
             });
             self.edges.len() - 1
         });
-        self.edges[i].codes.extend(codes.iter().map(|c| c.to_string()));
+        self.edges[i]
+            .codes
+            .extend(codes.iter().map(|c| c.to_string()));
     }
 }
 
@@ -199,12 +222,19 @@ fn sa_text(p: &GraphPair) -> String {
 pub fn link(report: &Report) -> Vec<Linked<'_>> {
     let mut by_sa: BTreeMap<(Option<&str>, &str, &str), BTreeSet<&str>> = BTreeMap::new();
     let mut by_other: BTreeMap<(Option<&str>, &str), Vec<&Finding>> = BTreeMap::new();
-    for f in report.findings.iter().filter(|f| f.severity > Severity::Note) {
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.severity > Severity::Note)
+    {
         let Some(o) = &f.object else { continue };
         let context = f.context.as_deref();
         if o.kind == "ServiceAccount" {
             let ns = o.namespace.as_deref().unwrap_or("default");
-            by_sa.entry((context, ns, &o.name)).or_default().insert(&f.code);
+            by_sa
+                .entry((context, ns, &o.name))
+                .or_default()
+                .insert(&f.code);
         } else {
             // A provider is named by its ARN; the pairs know its issuer.
             let name = match o.name.split_once(":oidc-provider/") {
@@ -219,7 +249,11 @@ pub fn link(report: &Report) -> Vec<Linked<'_>> {
         .iter()
         .map(|pair| {
             let context = pair.context.as_deref();
-            let key = (context, pair.namespace.as_str(), pair.service_account.as_str());
+            let key = (
+                context,
+                pair.namespace.as_str(),
+                pair.service_account.as_str(),
+            );
             let sa_role = by_sa.get(&key).cloned().unwrap_or_default();
             let mut role_provider: BTreeSet<&str> = BTreeSet::new();
             for name in other_names(pair) {

@@ -109,7 +109,10 @@ fn fix_text(f: &Finding) -> Option<String> {
 
 fn details(report: &Report, s: &mut String) {
     let (title, body) = match (&report.coverage, &report.summary) {
-        (Some(c), _) => ("Coverage: what was read, checked and not checked", c.human_text()),
+        (Some(c), _) => (
+            "Coverage: what was read, checked and not checked",
+            c.human_text(),
+        ),
         (None, Some(summary)) => ("Service accounts and roles", doctor_text(report, summary)),
         (None, None) => return,
     };
@@ -149,11 +152,7 @@ fn graph(report: &Report, s: &mut String) {
 
 /// Text in a fenced code block whose fence no run of backticks inside can close.
 fn fenced(info: &str, body: &str) -> String {
-    let longest = body
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let nl = if body.ends_with('\n') { "" } else { "\n" };
     format!("{fence}{info}\n{body}{nl}{fence}\n")
@@ -182,11 +181,7 @@ fn code_span(text: &str) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let longest = clean
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = clean.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     format!("{fence} {clean} {fence}")
 }

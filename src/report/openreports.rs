@@ -69,9 +69,21 @@ pub fn reports(report: &Report, api: Api) -> Vec<Value> {
     let mut results: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
     let linked = link(report);
     for f in &report.findings {
-        let pair = pair_of(&linked, f);
-        let key = (f.context.clone(), namespace_of(f));
-        results.entry(key).or_default().push(finding_result(f, pair));
+        // A role's finding is reported where the service accounts that use it are.
+        let users = role_users(&linked, f);
+        if users.is_empty() {
+            let key = (f.context.clone(), namespace_of(f));
+            results
+                .entry(key)
+                .or_default()
+                .push(finding_result(f, pair_of(&linked, f)));
+        }
+        for p in users {
+            let key = (f.context.clone(), Some(p.namespace.clone()));
+            let mut r = finding_result(f, Some(p));
+            r["resources"] = json!([sa_resource(p)]);
+            results.entry(key).or_default().push(r);
+        }
     }
     for l in linked.iter().filter(|l| !l.broken() && l.pair.verified) {
         if unverified(report, l.pair) {
@@ -203,19 +215,32 @@ fn pair_properties(p: &GraphPair, properties: &mut Map<String, Value>) {
 /// The pair a finding is about (its service account, role or association).
 fn pair_of<'r>(linked: &[Linked<'r>], f: &Finding) -> Option<&'r GraphPair> {
     let o = f.object.as_ref()?;
+    linked.iter().map(|l| l.pair).find(|p| {
+        p.context == f.context
+            && match o.kind.as_str() {
+                "ServiceAccount" => {
+                    o.namespace.as_deref() == Some(&p.namespace) && o.name == p.service_account
+                }
+                "PodIdentityAssociation" => p.association_id.as_deref() == Some(&o.name),
+                _ => false,
+            }
+    })
+}
+
+/// The pairs whose role a finding about an IAM role names.
+fn role_users<'r>(linked: &[Linked<'r>], f: &Finding) -> Vec<&'r GraphPair> {
+    let Some(o) = f.object.as_ref().filter(|o| o.kind == "Role") else {
+        return Vec::new();
+    };
     linked
         .iter()
         .map(|l| l.pair)
-        .find(|p| {
-            p.context == f.context
-                && match o.kind.as_str() {
-                    "ServiceAccount" => {
-                        o.namespace.as_deref() == Some(&p.namespace) && o.name == p.service_account
-                    }
-                    "PodIdentityAssociation" => p.association_id.as_deref() == Some(&o.name),
-                    _ => false,
-                }
-        })
+        .filter(|p| p.context == f.context && p.role == o.name)
+        .collect()
+}
+
+fn sa_resource(p: &GraphPair) -> Value {
+    json!({"apiVersion": "v1", "kind": "ServiceAccount", "namespace": p.namespace, "name": p.service_account})
 }
 
 /// A Kubernetes object as an ObjectReference (IAM and EKS objects are properties, not resources).
@@ -257,8 +282,7 @@ fn pair_passes(p: &GraphPair) -> Vec<Value> {
     };
     let mut properties = Map::new();
     pair_properties(p, &mut properties);
-    let resource = json!({"apiVersion": "v1", "kind": "ServiceAccount",
-        "namespace": p.namespace, "name": p.service_account});
+    let resource = sa_resource(p);
     rules
         .iter()
         .map(|(code, name)| {
