@@ -260,3 +260,71 @@ fn doctor_markdown_and_dot_draw_the_broken_trust_in_red() {
     assert_eq!(svg.matches("class=\"node role\"").count(), 2);
     assert!(svg_texts(&svg).contains(&"IRSA105".to_string()));
 }
+
+#[test]
+fn apply_reports_writes_one_report_per_namespace_and_a_second_run_updates_them_in_place() {
+    let (iam, server) = cluster();
+    let args = ["--format", "json", "--no-role-scan", "--apply-reports"];
+    let first = doctor(&server, &iam, &args);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert!(
+        first.stderr.contains("applied 3 OpenReports objects"),
+        "{}",
+        first.stderr
+    );
+    let applied = server.applied_reports();
+    let keys: Vec<(&str, &str, &str)> = applied
+        .keys()
+        .map(|(p, ns, n)| (p.as_str(), ns.as_str(), n.as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("clusterreports", "", "kubectl-irsa"),
+            ("reports", "ci", "kubectl-irsa"),
+            ("reports", "edp", "kubectl-irsa"),
+        ]
+    );
+    applied.values().for_each(assert_valid);
+    // The namespace without findings holds a report of passes.
+    let edp = &applied[&("reports".into(), "edp".into(), "kubectl-irsa".into())];
+    assert_eq!(edp["summary"]["pass"], 2);
+    assert_eq!(edp["summary"]["fail"], 0);
+    let uid = edp["metadata"]["uid"].clone();
+    let version = edp["metadata"]["resourceVersion"].clone();
+
+    let second = doctor(&server, &iam, &args);
+    assert_eq!(second.code, 1, "{}", second.stderr);
+    let again = server.applied_reports();
+    assert_eq!(again.len(), 3, "no duplicates: {again:#?}");
+    let edp = &again[&("reports".into(), "edp".into(), "kubectl-irsa".into())];
+    assert_eq!(edp["metadata"]["uid"], uid, "updated in place");
+    assert_ne!(edp["metadata"]["resourceVersion"], version);
+    // Server-side apply by doctor's field manager, and no other write.
+    let patches: Vec<String> = server
+        .request_lines()
+        .into_iter()
+        .filter(|l| !l.starts_with("GET "))
+        .collect();
+    assert_eq!(patches.len(), 6, "{patches:#?}");
+    assert!(
+        patches
+            .iter()
+            .all(|l| l.starts_with("PATCH /apis/openreports.io/v1alpha1/")
+                && l.contains("fieldManager=kubectl-irsa")),
+        "{patches:#?}"
+    );
+    server.assert_only_gets_and_report_applies();
+}
+
+#[test]
+fn without_apply_reports_doctor_writes_nothing() {
+    let (iam, server) = cluster();
+    doctor(
+        &server,
+        &iam,
+        &["--format", "openreports", "--no-role-scan"],
+    );
+    assert!(server.applied_reports().is_empty());
+    server.assert_only_gets();
+}

@@ -21,6 +21,7 @@ pub mod fake_eks;
 mod fake_faults;
 mod fake_list;
 mod fake_routes;
+pub mod fake_writes;
 pub mod iam_proxy;
 pub mod kubeconfig;
 pub mod moto;

@@ -1,7 +1,8 @@
 //! `kubectl irsa doctor`: connect, read the cluster and IAM, run the live checks in `crate::doctor`,
-//! and render one report. Read-only throughout. Several contexts (`fleet.rs`) share one IAM and
-//! EKS cache.
+//! and render one report. Read-only throughout, but for `--apply-reports` (`apply.rs`), which
+//! writes only OpenReports objects. Several contexts (`fleet.rs`) share one IAM and EKS cache.
 
+pub mod apply;
 pub mod args;
 pub mod fleet;
 
@@ -40,6 +41,10 @@ pub fn run(args: args::DoctorArgs) -> u8 {
         }
     };
     if args.fleet() {
+        if args.apply_reports {
+            eprintln!("error: --apply-reports writes to the cluster it checks: run doctor once per context (it cannot be used with several contexts)");
+            return EXIT_TOOL_ERROR;
+        }
         runtime.block_on(fleet::run(args, timeout))
     } else {
         runtime.block_on(run_async(args, timeout))
@@ -87,6 +92,19 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
         cluster_checks: outcome.cluster_checks,
     };
     let code = finish(&report, &args.output);
+    if args.apply_reports {
+        if !outcome.checked {
+            eprintln!("error: reports not applied: nothing was verified (see IRSA100)");
+            return EXIT_TOOL_ERROR;
+        }
+        match apply::apply_reports(&client, &report).await {
+            Ok(n) => eprintln!("applied {n} OpenReports objects"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_TOOL_ERROR;
+            }
+        }
+    }
     if outcome.checked {
         code
     } else {
