@@ -10,7 +10,6 @@ pub mod cluster;
 pub mod eks;
 pub mod eks_target;
 pub mod fault;
-pub mod graph;
 pub mod iam;
 pub mod memo;
 pub mod permits;

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod args;
 pub mod fleet;
+pub mod graph;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -194,8 +195,8 @@ pub async fn check_cluster(
     let summary = summary + &checks::pod_identity::summary_table(&ctx);
     // Findings carry their context in fleet runs only; so do the pairs.
     let tag = context.filter(|_| args.fleet());
-    let graph = crate::doctor::graph::pairs(&ctx, tag);
-    let cluster_checks = crate::doctor::graph::cluster_checks(&ctx, tag);
+    let graph = graph::pairs(&ctx, tag);
+    let cluster_checks = graph::cluster_checks(&ctx, tag);
     let mut findings = std::mem::take(&mut ctx.findings);
     findings.extend(ctx.faults.iter().map(fault::Fault::finding));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -1,7 +1,7 @@
 //! What doctor checked, for the graph renderers and OpenReports: each annotated ServiceAccount
 //! and Pod Identity association as a pair, and the cluster-wide facts it looked at.
 
-use super::checks::{Ctx, Verdict};
+use crate::doctor::checks::{Ctx, Verdict};
 use crate::report::graph::{ClusterCheck, GraphPair, Provider};
 
 /// Every ServiceAccount → role pair and association doctor checked in one cluster.
@@ -75,7 +75,7 @@ pub fn cluster_checks(ctx: &Ctx<'_>, context: Option<&str>) -> Vec<ClusterCheck>
         out.push(check(
             "IRSA119",
             "DaemonSet",
-            super::pod_identity::AGENT_NAME.into(),
+            crate::doctor::pod_identity::AGENT_NAME.into(),
         ));
     }
     out
