@@ -8,6 +8,8 @@
 #   .tools/venv/bin/moto_server moto IAM/STS mock server (PyPI moto[server])
 #   .tools/venv/bin/pre-commit pre-commit (PyPI), for the hook test
 #   PyYAML in .tools/venv (PyPI), for the YAML differential test (scripts/yaml-diff.py)
+#   .tools/node/node_modules   mermaid, jsdom and commonmark (npm), for the markdown/Mermaid test
+#   dot                        Graphviz (Debian package graphviz), for the dot test
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -81,6 +83,38 @@ install_moto() {
   log "moto: installed $("$venv/bin/python" -c 'import moto; print(moto.__version__)')"
 }
 
+# Pinned: the Mermaid parser GitHub's renderer uses (mermaid 11), a DOM for it under node
+# (its sanitizer needs one), and the CommonMark reference parser.
+NODE_PKGS=(mermaid@11.12.2 jsdom@26.1.0 commonmark@0.31.2)
+
+install_node_tools() {
+  local dir="$TOOLS/node"
+  if [ -d "$dir/node_modules/mermaid" ] && [ -d "$dir/node_modules/jsdom" ] \
+    && [ -d "$dir/node_modules/commonmark" ]; then
+    log "node tools: already present ($dir), skipped"
+    return
+  fi
+  command -v npm >/dev/null || { echo "npm is required for the Mermaid test" >&2; exit 1; }
+  mkdir -p "$dir"
+  [ -f "$dir/package.json" ] || echo '{"private": true}' >"$dir/package.json"
+  log "node tools: npm install ${NODE_PKGS[*]}"
+  (cd "$dir" && npm install --silent --no-audit --no-fund "${NODE_PKGS[@]}" >/dev/null)
+}
+
+install_graphviz() {
+  if command -v dot >/dev/null; then
+    log "graphviz: already present ($(dot -V 2>&1)), skipped"
+    return
+  fi
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "graphviz: apt-get install graphviz"
+  $sudo apt-get install -y --no-install-recommends graphviz >/dev/null \
+    || { $sudo apt-get update >/dev/null && $sudo apt-get install -y --no-install-recommends graphviz >/dev/null; }
+}
+
 install_helm
 install_moto
+install_node_tools
+install_graphviz
 log "done; add $BIN to PATH for helm"

@@ -40,6 +40,13 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn run_lint(args: LintArgs) -> u8 {
+    if matches!(
+        args.output.format,
+        Format::Openreports | Format::Policyreport
+    ) {
+        eprintln!("error: --format openreports and policyreport report on a live cluster: use them with `doctor`");
+        return EXIT_TOOL_ERROR;
+    }
     let config = match &args.config {
         Some(path) if !path.is_file() => {
             eprintln!(
@@ -133,6 +140,7 @@ fn run_lint(args: LintArgs) -> u8 {
     // What could not be checked is said once, in the summary, not as a finding per item.
     let mut coverage = result.coverage;
     coverage.absorb(&mut findings);
+    let graph = std::mem::take(&mut coverage.graph);
     let report = Report {
         findings,
         rules: result.rules,
@@ -142,6 +150,8 @@ fn run_lint(args: LintArgs) -> u8 {
         clusters: Vec::new(),
         coverage: Some(coverage),
         verbose: args.verbose,
+        graph,
+        cluster_checks: Vec::new(),
     };
     finish(&report, &args.output)
 }

@@ -297,3 +297,76 @@ fn without_a_kubeconfig_doctor_uses_the_in_cluster_config() {
     );
     assert!(stderr.contains("automountServiceAccountToken"), "{stderr}");
 }
+
+/// `reports.apply`: doctor gets `--apply-reports`, and a second ClusterRole grants only create
+/// and patch on the OpenReports resources; with both roles, exactly what doctor requests.
+#[test]
+fn reports_apply_adds_only_create_and_patch_on_openreports() {
+    let (_, plain) = render(&[]);
+    assert_eq!(
+        plain.iter().filter(|d| d["kind"] == "ClusterRole").count(),
+        1
+    );
+    let (text, docs) = render(&["reports.apply=true"]);
+    lint_clean(&text, &["reports.apply=true"]);
+    let job = &kind(&docs, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+    let args = job["containers"][0]["args"].as_array().unwrap();
+    assert!(args.iter().any(|a| a == "--apply-reports"), "{args:?}");
+    let roles: Vec<&Value> = docs.iter().filter(|d| d["kind"] == "ClusterRole").collect();
+    assert_eq!(roles.len(), 2);
+    let reports_role = *roles
+        .iter()
+        .find(|r| {
+            r["metadata"]["name"]
+                .as_str()
+                .is_some_and(|n| n.ends_with("-reports"))
+        })
+        .expect("the reports ClusterRole");
+    let writes = granted(reports_role);
+    let want: BTreeSet<(String, String, String)> = [
+        ("reports", "create"),
+        ("reports", "patch"),
+        ("clusterreports", "create"),
+        ("clusterreports", "patch"),
+    ]
+    .iter()
+    .map(|(r, v)| ("openreports.io".to_string(), r.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(writes, want);
+    let binding = docs
+        .iter()
+        .filter(|d| d["kind"] == "ClusterRoleBinding")
+        .find(|b| b["roleRef"]["name"] == reports_role["metadata"]["name"])
+        .expect("a binding of the reports role");
+    assert_eq!(binding["subjects"][0]["namespace"], "irsa");
+
+    // What doctor --apply-reports really requests is covered by the two roles.
+    let all: BTreeSet<_> = roles.iter().flat_map(|r| granted(r)).collect();
+    let iam = Iam::start().with_provider();
+    iam.irsa_role("app", "edp", "app");
+    let server = FakeCluster::new()
+        .service_account(annotated_service_account("edp", "app", &arn("app")))
+        .deployment_chain(deployment_chain("edp", "app", "app", Some(&arn("app"))))
+        .webhook(objects::pod_identity_webhook())
+        .start();
+    let run = doctor(&server, &iam, &["--apply-reports"]);
+    run.assert_clean();
+    let mut used = BTreeSet::new();
+    for r in server.requests() {
+        if r.method == "PATCH" {
+            let (group, resource, _) = rbac_of(&r.path, None);
+            // A server-side apply is `patch`, and `create` when the object is new.
+            used.insert((group.clone(), resource.clone(), "patch".to_string()));
+            used.insert((group, resource, "create".to_string()));
+        } else {
+            assert_eq!(r.method, "GET", "{r:?}");
+            used.insert(rbac_of(&r.path, r.query.as_deref()));
+        }
+    }
+    assert!(used.is_superset(&want), "{used:?}");
+    assert!(
+        used.is_subset(&all),
+        "not granted: {:?}",
+        used.difference(&all).collect::<Vec<_>>()
+    );
+}

@@ -151,6 +151,7 @@ fn a_file_changed_after_linting_is_not_shown_stale_nor_fixed() {
         clusters: Vec::new(),
         coverage: None,
         verbose: false,
+        ..Default::default()
     };
     let mut human = Vec::new();
     kubectl_irsa::report::render(

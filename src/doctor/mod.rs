@@ -1,4 +1,5 @@
-//! `kubectl irsa doctor`: live checks against a cluster and IAM, read-only.
+//! `kubectl irsa doctor`: live checks against a cluster and IAM, read-only (`--apply-reports`
+//! writes OpenReports objects, nothing else: `commands::doctor::apply`).
 //!
 //! Kubernetes: GET/LIST only (`cluster.rs`). IAM: Get*/List* only (`iam.rs`). Every failed read
 //! becomes an IRSA100 "could not verify" finding (`fault.rs`); nothing is reported OK unverified.

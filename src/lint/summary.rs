@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use crate::facts::Workspace;
 use crate::model::arn::{parse_role_arn, ArnKind};
+use crate::model::trust;
 use crate::report::coverage::{CheckedPair, Coverage};
+use crate::report::graph::{GraphPair, Provider};
 
 /// The coverage of a run's workspace (the "not checked" groups come from the findings later).
 pub(crate) fn coverage(ws: &Workspace, verbose: bool) -> Coverage {
@@ -17,24 +19,51 @@ pub(crate) fn coverage(ws: &Workspace, verbose: bool) -> Coverage {
         pod_identity_associations: ws.pod_identity_associations.len(),
         ..Coverage::default()
     };
-    coverage.set_checked(checked_pairs(ws));
+    let mut graph = graph_pairs(ws);
+    graph.sort();
+    graph.dedup();
+    coverage.set_checked(graph.iter().map(checked_pair).collect());
+    coverage.graph = graph;
     coverage
 }
 
-fn checked_pairs(ws: &Workspace) -> Vec<CheckedPair> {
-    let mut pairs: Vec<CheckedPair> = ws
-        .trust_pairs()
-        .iter()
-        .map(|p| CheckedPair {
-            role: p.role.to_string(),
-            service_account: format!(
-                "{}/{}",
-                p.sa.object.effective_namespace("default"),
-                p.sa.object.name
-            ),
-            via: "irsa",
-        })
-        .collect();
+fn checked_pair(p: &GraphPair) -> CheckedPair {
+    CheckedPair {
+        role: p.role.clone(),
+        service_account: p.sa_label(),
+        via: match p.provider {
+            Provider::PodIdentity => "pod-identity",
+            _ => "irsa",
+        },
+    }
+}
+
+/// One pair per (service account, trust, provider the trust names).
+fn graph_pairs(ws: &Workspace) -> Vec<GraphPair> {
+    let mut pairs = Vec::new();
+    for p in ws.trust_pairs() {
+        let mut issuers: Vec<Provider> = trust::web_identity_statements(p.doc)
+            .flat_map(|s| s.principal.iter().flat_map(|pr| pr.federated()))
+            .filter_map(|v| trust::oidc_issuer_of(&v.value))
+            .map(|(_, _, issuer)| Provider::Oidc(issuer))
+            .collect();
+        if issuers.is_empty() {
+            issuers.push(Provider::UnknownOidc);
+        }
+        for provider in issuers {
+            pairs.push(GraphPair {
+                context: None,
+                namespace: p.sa.object.effective_namespace("default").to_string(),
+                service_account: p.sa.object.name.clone(),
+                role: p.role.to_string(),
+                role_arn: p.sa.role_arn_value().map(str::to_string),
+                provider,
+                association_id: None,
+                trust_path: Some(p.policy.file.display.clone()),
+                verified: true,
+            });
+        }
+    }
     let trusted: HashSet<&str> = ws
         .policies
         .iter()
@@ -52,10 +81,16 @@ fn checked_pairs(ws: &Workspace) -> Vec<CheckedPair> {
             continue;
         };
         if trusted.contains(name.as_str()) {
-            pairs.push(CheckedPair {
+            pairs.push(GraphPair {
+                context: None,
+                namespace: ns.to_string(),
+                service_account: sa.to_string(),
                 role: name.clone(),
-                service_account: format!("{ns}/{sa}"),
-                via: "pod-identity",
+                role_arn: a.role_arn_value().map(str::to_string),
+                provider: Provider::PodIdentity,
+                association_id: None,
+                trust_path: None,
+                verified: true,
             });
         }
     }

@@ -90,6 +90,9 @@ pub struct Coverage {
     pub by_rule: Vec<RuleCount>,
     #[serde(skip)]
     pub verbose: bool,
+    /// Every pair, uncapped, with its provider (the graph of `markdown` and `dot`).
+    #[serde(skip)]
+    pub graph: Vec<super::graph::GraphPair>,
 }
 
 impl Coverage {

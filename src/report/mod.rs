@@ -4,10 +4,15 @@
 //! report (no time stamps, no terminal probing), so the outputs can be snapshot-tested.
 pub mod concise;
 pub mod coverage;
+pub mod dot;
 pub mod github;
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
+pub mod mermaid;
+pub mod openreports;
 pub mod output;
 pub mod sarif;
 
@@ -38,6 +43,10 @@ pub struct Report {
     pub coverage: Option<coverage::Coverage>,
     /// `--verbose`: the human renderer prints helps whole.
     pub verbose: bool,
+    /// Every checked service-account/role pair (`markdown`, `dot` and `openreports` draw them).
+    pub graph: Vec<graph::GraphPair>,
+    /// doctor: the cluster-wide facts it read (`openreports` reports them as passes).
+    pub cluster_checks: Vec<graph::ClusterCheck>,
 }
 
 /// One cluster of a fleet report.
@@ -136,6 +145,14 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI test dashboards.
     Junit,
+    /// Markdown for GitHub job summaries and pull-request comments, with a Mermaid graph.
+    Markdown,
+    /// Graphviz dot: service account → role → OIDC provider or Pod Identity.
+    Dot,
+    /// doctor: OpenReports `Report`/`ClusterReport` objects (openreports.io/v1alpha1), as YAML.
+    Openreports,
+    /// doctor: `PolicyReport`/`ClusterPolicyReport` objects (wgpolicyk8s.io/v1alpha2), as YAML.
+    Policyreport,
 }
 
 /// Write `report` to `out` in `format`. `color` only affects `Format::Human`.
@@ -152,6 +169,10 @@ pub fn render(
         Format::Concise => concise::render(report, out),
         Format::Github => github::render(report, out),
         Format::Junit => junit::render(report, out),
+        Format::Markdown => markdown::render(report, out),
+        Format::Dot => dot::render(report, out),
+        Format::Openreports => openreports::render(report, openreports::Api::OpenReports, out),
+        Format::Policyreport => openreports::render(report, openreports::Api::PolicyReport, out),
     }
 }
 

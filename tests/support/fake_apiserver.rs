@@ -77,6 +77,8 @@ pub(crate) struct State {
     pub faults: Vec<Fault>,
     pub page_size_cap: Option<usize>,
     pub log: Vec<RecordedRequest>,
+    /// OpenReports objects written by server-side apply (`fake_writes.rs`).
+    pub reports: BTreeMap<super::fake_writes::ReportKey, Value>,
 }
 
 impl State {
@@ -172,6 +174,7 @@ impl FakeCluster {
                 faults: Vec::new(),
                 page_size_cap: None,
                 log: Vec::new(),
+                reports: BTreeMap::new(),
             },
         }
     }
@@ -371,6 +374,24 @@ impl FakeApiServer {
     }
     pub fn clear_requests(&self) {
         self.state().log.clear();
+    }
+    /// The OpenReports objects applied so far, by (plural, namespace, name).
+    pub fn applied_reports(&self) -> BTreeMap<super::fake_writes::ReportKey, Value> {
+        self.state().reports.clone()
+    }
+    /// Panics unless every request so far was a GET, or a server-side apply of an OpenReports
+    /// report (the one write `doctor --apply-reports` makes).
+    pub fn assert_only_gets_and_report_applies(&self) {
+        let bad: Vec<String> = self
+            .requests()
+            .iter()
+            .filter(|r| {
+                r.method != "GET"
+                    && !(r.method == "PATCH" && super::fake_writes::report_path(&r.path).is_some())
+            })
+            .map(|r| format!("{} {}", r.method, r.uri()))
+            .collect();
+        assert!(bad.is_empty(), "writes other than report applies: {bad:#?}");
     }
     /// Panics unless every request so far was a GET.
     pub fn assert_only_gets(&self) {

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use super::fake_apiserver::{FaultAction, RecordedRequest, State};
 use super::fake_faults::{reset_response, Injected, EXPIRED_CONTINUE};
 use super::fake_list::list;
+use super::fake_writes;
 
 /// One served resource type.
 pub(crate) struct ResourceKind {
@@ -183,6 +184,11 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("as=PartialObjectMetadataList"));
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let query: HashMap<String, String> = Query::try_from_uri(req.uri())
         .map(|q| q.0)
         .unwrap_or_default();
@@ -222,6 +228,19 @@ pub(crate) async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Re
         tokio::time::sleep(delay).await;
     }
 
+    // The one write served (injected faults still apply to it below).
+    let report = fake_writes::report_path(&path).filter(|_| method == "PATCH");
+    if let (Some(key), None) = (report, &injected) {
+        let Ok(body) = axum::body::to_bytes(req.into_body(), 1 << 24).await else {
+            return to_response(status(400, "unreadable body", None));
+        };
+        let mut st = shared.lock().unwrap_or_else(|e| e.into_inner());
+        if bearer.as_deref() != Some(st.token.as_str()) {
+            return to_response(status(401, "Unauthorized", None));
+        }
+        let reply = fake_writes::apply(&mut st, key, &query, content_type.as_deref(), &body);
+        return to_response(reply);
+    }
     let st = shared.lock().unwrap_or_else(|e| e.into_inner());
     if bearer.as_deref() != Some(st.token.as_str()) {
         return to_response(status(401, "Unauthorized", None));

@@ -11,6 +11,8 @@
 //! - [`fake_eks`]: the EKS Pod Identity API (List/DescribePodIdentityAssociation, paged) in
 //!   front of moto's EKS (CreateCluster/DescribeCluster), logging and fault-injecting.
 //!
+//! - [`report_tools`]: node (commonmark.js, Mermaid) and Graphviz, to read markdown and dot back.
+//!
 //! Each integration test uses only part of this, hence the allows.
 #![allow(dead_code, unused_imports)]
 
@@ -19,10 +21,12 @@ pub mod fake_eks;
 mod fake_faults;
 mod fake_list;
 mod fake_routes;
+pub mod fake_writes;
 pub mod iam_proxy;
 pub mod kubeconfig;
 pub mod moto;
 pub mod objects;
+pub mod report_tools;
 
 pub use fake_apiserver::{
     FakeApiServer, FakeCluster, Fault, FaultAction, RecordedRequest, DEFAULT_ISSUER, EXPIRED_TOKEN,

@@ -43,6 +43,11 @@ pub struct DoctorArgs {
     /// ListRoles scan pages alongside them), and at most this many clusters read at once.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// Also write the results to the cluster as OpenReports `Report`s (one per namespace) and a
+    /// `ClusterReport`, by server-side apply; the next run updates them in place. The only write
+    /// doctor makes (needs create/patch on reports and clusterreports of openreports.io).
+    #[arg(long)]
+    pub apply_reports: bool,
 }
 
 impl DoctorArgs {

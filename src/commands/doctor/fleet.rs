@@ -128,6 +128,8 @@ fn unusable(name: &str, reason: String) -> Outcome {
         checked: false,
         sas: 0,
         ok: 0,
+        graph: Vec::new(),
+        cluster_checks: Vec::new(),
     }
 }
 
@@ -138,6 +140,8 @@ fn assemble(contexts: &[String], outcomes: Vec<Outcome>) -> Report {
     report.summary = Some(overview(contexts, &outcomes));
     for (name, o) in contexts.iter().zip(outcomes) {
         report.findings.extend(o.findings);
+        report.graph.extend(o.graph);
+        report.cluster_checks.extend(o.cluster_checks);
         report.sources.extend(o.sources);
         report.clusters.push(Cluster {
             context: name.clone(),

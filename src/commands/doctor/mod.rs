@@ -1,9 +1,11 @@
 //! `kubectl irsa doctor`: connect, read the cluster and IAM, run the live checks in `crate::doctor`,
-//! and render one report. Read-only throughout. Several contexts (`fleet.rs`) share one IAM and
-//! EKS cache.
+//! and render one report. Read-only throughout, but for `--apply-reports` (`apply.rs`), which
+//! writes only OpenReports objects. Several contexts (`fleet.rs`) share one IAM and EKS cache.
 
+pub mod apply;
 pub mod args;
 pub mod fleet;
+pub mod graph;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,6 +42,10 @@ pub fn run(args: args::DoctorArgs) -> u8 {
         }
     };
     if args.fleet() {
+        if args.apply_reports {
+            eprintln!("error: --apply-reports writes to the cluster it checks: run doctor once per context (it cannot be used with several contexts)");
+            return EXIT_TOOL_ERROR;
+        }
         runtime.block_on(fleet::run(args, timeout))
     } else {
         runtime.block_on(run_async(args, timeout))
@@ -83,8 +89,23 @@ async fn run_async(args: args::DoctorArgs, timeout: Option<std::time::Duration>)
         clusters: Vec::new(),
         coverage: None,
         verbose: false,
+        graph: outcome.graph,
+        cluster_checks: outcome.cluster_checks,
     };
     let code = finish(&report, &args.output);
+    if args.apply_reports {
+        if !outcome.checked {
+            eprintln!("error: reports not applied: nothing was verified (see IRSA100)");
+            return EXIT_TOOL_ERROR;
+        }
+        match apply::apply_reports(&client, &report).await {
+            Ok(n) => eprintln!("applied {n} OpenReports objects"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_TOOL_ERROR;
+            }
+        }
+    }
     if outcome.checked {
         code
     } else {
@@ -115,6 +136,9 @@ pub struct Outcome {
     /// Annotated ServiceAccounts, and how many of them are OK.
     pub sas: usize,
     pub ok: usize,
+    /// The pairs and cluster-wide facts checked (graphs and OpenReports).
+    pub graph: Vec<crate::report::graph::GraphPair>,
+    pub cluster_checks: Vec<crate::report::graph::ClusterCheck>,
 }
 
 /// Where one cluster is: its kubeconfig context.
@@ -169,6 +193,10 @@ pub async fn check_cluster(
         checks::summary_table(&ctx.sas)
     };
     let summary = summary + &checks::pod_identity::summary_table(&ctx);
+    // Findings carry their context in fleet runs only; so do the pairs.
+    let tag = context.filter(|_| args.fleet());
+    let graph = graph::pairs(&ctx, tag);
+    let cluster_checks = graph::cluster_checks(&ctx, tag);
     let mut findings = std::mem::take(&mut ctx.findings);
     findings.extend(ctx.faults.iter().map(fault::Fault::finding));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -185,6 +213,8 @@ pub async fn check_cluster(
         checked,
         sas: ctx.sas.len(),
         ok,
+        graph,
+        cluster_checks,
     }
 }
 
