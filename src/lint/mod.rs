@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod catalog;
 mod file;
 pub mod fix;
+mod flux;
 mod kustomize;
 mod read;
 mod real_places;
