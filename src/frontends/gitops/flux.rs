@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostics::finding::{Finding, Location, ObjectRef};
-use crate::diagnostics::input::SourceNotInTree;
+use crate::diagnostics::finding::{Finding, Location, ObjectRef, Severity};
+use crate::diagnostics::input::{KustomizationError, SourceNotInTree};
 use crate::facts::release::{NamespaceTarget, Place, ReleaseOrigin, Setting};
 use crate::frontends::kustomize::flux_dir::FluxApplied;
 use crate::frontends::kustomize::flux_overlay::FluxOverlay;
@@ -109,6 +109,10 @@ pub fn plans(
     };
     let want = |d: &Path| is_unit(d) || d.is_dir();
     for f in fluxes {
+        if let Some(source) = flux_path::artifact_source(&f.doc) {
+            out.findings.push(artifact_note(&f, &source));
+            continue;
+        }
         let Some(found) = flux_path::resolve(&f.file.path, &f.path, roots, &want) else {
             continue;
         };
@@ -117,8 +121,16 @@ pub fn plans(
         }
         let applied = out.dirs.entry(found.dir.clone()).or_default();
         let (overlay, errors) = FluxOverlay::read(&f.file, &f.doc, &found.dir);
-        applied.overlays.extend(overlay);
         applied.findings.extend(errors);
+        match (overlay, applied.overlays.first()) {
+            // Several Kustomizations (one per cluster, often) build the same directory: the
+            // first one's overlay is applied, the others are said not to be.
+            (Some(o), Some(first)) => {
+                let note = also_applies(&f, &o, first, &found.dir);
+                applied.findings.push(note);
+            }
+            (o, _) => applied.overlays.extend(o),
+        }
         for key in &f.from {
             applied
                 .vars
@@ -166,6 +178,43 @@ fn secret_data(doc: &Node) -> BTreeMap<String, String> {
         }
     }
     values
+}
+
+/// The note that says a second Flux Kustomization's overlay of a directory was not applied.
+fn also_applies(
+    f: &FluxKustomization,
+    o: &FluxOverlay,
+    first: &FluxOverlay,
+    dir: &Path,
+) -> Finding {
+    Finding::new(
+        &KustomizationError::META,
+        format!(
+            "Flux Kustomization `{}` builds `{}` as `{}` ({}) does: linted with the patches and names of `{}` only, not with these",
+            o.name,
+            dir.display(),
+            first.name,
+            first.file().display,
+            first.name
+        ),
+    )
+    .at(Location::new(&f.file, f.path_span))
+    .severity(Severity::Note)
+    .help("lint each cluster's directory on its own to check every Kustomization's patches")
+}
+
+/// The note that says a path is inside an artifact, not in the tree.
+fn artifact_note(f: &FluxKustomization, source: &str) -> Finding {
+    let name = f.doc.str_at(&["metadata", "name"]).unwrap_or("");
+    Finding::new(
+        &SourceNotInTree::META,
+        format!(
+            "Flux Kustomization `{name}` applies `{}` of {source}, an artifact built outside this tree: what it deploys is not checked",
+            f.path
+        ),
+    )
+    .at(Location::new(&f.file, f.path_span))
+    .help("lint the directory the artifact is pushed from too")
 }
 
 /// The note that says which directory a path matched by its trailing components.
@@ -220,7 +269,7 @@ pub fn targets(file: &Arc<SourceFile>, roots: &[PathBuf]) -> Vec<NamespaceTarget
         let (Some(ns), Some(name)) = (ns_node.as_str(), name_node.as_str()) else {
             continue;
         };
-        if !is_flux || ns.is_empty() {
+        if !is_flux || ns.is_empty() || flux_path::artifact_source(root).is_some() {
             continue;
         }
         let Some(dir) = flux_path::resolve(&file.path, path, roots, &|d: &Path| d.is_dir()) else {

@@ -17,6 +17,16 @@ pub struct Resolved {
     pub by_tail: Option<String>,
 }
 
+/// The source of a Flux Kustomization when it is an artifact that is not a repository
+/// checkout (`OCIRepository`, `Bucket`, `ExternalArtifact`): `kind/name`. Its path is inside
+/// that artifact, never looked up in the tree.
+pub fn artifact_source(doc: &crate::syntax::yaml::Node) -> Option<String> {
+    let kind = doc.str_at(&["spec", "sourceRef", "kind"])?;
+    let name = doc.str_at(&["spec", "sourceRef", "name"]).unwrap_or("");
+    matches!(kind, "OCIRepository" | "Bucket" | "ExternalArtifact")
+        .then(|| format!("{kind} `{name}`"))
+}
+
 /// Resolve `spec_path` of an object in `file` to a directory inside `roots` for which `want`
 /// holds.
 pub fn resolve(

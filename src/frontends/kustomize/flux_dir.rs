@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::eval::{read_resources, to_stream, Evaluated, Problem};
+use serde_json::Value;
+
+use super::eval::{read_resources, Evaluated, Problem, Res};
 use super::flux_overlay::{resources_of, FluxOverlay};
 use super::{subst, trace, UnitResult};
 use crate::diagnostics::finding::{Finding, Location, Severity};
@@ -67,7 +69,7 @@ impl FluxApplied {
         for o in &self.overlays {
             o.apply(roots, &mut resources, &mut scratch);
         }
-        to_stream(&resources)
+        stream_of(&resources)
     }
 }
 
@@ -91,7 +93,7 @@ pub fn lint_dir(
         .map(|p| input_finding(&p.loc.file, &p.message, Some(p.loc.span.start)))
         .collect();
     findings.extend(flux.apply_to_chain(roots, &mut evaluated));
-    let (text, _unresolved) = subst::substitute(&to_stream(&evaluated.resources), &flux.vars);
+    let (text, _unresolved) = subst::substitute(&stream_of(&evaluated.resources), &flux.vars);
     let built = Arc::new(SourceFile::new(
         dir,
         format!("{display} (Flux build)"),
@@ -110,4 +112,102 @@ pub fn lint_dir(
         files,
         unit,
     }
+}
+
+/// The resources as a YAML stream: an object no overlay changed is copied as written, the
+/// others written out with their multi-line strings as block scalars; either way a finding
+/// inside a block (an embedded policy document) is traced to its line.
+fn stream_of(resources: &[Res]) -> String {
+    let mut out = String::new();
+    for r in resources {
+        let untouched =
+            r.fields_from.is_empty() && r.name_from.is_empty() && r.namespace_from.is_none();
+        let written = r
+            .file
+            .text
+            .get(r.node.span.start.offset..r.node.span.end.offset);
+        match written.filter(|_| untouched && r.node.span.start.column <= 1) {
+            Some(text) => {
+                out.push_str("---\n");
+                out.push_str(text);
+                out.push('\n');
+            }
+            None => {
+                out.push_str("---\n");
+                emit(&r.value, 0, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// A JSON value as block YAML at `indent`, ending with a newline.
+fn emit(v: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, item) in map {
+                out.push_str(&pad);
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                nested(item, indent, out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for item in items {
+                out.push_str(&pad);
+                out.push('-');
+                nested(item, indent, out);
+            }
+        }
+        other => {
+            out.push_str(&pad);
+            scalar(other, indent, out);
+        }
+    }
+}
+
+/// What follows `key:` or `-`.
+fn nested(v: &Value, indent: usize, out: &mut String) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            emit(v, indent + 2, out);
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            emit(v, indent + 2, out);
+        }
+        _ => {
+            out.push(' ');
+            scalar(v, indent + 2, out);
+        }
+    }
+}
+
+/// A scalar (or empty collection) and its newline: multi-line strings as `|` blocks when they
+/// can be written so, everything else as JSON (which YAML reads as the same value).
+fn scalar(v: &Value, indent: usize, out: &mut String) {
+    if let Value::String(text) = v {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let blockable = lines.len() > 1
+            && !text.contains('\r')
+            && !text.starts_with([' ', '\t'])
+            && !text.ends_with("\n\n")
+            && lines.iter().all(|l| l.trim_end() == *l);
+        if blockable {
+            out.push_str(if text.ends_with('\n') { "|\n" } else { "|-\n" });
+            let body = text.strip_suffix('\n').unwrap_or(text);
+            for line in body.split('\n') {
+                if !line.is_empty() {
+                    out.push_str(&" ".repeat(indent));
+                    out.push_str(line);
+                }
+                out.push('\n');
+            }
+            return;
+        }
+    }
+    out.push_str(&v.to_string());
+    out.push('\n');
 }

@@ -159,6 +159,7 @@ fn patch_documents(
         None => vec![body.clone()],
     };
     docs.into_iter()
+        .map(|d| if targeted { without_identity(d) } else { d })
         .filter(|d| {
             let ok = match &d.kind {
                 NodeKind::Seq(ops) => targeted && ops.iter().all(|o| o.str_at(&["op"]).is_some()),
@@ -172,6 +173,23 @@ fn patch_documents(
             ok
         })
         .collect()
+}
+
+/// A targeted strategic-merge patch names its objects by its `target`: kustomize ignores the
+/// patch's own `metadata.name`/`namespace` (often a placeholder such as `not-used`).
+fn without_identity(mut doc: Node) -> Node {
+    let NodeKind::Map(entries) = &mut doc.kind else {
+        return doc;
+    };
+    for e in entries.iter_mut() {
+        if e.key.as_str() != Some("metadata") {
+            continue;
+        }
+        if let NodeKind::Map(meta) = &mut e.value.kind {
+            meta.retain(|m| !matches!(m.key.as_str(), Some("name" | "namespace")));
+        }
+    }
+    doc
 }
 
 /// The objects of a build output, as resources an overlay can patch.

@@ -101,6 +101,16 @@ impl BuiltUnit {
             }
         }
         let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+        // A line inside a block scalar copied as written (an embedded policy document).
+        if let (Some(built), Some(written)) = (doc.path(&keys), res.node.path(&keys)) {
+            let from = Loc {
+                file: res.file.clone(),
+                span: written.span,
+            };
+            if let Some(at) = written.as_str().and(line_in_block(built.span, span, &from)) {
+                return Some((Location::new(&at.file, at.span), Decided::AsWritten));
+            }
+        }
         for n in (0..=keys.len()).rev() {
             if let Some(span) = entry_span(&res.node, &keys[..n]) {
                 return Some((Location::new(&res.file, span), Decided::AsWritten));
