@@ -208,6 +208,12 @@ pub(super) fn read_resources(
     let Some((file, docs)) = load(path, from, written, out) else {
         return Vec::new();
     };
+    let (file, docs) = super::inert::slim(&file, docs);
+    if file.elided.is_some() {
+        if let Some(kept) = out.files.iter_mut().rev().find(|f| f.path == file.path) {
+            *kept = file.clone();
+        }
+    }
     docs.into_iter()
         .filter(|d| d.as_map().is_some())
         .map(|node| Res {

@@ -6,6 +6,7 @@
 pub mod eval;
 pub mod flux_dir;
 pub mod flux_overlay;
+mod inert;
 pub mod model;
 mod patch;
 pub mod subst;
