@@ -10,11 +10,14 @@ use crate::frontends::gitops::flux::{plans, FluxPlans};
 use crate::frontends::kustomize::model::{kustomization_file, normalize};
 use crate::frontends::kustomize::Plan;
 
+/// A directory Flux builds without a kustomization: its path, its display, and the manifests
+/// (path, display) Flux collects there.
+pub(crate) type FluxDir = (PathBuf, String, Vec<(PathBuf, String)>);
+
 /// The Flux plans of a run and the plain directories linted as Flux builds.
 pub(crate) struct FluxRun {
     pub(crate) plans: FluxPlans,
-    /// Directory, its display, and the manifests (path, display) Flux collects there.
-    pub(crate) dirs: Vec<(PathBuf, String, Vec<(PathBuf, String)>)>,
+    pub(crate) dirs: Vec<FluxDir>,
     consumed: HashSet<PathBuf>,
     pub(crate) roots: Vec<PathBuf>,
 }
@@ -29,7 +32,7 @@ impl FluxRun {
             .filter(|(d, a)| a.changes_objects() && !plan.is_unit(d))
             .map(|(d, _)| d)
             .collect();
-        let mut dirs: Vec<(PathBuf, String, Vec<(PathBuf, String)>)> = built
+        let mut dirs: Vec<FluxDir> = built
             .iter()
             .map(|d| ((*d).clone(), String::new(), Vec::new()))
             .collect();
