@@ -203,13 +203,13 @@ fn also_applies(
     .help("lint each cluster's directory on its own to check every Kustomization's patches")
 }
 
-/// The note that says a path is inside an artifact, not in the tree.
+/// The note that says a path is inside an artifact, not looked up in the tree.
 fn artifact_note(f: &FluxKustomization, source: &str) -> Finding {
     let name = f.doc.str_at(&["metadata", "name"]).unwrap_or("");
     Finding::new(
         &SourceNotInTree::META,
         format!(
-            "Flux Kustomization `{name}` applies `{}` of {source}, an artifact built outside this tree: what it deploys is not checked",
+            "Flux Kustomization `{name}` applies `{}` of {source}, an artifact whose layout is not this tree's: its patches, names and target namespace are not applied (files of the tree are linted as written)",
             f.path
         ),
     )
