@@ -1,8 +1,9 @@
 //! A Flux Kustomization's own build settings, as the overlay kustomize-controller writes over its
 //! `spec.path` before building it: `spec.patches` (strategic-merge and JSON6902, each with its
 //! `target`), the deprecated `patchesStrategicMerge`/`patchesJson6902`, `commonMetadata.annotations`
-//! and, in `kustomize.toolkit.fluxcd.io/v1` (Flux 2.5+), `namePrefix`/`nameSuffix`
-//! (fluxcd/pkg `kustomize/kustomize_generator.go`, fluxcd/kustomize-controller `api/v1`).
+//! and, in `kustomize.toolkit.fluxcd.io/v1`, `namePrefix`/`nameSuffix` (added in
+//! kustomize-controller v1.3.0, Flux 2.3: fluxcd/kustomize-controller#1133, fluxcd/pkg#761; the
+//! generator is fluxcd/pkg `kustomize/kustomize_generator.go`).
 //! Each patched value remembers the line of the Flux object that wrote it.
 
 use std::path::{Path, PathBuf};
