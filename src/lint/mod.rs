@@ -6,6 +6,7 @@ pub mod catalog;
 mod charts;
 mod file;
 pub mod fix;
+mod flux;
 mod kustomize;
 mod read;
 mod real_places;

@@ -46,6 +46,8 @@ pub(super) fn read_inputs(
     run: &mut Gathered,
 ) -> Read {
     let kustomize = crate::frontends::kustomize::Plan::new(inputs, &opts.paths);
+    let flux = super::flux::FluxRun::new(inputs, &kustomize, &opts.paths, opts.max_file_size);
+    let consumed = |p: &std::path::Path| kustomize.consumes(p) || flux.consumes(p);
     let is_tf = |p: &std::path::Path| crate::frontends::terraform::is_terraform_path(p);
     let tf_paths: Vec<PathBuf> = inputs
         .iter()
@@ -65,7 +67,7 @@ pub(super) fn read_inputs(
         .iter()
         .filter(|i| match i {
             Input::Chart { .. } => false,
-            Input::File { path, .. } => !kustomize.consumes(path) && !is_tf(path) && !tf_read(path),
+            Input::File { path, .. } => !consumed(path) && !is_tf(path) && !tf_read(path),
             Input::Stdin => true,
         })
         .collect();
@@ -107,9 +109,9 @@ pub(super) fn read_inputs(
         run,
     );
     let (built, unit_releases) =
-        kustomize::lint_units(&kustomize, inputs, opts, (file_rules, &targets), run);
+        kustomize::lint_units(&kustomize, &flux, opts, (file_rules, &targets), run);
     let built_files: Vec<Arc<SourceFile>> = built.iter().map(|u| u.built.clone()).collect();
-    let built_findings = releases.read_built(&|p| kustomize.consumes(p), &built_files);
+    let built_findings = releases.read_built(&consumed, &built_files);
     run.findings
         .extend(crate::frontends::kustomize::trace::trace_findings(
             &built,

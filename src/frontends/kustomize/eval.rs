@@ -229,10 +229,21 @@ fn template_beside(dir: &std::path::Path, written: &str) -> Option<String> {
 }
 
 /// The documents of a resource file, as resources.
-fn read_resources(path: &Path, from: &str, written: &str, out: &mut Evaluated) -> Vec<Res> {
+pub(super) fn read_resources(
+    path: &Path,
+    from: &str,
+    written: &str,
+    out: &mut Evaluated,
+) -> Vec<Res> {
     let Some((file, docs)) = load(path, from, written, out) else {
         return Vec::new();
     };
+    let (file, docs) = super::inert::slim(&file, docs);
+    if file.elided.is_some() {
+        if let Some(kept) = out.files.iter_mut().rev().find(|f| f.path == file.path) {
+            *kept = file.clone();
+        }
+    }
     docs.into_iter()
         .filter(|d| d.as_map().is_some())
         .map(|node| Res {
@@ -280,7 +291,7 @@ pub(super) fn load(
 
 /// `namespace`, `namePrefix`/`nameSuffix` (and the references to renamed service accounts),
 /// `commonAnnotations`: in kustomize's order, after the patches.
-fn transform(k: &Kustomization, acc: &mut [Res]) {
+pub(super) fn transform(k: &Kustomization, acc: &mut [Res]) {
     let at = |n: &Node| Loc {
         file: k.file.clone(),
         span: n.span,

@@ -4,7 +4,10 @@
 //! build that fails falls back to a static walk of the chain (`eval`), with one warning.
 
 pub mod eval;
+pub mod flux_dir;
+pub mod flux_overlay;
 pub mod helm_charts;
+mod inert;
 pub mod model;
 mod partial;
 mod patch;
@@ -200,15 +203,17 @@ fn trim(text: &str) -> String {
     }
 }
 
-/// Build (or walk) one unit and classify what it produces; `vars` are Flux substitutions.
+/// Build (or walk) one unit and classify what it produces, with what the Flux Kustomizations
+/// that apply it add (their patches and other overlays, then their substitutions).
 pub fn lint_unit(
     plan: &Plan,
     dir: &Path,
     opts: &KustomizeOptions,
-    vars: &BTreeMap<String, String>,
+    flux: &flux_dir::FluxApplied,
 ) -> UnitResult {
     let display = plan.display(dir);
-    let evaluated = eval::evaluate(&plan.graph, dir, &plan.roots);
+    let mut evaluated = eval::evaluate(&plan.graph, dir, &plan.roots);
+    let flux_findings = flux.apply_to_chain(&plan.roots, &mut evaluated);
     let kfile = plan.graph.nodes.get(dir).map(|k| k.file.clone());
     let kfile = kfile.unwrap_or_else(|| Arc::new(SourceFile::new(dir, display.clone(), "")));
     let mut findings = Vec::new();
@@ -239,7 +244,7 @@ pub fn lint_unit(
         runner::run(&bin, &args, None, opts.timeout).map_err(|e| describe(&bin, e))
     };
     let built_text = match outcome {
-        Ok(text) => text,
+        Ok(text) => flux.apply_to_output(&plan.roots, dir, text),
         Err(why) => {
             for p in &evaluated.problems {
                 findings.push(
@@ -286,7 +291,8 @@ pub fn lint_unit(
             eval::to_stream(&evaluated.resources)
         }
     };
-    let (text, _unresolved) = subst::substitute(&built_text, vars);
+    findings.extend(flux_findings);
+    let (text, _unresolved) = subst::substitute(&built_text, &flux.vars);
     let built = Arc::new(SourceFile::new(
         dir,
         format!("{display} (kustomize build)"),
