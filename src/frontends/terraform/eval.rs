@@ -38,6 +38,13 @@ pub struct Eval<'a> {
     /// Where a root-level `var.x` took the variable's default: the value's span and the name.
     pub(super) defaults: RefCell<Vec<(FileId, Span, String)>>,
     pub ctx: &'a super::module::Ctx<'a>,
+    /// A local module's inputs, evaluated in the caller when first used (Terraform's graph is
+    /// per attribute: module A may take B's outputs while B takes A's).
+    pub(super) inputs: Option<&'a dyn Fn(&str) -> Option<Value>>,
+    /// Inputs evaluated so far (`None` while one is being evaluated).
+    pub(super) taken: RefCell<HashMap<String, Option<Option<Value>>>>,
+    /// Local modules' outputs evaluated so far, by `name.output` (`None` while one is).
+    pub(super) outputs: RefCell<HashMap<String, Option<Value>>>,
 }
 
 impl<'a> Eval<'a> {
@@ -59,6 +66,9 @@ impl<'a> Eval<'a> {
             handles: RefCell::default(),
             defaults: RefCell::default(),
             ctx,
+            inputs: None,
+            taken: RefCell::default(),
+            outputs: RefCell::default(),
         }
     }
 
@@ -316,12 +326,9 @@ impl<'a> Eval<'a> {
     /// `var.x`: the bound input, else the variable's default.
     fn var(&self, name: &str, e: &Expression, f: FileId) -> Option<Value> {
         let here = self.span(f, e);
-        if let Some(v) = self.vars.get(name) {
-            return Some(if v.file == f {
-                v.clone()
-            } else {
-                v.clone().respan(here, f)
-            });
+        let given = self.vars.get(name).cloned().or_else(|| self.input(name));
+        if let Some(v) = given {
+            return Some(if v.file == f { v } else { v.respan(here, f) });
         }
         let (vf, block) = self.ix.variables.get(name)?;
         let default = block.body.get_attribute("default")?;
