@@ -45,6 +45,8 @@ pub struct Eval<'a> {
     pub(super) taken: RefCell<HashMap<String, Option<Option<Value>>>>,
     /// Local modules' outputs evaluated so far, by `name.output` (`None` while one is).
     pub(super) outputs: RefCell<HashMap<String, Option<Value>>>,
+    /// Template files being filled (cycle and depth protection).
+    pub(super) templates: RefCell<Vec<std::path::PathBuf>>,
 }
 
 impl<'a> Eval<'a> {
@@ -69,6 +71,7 @@ impl<'a> Eval<'a> {
             inputs: None,
             taken: RefCell::default(),
             outputs: RefCell::default(),
+            templates: RefCell::default(),
         }
     }
 

@@ -209,6 +209,7 @@ fn lint_tree(
     }
     let errors = world.errors();
     lowered.notes.extend(world.take_notes());
+    lowered.related.extend(world.take_related());
     let notes = lowered
         .notes
         .into_iter()
@@ -320,6 +321,7 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
     let file = world.files.get(0);
     let errors = world.errors();
     lowered.notes.extend(world.take_notes());
+    lowered.related.extend(world.take_related());
     TfUnit {
         errors,
         notes: lowered

@@ -30,6 +30,8 @@ pub struct World {
     errors: Mutex<Vec<(FileId, HclError)>>,
     /// What evaluation could not check (cycles, nesting too deep), once each.
     notes: Mutex<Vec<super::lower::Note>>,
+    /// Documents used from another file (templates), once each.
+    related: Mutex<Vec<super::lower::Related>>,
     pub max_file_size: u64,
     /// The tree nothing is read outside of (canonical).
     pub root: PathBuf,
@@ -86,6 +88,7 @@ impl World {
             loaded: Mutex::default(),
             errors: Mutex::default(),
             notes: Mutex::default(),
+            related: Mutex::default(),
             max_file_size,
             root,
             explicit: Vec::new(),
@@ -172,6 +175,34 @@ impl World {
                 message,
             });
         }
+    }
+
+    /// Record that the document at `(file, span)` is used at `(user_file, user)`.
+    pub fn relate(
+        &self,
+        file: FileId,
+        span: crate::syntax::yaml::Span,
+        user_file: FileId,
+        user: crate::syntax::yaml::Span,
+        message: String,
+    ) {
+        let mut related = lock(&self.related);
+        let known = related
+            .iter()
+            .any(|r| r.file == file && r.user_file == user_file && r.user == user);
+        if !known {
+            related.push(super::lower::Related {
+                file,
+                span,
+                user_file,
+                user,
+                message,
+            });
+        }
+    }
+
+    pub fn take_related(&self) -> Vec<super::lower::Related> {
+        std::mem::take(&mut *lock(&self.related))
     }
 
     pub fn take_notes(&self) -> Vec<super::lower::Note> {
