@@ -230,7 +230,9 @@ impl Eval<'_> {
         if let Some(p) = path {
             let open = self.templates.borrow();
             if open.iter().any(|o| o == p) {
-                return within(format!("template `{shown}` includes itself (a templatefile cycle); it is unknown here"));
+                return within(format!(
+                    "template `{shown}` includes itself (a templatefile cycle); it is unknown here"
+                ));
             }
             if open.len() >= MAX_TEMPLATE_DEPTH {
                 return within(format!("templates are nested more than {MAX_TEMPLATE_DEPTH} deep at `{shown}`; it is unknown here"));
@@ -238,7 +240,9 @@ impl Eval<'_> {
         }
         let parsed = std::panic::catch_unwind(|| hcl_edit::parser::parse_template(&text)).ok();
         let Some(Ok(template)) = parsed else {
-            return within(format!("template `{shown}` is not a valid Terraform template; it is unknown here"));
+            return within(format!(
+                "template `{shown}` is not a valid Terraform template; it is unknown here"
+            ));
         };
         let binds = vars
             .iter()
@@ -263,7 +267,13 @@ impl Eval<'_> {
         // The template's own text keeps its lines; a value passed through (`${x}`) or encoded
         // points at the call.
         if v.file == id && v.doc.is_none() {
-            world.relate(id, whole, f, span, format!("template `{}` is filled here", world.display(path)));
+            world.relate(
+                id,
+                whole,
+                f,
+                span,
+                format!("template `{}` is filled here", world.display(path)),
+            );
             Some(v)
         } else {
             Some(v.respan(span, f))
