@@ -107,11 +107,24 @@ pub fn add_related(findings: &mut [Finding], related: &[(Arc<SourceFile>, Span, 
     if related.is_empty() {
         return;
     }
+    // A document used in one place only (at most one call that fills it and one block that
+    // uses it): a template that several blocks fill has no one user.
+    let single = |file: &Arc<SourceFile>, span: &Span| {
+        let users = related
+            .iter()
+            .filter(|(f, s, _)| f.path == file.path && s == span);
+        let (fills, uses): (Vec<_>, Vec<_>) = users.partition(|(_, _, u)| {
+            u.message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("template "))
+        });
+        fills.len() <= 1 && uses.len() <= 1
+    };
     for f in findings.iter_mut() {
         let Some(at) = f.location.clone() else {
             continue;
         };
-        for (file, span, user) in related {
+        for (file, span, user) in related.iter().filter(|(f, s, _)| single(f, s)) {
             let inside = file.display == at.path
                 && span.start.offset <= at.span.start.offset
                 && at.span.end.offset <= span.end.offset;

@@ -21,6 +21,9 @@ const FUEL: u32 = 2_000_000;
 /// Nested evaluations (references within references) before giving up.
 const MAX_DEPTH: u32 = 160;
 
+/// A local module's inputs by name, evaluated in the caller (`None`: not passed).
+pub type Inputs<'a> = dyn Fn(&str) -> Option<Value> + 'a;
+
 pub struct Eval<'a> {
     pub files: &'a Files,
     pub ix: &'a Index<'a>,
@@ -40,7 +43,7 @@ pub struct Eval<'a> {
     pub ctx: &'a super::module::Ctx<'a>,
     /// A local module's inputs, evaluated in the caller when first used (Terraform's graph is
     /// per attribute: module A may take B's outputs while B takes A's).
-    pub(super) inputs: Option<&'a dyn Fn(&str) -> Option<Value>>,
+    pub(super) inputs: Option<&'a Inputs<'a>>,
     /// Inputs evaluated so far (`None` while one is being evaluated).
     pub(super) taken: RefCell<HashMap<String, Option<Option<Value>>>>,
     /// Local modules' outputs evaluated so far, by `name.output` (`None` while one is).
