@@ -198,6 +198,24 @@ crd_findings="$("$BIN" lint "$crds" --format json | python3 -c 'import json,sys;
   echo "| 2,000 CRDs + remote base | $(du -sm --apparent-size "$crds" | cut -f1) MB | ${crd_t} s | ${crd_rss} MiB | $crd_findings |"
 } | tee -a "$RESULTS"
 
+# Terraform: 40 pairs of local modules that take each other's outputs (module A takes B's while
+# B takes A's), against the same tree without the mutual reference; the budget is 1.5× of it.
+mutual="$WORK/terraform-mutual" plain_tf="$WORK/terraform-mutual-plain"
+[ -d "$mutual" ] || scripts/gen-terraform-mutual.sh 40 "$mutual" mutual
+[ -d "$plain_tf" ] || scripts/gen-terraform-mutual.sh 40 "$plain_tf" plain
+mutual_t="$(time_cmd "$RUNS" "$BIN" lint "$mutual" --format json)"
+plain_t="$(time_cmd "$RUNS" "$BIN" lint "$plain_tf" --format json)"
+mutual_pairs="$("$BIN" lint "$mutual" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["checked_pairs"])' || true)"
+mutual_r="$(python3 -c "print('%.2f×' % ($mutual_t / $plain_t))")"
+python3 -c "import sys; sys.exit(0 if $mutual_t <= 1.5 * $plain_t else 1)" || log "mutual modules: $mutual_r of the plain tree, over the 1.5× budget"
+[ "$mutual_pairs" = 40 ] || log "mutual modules: expected 40 checked pairs, got $mutual_pairs"
+{
+  echo
+  echo "| Terraform modules | pairs | kubectl-irsa | without the mutual reference | ratio | checked pairs |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| A takes B's outputs, B takes A's | 40 | ${mutual_t} s | ${plain_t} s | $mutual_r | $mutual_pairs |"
+} | tee -a "$RESULTS"
+
 if [ "$CHARTS" = 1 ]; then
   if ! command -v helm >/dev/null; then
     log "no helm (run scripts/install-test-tools.sh); charts skipped"

@@ -49,7 +49,8 @@ const PAIRS: &[(&str, &str, usize, &str)] = &[
     ("role-jsonencode", "main.tf", 12, "`kube-system/autoscaler`"),
     ("policy-document", "main.tf", 15, "`dns/external-dns`"),
     ("heredoc", "main.tf", 14, "`api/app`"),
-    ("templatefile", "main.tf", 3, "`batch/worker`"),
+    // Inside a template, the finding is at the template's line (issue #22).
+    ("templatefile", "trust.json.tpl", 7, "`batch/worker`"),
     ("module-v4", "main.tf", 8, "`backup/velero`"),
     (
         "module-v5",

@@ -288,8 +288,9 @@ output "role_arn" {
             ),
         ],
         code: "IRSA016",
-        file: "main.tf.json",
-        line: 6,
+        // Inside the template, at its line (issue #22); the call is a related location.
+        file: "trust.json.tpl",
+        line: 7,
         edit: (r#"namespace = \"jobs\""#, r#"namespace = \"batch\""#),
     },
     Case {

@@ -160,6 +160,7 @@ pub fn lint(opts: &LintOptions, config: &Config) -> LintResult {
         .map(|f| (f.display.clone(), f.clone()))
         .collect();
     terraform::cap_defaults(&mut findings, &read.tf_defaults);
+    terraform::add_related(&mut findings, &read.tf_related);
     terraform::keep_literal_fixes(&mut findings, &sources, opts.max_file_size);
     let findings = suppress::apply(findings, &suppressions, &sources, config, opts.no_ignores);
     LintResult {

@@ -31,6 +31,11 @@ pub(super) struct Read {
     pub(super) placed: Vec<releases::Provenance>,
     /// Where Terraform values took a variable's default in a module no root calls.
     pub(super) tf_defaults: Vec<(Arc<SourceFile>, crate::syntax::yaml::Span, String)>,
+    pub(super) tf_related: Vec<(
+        Arc<SourceFile>,
+        crate::syntax::yaml::Span,
+        crate::diagnostics::finding::Location,
+    )>,
     pub(super) warnings: Vec<String>,
     pub(super) retired: crate::syntax::Retired,
 }
@@ -139,6 +144,7 @@ pub(super) fn read_inputs(
         provenance,
         placed: targets.into_provenance(),
         tf_defaults: tf.defaults,
+        tf_related: tf.related,
         warnings: tf.warnings,
         retired: tf.retired,
     }

@@ -22,6 +22,7 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
     let mut declared = std::collections::BTreeSet::new();
     let mut retired = crate::syntax::Retired::default();
     let mut defaults = Vec::new();
+    let mut related = Vec::new();
     let units = lint_terraform(files, &opts.paths, opts.max_file_size, &opts.terraform)
         .into_iter()
         .map(|mut unit| {
@@ -29,6 +30,7 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
             declared.append(&mut unit.declared_vars);
             retired.append(&mut unit.retired);
             defaults.append(&mut unit.defaults);
+            related.append(&mut unit.related);
             // Templates read by templatefile()/file() belong to Terraform, not to other front-ends.
             consumed.extend(
                 unit.files
@@ -80,6 +82,7 @@ pub fn units(files: &[std::path::PathBuf], opts: &LintOptions, rules: &[&dyn Rul
         warnings,
         retired,
         defaults,
+        related,
     }
 }
 
@@ -94,6 +97,46 @@ pub struct TfRun {
     pub retired: crate::syntax::Retired,
     /// Values that modules no root calls took from their variables' defaults.
     pub defaults: Vec<(Arc<SourceFile>, Span, String)>,
+    /// Documents used from another file, and the place that uses them.
+    pub related: Vec<(Arc<SourceFile>, Span, Location)>,
+}
+
+/// A finding inside a document that a block of another file uses (a policy document, a
+/// template) also points at that block.
+pub fn add_related(findings: &mut [Finding], related: &[(Arc<SourceFile>, Span, Location)]) {
+    if related.is_empty() {
+        return;
+    }
+    // A document used in one place only (at most one call that fills it and one block that
+    // uses it): a template that several blocks fill has no one user.
+    let single = |file: &Arc<SourceFile>, span: &Span| {
+        let users = related
+            .iter()
+            .filter(|(f, s, _)| f.path == file.path && s == span);
+        let (fills, uses): (Vec<_>, Vec<_>) = users.partition(|(_, _, u)| {
+            u.message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("template "))
+        });
+        fills.len() <= 1 && uses.len() <= 1
+    };
+    for f in findings.iter_mut() {
+        let Some(at) = f.location.clone() else {
+            continue;
+        };
+        for (file, span, user) in related.iter().filter(|(f, s, _)| single(f, s)) {
+            let inside = file.display == at.path
+                && span.start.offset <= at.span.start.offset
+                && at.span.end.offset <= span.end.offset;
+            let known = f
+                .related
+                .iter()
+                .any(|r| r.path == user.path && r.line == user.line);
+            if inside && !known {
+                f.related.push(user.clone());
+            }
+        }
+    }
 }
 
 /// A finding decided by a value from the default of a module that no root in the run calls is at

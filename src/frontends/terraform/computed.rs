@@ -65,6 +65,38 @@ pub fn attributes(
             let doc = ev.policy_document(&block.body, f, span);
             vec![("json", doc.clone()), ("minified_json", doc)]
         }
+        ("data", "template_file") => ev
+            .template_file(block, f)
+            .map(|v| vec![("rendered", v)])
+            .unwrap_or_default(),
         _ => Vec::new(),
+    }
+}
+
+impl Eval<'_> {
+    /// `data "template_file"` (the template provider): its `template` filled with its `vars`,
+    /// as `templatefile()` does; a template read with `file()` keeps its own lines.
+    fn template_file(&self, block: &Block, f: FileId) -> Option<Value> {
+        let attr = block.body.get_attribute("template")?;
+        let text = self.eval(&attr.value, f);
+        let text = text.as_str()?.to_string();
+        let path = match &attr.value {
+            hcl_edit::expr::Expression::FuncCall(c) if c.name.name.as_str() == "file" => c
+                .args
+                .iter()
+                .next()
+                .and_then(|a| self.eval(a, f).as_str().map(str::to_string))
+                .and_then(|rel| self.ctx.world.inside(&self.ctx.dir, &rel)),
+            _ => None,
+        };
+        let vars = block
+            .body
+            .get_attribute("vars")
+            .map(|a| self.eval(&a.value, f));
+        let vars = match &vars {
+            Some(v) => v.as_map()?,
+            None => &[],
+        };
+        self.render(path.as_deref(), text, vars, self.span(f, block), f)
     }
 }

@@ -21,6 +21,9 @@ const FUEL: u32 = 2_000_000;
 /// Nested evaluations (references within references) before giving up.
 const MAX_DEPTH: u32 = 160;
 
+/// A local module's inputs by name, evaluated in the caller (`None`: not passed).
+pub type Inputs<'a> = dyn Fn(&str) -> Option<Value> + 'a;
+
 pub struct Eval<'a> {
     pub files: &'a Files,
     pub ix: &'a Index<'a>,
@@ -38,6 +41,15 @@ pub struct Eval<'a> {
     /// Where a root-level `var.x` took the variable's default: the value's span and the name.
     pub(super) defaults: RefCell<Vec<(FileId, Span, String)>>,
     pub ctx: &'a super::module::Ctx<'a>,
+    /// A local module's inputs, evaluated in the caller when first used (Terraform's graph is
+    /// per attribute: module A may take B's outputs while B takes A's).
+    pub(super) inputs: Option<&'a Inputs<'a>>,
+    /// Inputs evaluated so far (`None` while one is being evaluated).
+    pub(super) taken: RefCell<HashMap<String, Option<Option<Value>>>>,
+    /// Local modules' outputs evaluated so far, by `name.output` (`None` while one is).
+    pub(super) outputs: RefCell<HashMap<String, Option<Value>>>,
+    /// Template files being filled (cycle and depth protection).
+    pub(super) templates: RefCell<Vec<std::path::PathBuf>>,
 }
 
 impl<'a> Eval<'a> {
@@ -59,6 +71,10 @@ impl<'a> Eval<'a> {
             handles: RefCell::default(),
             defaults: RefCell::default(),
             ctx,
+            inputs: None,
+            taken: RefCell::default(),
+            outputs: RefCell::default(),
+            templates: RefCell::default(),
         }
     }
 
@@ -316,12 +332,9 @@ impl<'a> Eval<'a> {
     /// `var.x`: the bound input, else the variable's default.
     fn var(&self, name: &str, e: &Expression, f: FileId) -> Option<Value> {
         let here = self.span(f, e);
-        if let Some(v) = self.vars.get(name) {
-            return Some(if v.file == f {
-                v.clone()
-            } else {
-                v.clone().respan(here, f)
-            });
+        let given = self.vars.get(name).cloned().or_else(|| self.input(name));
+        if let Some(v) = given {
+            return Some(if v.file == f { v } else { v.respan(here, f) });
         }
         let (vf, block) = self.ix.variables.get(name)?;
         let default = block.body.get_attribute("default")?;

@@ -1,14 +1,10 @@
 //! Terraform's built-in functions that IRSA configurations use. Any other function, or any call
 //! on an unknown argument, is `Unknown`.
 
-use std::sync::Arc;
-
 use hcl_edit::expr::{Expression, FuncCall};
 
 use super::eval::{fmt_num, Eval};
 use super::value::{from_node, FileId, Kind, Value};
-use crate::syntax::source::{read_text, SourceFile};
-use crate::syntax::yaml::Span;
 
 impl Eval<'_> {
     /// An attribute of a declared data source, module or resource (`data.x.y[0].name`): known
@@ -187,40 +183,6 @@ impl Eval<'_> {
             _ => strings(name, &args).map(|kind| Value::new(kind, span, f)),
         };
         out.unwrap_or_else(unknown)
-    }
-}
-
-impl Eval<'_> {
-    /// `file(path)` and `templatefile(path, vars)` on files inside the tree; never outside.
-    pub(super) fn file_fn(
-        &self,
-        name: &str,
-        args: &[Value],
-        span: Span,
-        f: FileId,
-    ) -> Option<Value> {
-        let rel = args.first()?.as_str()?;
-        let path = self.ctx.world.inside(&self.ctx.dir, rel)?;
-        let text = read_text(&path, self.ctx.world.max_file_size).ok()?;
-        if name == "file" {
-            return Some(Value::str(text, span, f));
-        }
-        let vars = args.get(1)?.as_map()?;
-        let template = std::panic::catch_unwind(|| hcl_edit::parser::parse_template(&text))
-            .ok()?
-            .ok()?;
-        let binds = vars
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone())))
-            .collect();
-        // The template's own text is not a file of the run: its values point at the call.
-        let id = self.files.add(Arc::new(SourceFile::new(
-            &path,
-            self.ctx.world.display(&path),
-            text,
-        )));
-        let v = self.with_bound(binds, || self.template(template.iter(), span, id));
-        Some(v.respan(span, f))
     }
 }
 

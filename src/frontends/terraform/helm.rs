@@ -114,43 +114,29 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
             place: Some(place(&chart_v)),
         },
     };
-    let mut values = Vec::new();
-    for v in d
-        .values
-        .as_ref()
-        .and_then(Value::as_list)
-        .unwrap_or_default()
-    {
-        let root = match &v.doc {
-            Some(doc) => Some(doc.to_node()),
-            None => text_node(v, &file),
-        };
-        if let Some(root) = root.filter(|_| !v.has_unknown()) {
-            values.push(ValuesLayer {
-                file: file.clone(),
-                root,
-            });
-        }
-    }
+    let (values, unknown_values) = values_layers(ev, d.values.as_ref());
     let mut set = Vec::new();
     for e in d.set {
         let (Some(key), Some(value)) = (e.get("name"), e.get("value")) else {
             continue;
         };
-        let (Some(key_text), false) = (key.as_str(), value.has_unknown()) else {
+        let Some(key_text) = key.as_str() else {
             continue;
         };
+        // An unknown value stays in place, symbolic: the chart's default is not what is set.
         let value = match &value.kind {
             Kind::Number(_) | Kind::Bool(_) => {
                 Value::str(value.to_text().unwrap_or_default(), value.span, value.file)
             }
             _ => value.clone(),
         };
+        let mut value = value.to_node();
+        super::standin::deploy_time(&mut value);
         set.push(SetValue {
             path: SetValue::split_key(key_text),
             file: file.clone(),
             key_span: key.span,
-            value: value.to_node(),
+            value,
         });
     }
     let ns_ref = d
@@ -169,6 +155,39 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
         chart,
         values,
         set,
-        unknown_values: Vec::new(),
+        unknown_values,
     })
+}
+
+/// The values layers of `values = [...]`, each document kept whole: an unknown inside one is a
+/// symbolic scalar in place (`standin`). A layer (or the whole list) that is itself unknown is
+/// set at deploy time: its place is returned as such.
+fn values_layers(ev: &Eval, values: Option<&Value>) -> (Vec<ValuesLayer>, Vec<Place>) {
+    let (mut layers, mut unknown) = (Vec::new(), Vec::new());
+    let Some(values) = values else {
+        return (layers, unknown);
+    };
+    let items = match &values.kind {
+        Kind::List(items) => items.as_slice(),
+        Kind::Null => &[],
+        _ => std::slice::from_ref(values),
+    };
+    for v in items {
+        if v.is_unknown() || v.to_text().is_none() && v.doc.is_none() {
+            unknown.push(Place::new(&ev.files.get(v.file), v.span));
+            continue;
+        }
+        let (root, file) = match &v.doc {
+            Some(doc) => (Some(doc.to_node()), ev.files.get(doc.file)),
+            None => (text_node(v, &ev.files.get(v.file)), ev.files.get(v.file)),
+        };
+        match root {
+            Some(mut root) => {
+                super::standin::deploy_time(&mut root);
+                layers.push(ValuesLayer { file, root })
+            }
+            None => unknown.push(Place::new(&ev.files.get(v.file), v.span)),
+        }
+    }
+    (layers, unknown)
 }

@@ -35,6 +35,19 @@ pub struct Lowered {
     pub releases: Vec<crate::facts::release::HelmRelease>,
     /// Values a root-level `var.x` took from the variable's default: file, span, name.
     pub defaults: Vec<(FileId, Span, String)>,
+    /// Documents used from another file (see [`Related`]).
+    pub related: Vec<Related>,
+}
+
+/// A document written in one place (a policy document, a template file) and used by a block
+/// elsewhere: findings inside the document also point at the block.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub file: FileId,
+    pub span: Span,
+    pub user_file: FileId,
+    pub user: Span,
+    pub message: String,
 }
 
 pub fn lower_module(ev: &Eval, out: &mut Lowered) {
@@ -104,15 +117,25 @@ fn lower_resource(ev: &Eval, ty: &str, address: &str, block: &Block, f: FileId, 
         let Some(attr) = block.body.get_attribute("assume_role_policy") else {
             return;
         };
-        let v = ev.eval(&attr.value, f);
+        let v = ev.home_value(&attr.value, f);
         let (name, _) = role_name_path(ev, block, f);
         let key = role_key(name.as_deref(), address);
         let object = ObjectRef::new("aws_iam_role", None, address);
+        let home = ev.files.get(v.file);
+        if v.file != f {
+            out.related.push(Related {
+                file: v.file,
+                span: v.span,
+                user_file: f,
+                user: ev.span(f, &attr.value),
+                message: format!("the trust policy of role `{key}` ({address}) uses this document"),
+            });
+        }
         push_trust(
             ev,
-            &file,
+            &home,
             f,
-            text_node(&v, &file),
+            text_node(&v, &home),
             key,
             object,
             ev.span(f, &attr.value),

@@ -83,6 +83,7 @@ fn append(out: &mut Lowered, part: Lowered) {
         mut notes,
         mut releases,
         mut defaults,
+        mut related,
     } = part;
     let Classified {
         mut service_accounts,
@@ -111,4 +112,5 @@ fn append(out: &mut Lowered, part: Lowered) {
     out.notes.append(&mut notes);
     out.releases.append(&mut releases);
     out.defaults.append(&mut defaults);
+    out.related.append(&mut related);
 }

@@ -22,6 +22,7 @@ pub mod ops;
 pub mod refs;
 pub mod reusable;
 pub mod sa;
+pub mod standin;
 pub mod symbolic;
 pub mod tam;
 pub mod tam_blueprints;
@@ -34,6 +35,7 @@ pub mod tam_modules;
 pub mod tam_pod_identity;
 pub mod templates;
 pub mod terragrunt;
+pub mod text_doc;
 pub mod trust;
 pub mod value;
 pub mod vars;
@@ -76,6 +78,8 @@ pub struct TfUnit {
     pub defaults: Vec<(Arc<SourceFile>, Span, String)>,
     /// Files that a module passes to `templatefile()` (canonical), reached or not.
     pub templates: Vec<PathBuf>,
+    /// Documents used from another file: findings inside `(file, span)` also get the location.
+    pub related: Vec<(Arc<SourceFile>, Span, crate::diagnostics::finding::Location)>,
 }
 
 /// Evaluate the Terraform files found under `given` paths, one unit per tree. Runs on a thread
@@ -210,11 +214,14 @@ fn lint_tree(
         declared_vars.extend(ix_names);
     }
     let errors = world.errors();
+    lowered.notes.extend(world.take_notes());
+    lowered.related.extend(world.take_related());
     let notes = lowered
         .notes
         .into_iter()
         .map(|n| (world.files.get(n.file), n.span, n.message))
         .collect();
+    let related = related_of(&world, lowered.related);
     let defaults = lowered
         .defaults
         .into_iter()
@@ -233,7 +240,22 @@ fn lint_tree(
         retired,
         defaults,
         templates,
+        related,
     }
+}
+
+fn related_of(
+    world: &World,
+    related: Vec<lower::Related>,
+) -> Vec<(Arc<SourceFile>, Span, crate::diagnostics::finding::Location)> {
+    related
+        .into_iter()
+        .map(|r| {
+            let user = world.files.get(r.user_file);
+            let at = crate::diagnostics::finding::Location::new(&user, r.user);
+            (world.files.get(r.file), r.span, at.with_message(r.message))
+        })
+        .collect()
 }
 
 /// Lower one root module run (`run`-th of the tree, in `dir`, `alone` when no root calls it);
@@ -304,6 +326,8 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
     }
     let file = world.files.get(0);
     let errors = world.errors();
+    lowered.notes.extend(world.take_notes());
+    lowered.related.extend(world.take_related());
     TfUnit {
         errors,
         notes: lowered
@@ -318,6 +342,7 @@ pub fn lint_text_as(name: &str, text: &str) -> TfUnit {
         retired: crate::syntax::Retired::default(),
         defaults: Vec::new(),
         templates: Vec::new(),
+        related: related_of(&world, lowered.related),
     }
 }
 

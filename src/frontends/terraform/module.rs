@@ -28,6 +28,10 @@ pub struct World {
     loaded: Mutex<HashMap<PathBuf, Arc<Loaded>>>,
     /// Files that are not HCL: `(file, message, position)`, once each.
     errors: Mutex<Vec<(FileId, HclError)>>,
+    /// What evaluation could not check (cycles, nesting too deep), once each.
+    notes: Mutex<Vec<super::lower::Note>>,
+    /// Documents used from another file (templates), once each.
+    related: Mutex<Vec<super::lower::Related>>,
     pub max_file_size: u64,
     /// The tree nothing is read outside of (canonical).
     pub root: PathBuf,
@@ -83,6 +87,8 @@ impl World {
             files: Files::default(),
             loaded: Mutex::default(),
             errors: Mutex::default(),
+            notes: Mutex::default(),
+            related: Mutex::default(),
             max_file_size,
             root,
             explicit: Vec::new(),
@@ -154,6 +160,53 @@ impl World {
         if !errors.iter().any(|(f, _)| *f == id) {
             errors.push((id, e));
         }
+    }
+
+    /// Record what evaluation could not check, at a file and span (once per place and message).
+    pub fn note(&self, file: FileId, span: crate::syntax::yaml::Span, message: String) {
+        let mut notes = lock(&self.notes);
+        let known = notes
+            .iter()
+            .any(|n| n.file == file && n.span == span && n.message == message);
+        if !known {
+            notes.push(super::lower::Note {
+                file,
+                span,
+                message,
+            });
+        }
+    }
+
+    /// Record that the document at `(file, span)` is used at `(user_file, user)`.
+    pub fn relate(
+        &self,
+        file: FileId,
+        span: crate::syntax::yaml::Span,
+        user_file: FileId,
+        user: crate::syntax::yaml::Span,
+        message: String,
+    ) {
+        let mut related = lock(&self.related);
+        let known = related
+            .iter()
+            .any(|r| r.file == file && r.user_file == user_file && r.user == user);
+        if !known {
+            related.push(super::lower::Related {
+                file,
+                span,
+                user_file,
+                user,
+                message,
+            });
+        }
+    }
+
+    pub fn take_related(&self) -> Vec<super::lower::Related> {
+        std::mem::take(&mut *lock(&self.related))
+    }
+
+    pub fn take_notes(&self) -> Vec<super::lower::Note> {
+        std::mem::take(&mut *lock(&self.notes))
     }
 
     /// The input errors recorded, `(file, message, position)`, in path order (threads may have

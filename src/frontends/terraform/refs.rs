@@ -13,6 +13,16 @@ use super::module::{Ctx, MAX_MODULE_DEPTH};
 use super::value::{FileId, Kind, Value};
 use crate::syntax::yaml::Span;
 
+/// A module block's arguments that are not its inputs.
+const META: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
+
 /// One `count`/`for_each` instance: its key and the names its body binds (`each`, `count`).
 pub type Instance = (String, Vec<(String, Value)>);
 
@@ -84,6 +94,19 @@ impl Eval<'_> {
         e: &Expression,
         f: FileId,
     ) -> Option<(Value, usize)> {
+        self.block_ref_at(kind, ty, name, ops, self.span(f, e), f)
+    }
+
+    /// [`Self::block_ref`] for a reference at `here` in `f`.
+    pub(super) fn block_ref_at(
+        &self,
+        kind: &str,
+        ty: &str,
+        name: &str,
+        ops: &[&TraversalOperator],
+        here: Span,
+        f: FileId,
+    ) -> Option<(Value, usize)> {
         let map = if kind == "data" {
             &self.ix.data
         } else {
@@ -91,7 +114,6 @@ impl Eval<'_> {
         };
         let (bf, block) = *map.get(&(ty, name))?;
         let (key, used) = instance_key(self, ops, f);
-        let here = self.span(f, e);
         // Each instance is evaluated once; a reference back to one being evaluated is a cycle.
         let memo = format!("{kind}.{ty}.{name}[{}]", key.as_deref().unwrap_or(""));
         let select = |object: &Value| {
@@ -160,6 +182,42 @@ impl Eval<'_> {
         Some(v)
     }
 
+    /// `data.T.N[…].attr` (or a resource's) whose block is in another file, evaluated where the
+    /// block is, so the value keeps its own file and lines (a policy document's findings point
+    /// at the document). Any other expression is evaluated as usual.
+    pub fn home_value(&self, e: &Expression, f: FileId) -> Value {
+        let Expression::Traversal(t) = e else {
+            return self.eval(e, f);
+        };
+        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        let attr = |i: usize| match ops.get(i) {
+            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let root = match &t.expr {
+            Expression::Variable(v) if self.bound(v.as_str()).is_none() => v.as_str(),
+            _ => return self.eval(e, f),
+        };
+        let (kind, ty, name, skip) = match (root, attr(0), attr(1)) {
+            ("data", Some(ty), Some(name)) => ("data", ty, name, 2),
+            (ty, Some(name), _) if ty.contains('_') => ("resource", ty, name, 1),
+            _ => return self.eval(e, f),
+        };
+        let map = if kind == "data" {
+            &self.ix.data
+        } else {
+            &self.ix.resources
+        };
+        let Some(&(bf, block)) = map.get(&(ty, name)).filter(|(bf, _)| *bf != f) else {
+            return self.eval(e, f);
+        };
+        let here = self.span(bf, block);
+        match self.block_ref_at(kind, ty, name, &ops[skip..], here, bf) {
+            Some((v, used)) if skip + used == ops.len() => v,
+            _ => self.eval(e, f),
+        }
+    }
+
     /// A block body as an object (nested blocks become lists of objects).
     pub fn body_value(&self, body: &Body, f: FileId, depth: usize) -> Value {
         let span = Span::default();
@@ -206,12 +264,57 @@ impl Eval<'_> {
         if let Some(v) = super::tam::output(self, block, mf, &address, output) {
             return Some(if v.file == f { v } else { v.respan(here, f) });
         }
-        let v = self.with_child(block, mf, name, |child| {
-            let (of, out) = *child.ix.outputs.get(output)?;
-            let attr = out.body.get_attribute("value")?;
-            Some(child.eval(&attr.value, of))
-        })??;
-        Some(v.respan(here, f))
+        // Each output is evaluated once; one that depends on itself is a cycle.
+        let memo = format!("{name}.{output}");
+        match self.outputs.borrow().get(&memo) {
+            Some(Some(v)) => return Some(v.clone().respan(here, f)),
+            Some(None) => {
+                let message = format!("`{address}.{output}` depends on itself (a cycle through module inputs and outputs); it is unknown here");
+                self.ctx.world.note(f, here, message);
+                return None;
+            }
+            None => {}
+        }
+        self.outputs.borrow_mut().insert(memo.clone(), None);
+        let v = self
+            .with_child(block, mf, name, |child| {
+                let (of, out) = *child.ix.outputs.get(output)?;
+                let attr = out.body.get_attribute("value")?;
+                Some(child.eval(&attr.value, of))
+            })
+            .flatten();
+        let mut outputs = self.outputs.borrow_mut();
+        match v {
+            Some(v) => {
+                outputs.insert(memo, Some(v.clone()));
+                Some(v.respan(here, f))
+            }
+            None => {
+                outputs.remove(&memo);
+                None
+            }
+        }
+    }
+
+    /// A local module's input, evaluated in its caller on first use; one that depends on
+    /// itself is unknown.
+    pub(super) fn input(&self, name: &str) -> Option<Value> {
+        let inputs = self.inputs?;
+        match self.taken.borrow().get(name) {
+            Some(Some(v)) => return v.clone(),
+            // Being evaluated: a cycle, unknown (never the default).
+            Some(None) => {
+                let cycle = format!("var.{name}");
+                return Some(Value::unknown(cycle, Span::default(), FileId::MAX));
+            }
+            None => {}
+        }
+        self.taken.borrow_mut().insert(name.to_string(), None);
+        let v = inputs(name);
+        self.taken
+            .borrow_mut()
+            .insert(name.to_string(), Some(v.clone()));
+        v
     }
 
     /// Run `body` in the local module called by `block`, with its inputs bound.
@@ -226,7 +329,10 @@ impl Eval<'_> {
         let world = self.ctx.world;
         let loaded = world.load(&dir);
         let ix = Index::build(&loaded.bodies);
-        let vars = self.module_inputs(block, f);
+        let inputs = |input: &str| {
+            let attr = block.body.get_attribute(input)?;
+            (!META.contains(&input)).then(|| self.eval(&attr.value, f))
+        };
         let mut stack = self.ctx.stack.clone();
         stack.push(self.ctx.dir.clone());
         let ctx = Ctx {
@@ -236,7 +342,8 @@ impl Eval<'_> {
             address: format!("{}module.{name}.", self.ctx.address),
             terragrunt: None,
         };
-        let child = Eval::new(&world.files, &ix, vars, &ctx);
+        let mut child = Eval::new(&world.files, &ix, HashMap::new(), &ctx);
+        child.inputs = Some(&inputs);
         Some(body(&child))
     }
 
@@ -254,14 +361,6 @@ impl Eval<'_> {
 
     /// A module block's arguments, evaluated here: the child's variables.
     pub fn module_inputs(&self, block: &Block, f: FileId) -> HashMap<String, Value> {
-        const META: &[&str] = &[
-            "source",
-            "version",
-            "count",
-            "for_each",
-            "providers",
-            "depends_on",
-        ];
         block
             .body
             .attributes()

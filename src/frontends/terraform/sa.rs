@@ -58,7 +58,7 @@ pub fn manifests(ev: &Eval, ty: &str, address: &str, block: &Block, f: FileId) -
                 }),
                 span: body.span,
             };
-            let file = ev.files.get(f);
+            let file = ev.files.get(body.file);
             crate::syntax::embedded::parse_embedded(&file, &holder)
                 .map(|s| s.documents.into_iter().map(|d| d.root).collect())
                 .unwrap_or_default()

@@ -17,6 +17,15 @@ pub fn unknown_in(text: &str) -> Option<&str> {
 /// whose host is unknown get one symbolic host per document (a known host in the same document
 /// wins). Returns the first unknown that remains where the trust is decided, if any.
 pub fn settle_symbolic_provider(root: &mut Node) -> Option<String> {
+    // A `Sid` known only at apply time names the statement and decides nothing.
+    for_each_statement(root, &mut |st| {
+        if let NodeKind::Map(entries) = &mut st.kind {
+            entries.retain(|e| {
+                e.key.as_str() != Some("Sid")
+                    || e.value.as_str().is_none_or(|s| unknown_in(s).is_none())
+            });
+        }
+    });
     let mut known_host: Option<String> = None;
     let mut symbolic: Option<String> = None;
     for_each_statement(root, &mut |st| {

@@ -6,7 +6,9 @@ use hcl_edit::structure::{Block, Body};
 
 use super::eval::{iter_pairs, Eval};
 use super::value::{FileId, Kind, Value};
-use crate::syntax::yaml::{Node, Pos, Span};
+use crate::syntax::yaml::Span;
+
+pub use super::text_doc::text_node;
 
 /// The account of ARNs known only at apply time (see `facts::UNKNOWN_ACCOUNT`).
 pub use crate::facts::UNKNOWN_ACCOUNT;
@@ -247,104 +249,4 @@ pub fn encoded(doc: Value, span: Span, f: FileId) -> Value {
     );
     v.doc = Some(Box::new(doc));
     v
-}
-
-/// The document a value holds, as a tree: an encoded value's own document, or a JSON/YAML text
-/// parsed. In a heredoc, content line N is file line N after `<<EOT` (exact columns where the
-/// line is verbatim, else its first character); a quoted literal maps character by character;
-/// other strings point at the whole value.
-pub fn text_node(v: &Value, file: &crate::syntax::source::SourceFile) -> Option<Node> {
-    if let Some(doc) = &v.doc {
-        return Some(doc.to_node());
-    }
-    let text = v.to_text()?;
-    let src = &file.text;
-    let start = v.span.start.offset.min(src.len());
-    // A document written as one quoted string (in HCL, or JSON in a `.tf.json`): exact when the
-    // literal at the span decodes to the value (escapes mapped one by one).
-    if src.get(start..).is_some_and(|t| t.starts_with('"')) {
-        let scalar = crate::syntax::yaml::Scalar {
-            text: text.clone(),
-            plain: false,
-        };
-        let holder = Node {
-            kind: crate::syntax::yaml::NodeKind::Scalar(scalar),
-            span: v.span,
-        };
-        let stream = crate::frontends::jsonstr::parse_string_value(file, &holder)?;
-        if stream.error.is_some() {
-            return None;
-        }
-        return stream.documents.into_iter().next().map(|d| d.root);
-    }
-    let stream = crate::syntax::yaml::parse(&text);
-    if stream.error.is_some() {
-        return None;
-    }
-    let mut root = stream.documents.into_iter().next()?.root;
-    let end = v.span.end.offset.clamp(start, src.len());
-    let heredoc = src.get(start..).is_some_and(|t| t.starts_with("<<"));
-    // File lines of the value: (offset of the line, its text), the `<<EOT` line first.
-    let mut lines = Vec::new();
-    let mut at = start;
-    for l in src
-        .get(start..end)
-        .unwrap_or_default()
-        .split_inclusive('\n')
-    {
-        lines.push((at, l.trim_end_matches(['\n', '\r'])));
-        at += l.len();
-    }
-    let content: Vec<&str> = text.lines().collect();
-    // Content line N is file line N only while no interpolation brought in a line break.
-    let marker = src
-        .get(start..end)
-        .and_then(|t| t.lines().next())
-        .map(|l| l.trim_start_matches('<').trim_start_matches('-').trim())
-        .unwrap_or_default();
-    let body_lines = lines.len().saturating_sub(1).saturating_sub(usize::from(
-        lines.last().is_some_and(|l| l.1.trim() == marker),
-    ));
-    let heredoc = heredoc && body_lines == content.len();
-    let map = |p: Pos| -> Pos {
-        let file_line = lines.get(p.line).filter(|_| heredoc);
-        let Some(&(line_at, line_text)) = file_line else {
-            return v.span.start;
-        };
-        let content_line = content.get(p.line.saturating_sub(1)).copied().unwrap_or("");
-        let byte_col = text_col_to_byte(content_line, p.column);
-        let shift = line_text
-            .find(content_line.trim_start())
-            .map(|i| i as isize - (content_line.len() - content_line.trim_start().len()) as isize);
-        let offset = match shift {
-            Some(sh) if line_text.ends_with(content_line.trim()) => {
-                (line_at as isize + sh + byte_col as isize).max(line_at as isize) as usize
-            }
-            _ => line_at + (line_text.len() - line_text.trim_start().len()),
-        };
-        let offset = offset.min(line_at + line_text.len());
-        Pos {
-            offset,
-            line: v.span.start.line + p.line,
-            column: src
-                .get(line_at..offset)
-                .map_or(1, |s| s.chars().count() + 1),
-        }
-    };
-    root.map_spans(&|s| {
-        let (start, end) = (map(s.start), map(s.end));
-        if heredoc && start.offset <= end.offset {
-            Span { start, end }
-        } else {
-            v.span
-        }
-    });
-    Some(root)
-}
-
-/// The byte offset of a 1-based character column in a line.
-fn text_col_to_byte(line: &str, column: usize) -> usize {
-    line.char_indices()
-        .nth(column.saturating_sub(1))
-        .map_or(line.len(), |(i, _)| i)
 }
