@@ -172,6 +172,18 @@ type Case = (
 
 /// More cases of a rule, each raising the rule exactly where listed.
 const CASES: &[Case] = &[
+    // IRSA016 where the service account's role ARN is a Terraform reference, a module output,
+    // a `format()` with an unknown account, an unknown variable in the ARN, a helm_release `set`.
+    ("IRSA016", "tf-reference", &[("main.tf", 13)], "apps/app"),
+    ("IRSA016", "tf-reference-good", &[], ""),
+    ("IRSA016", "tf-module-output", &[("main.tf", 16)], "apps/app"),
+    ("IRSA016", "tf-module-output-good", &[], ""),
+    ("IRSA016", "tf-format", &[("main.tf", 13)], "apps/app"),
+    ("IRSA016", "tf-format-good", &[], ""),
+    ("IRSA016", "tf-placeholder", &[("main.tf", 13)], "apps/app"),
+    ("IRSA016", "tf-placeholder-good", &[], ""),
+    ("IRSA016", "tf-helm-set-format", &[("main.tf", 13)], "apps/app"),
+    ("IRSA016", "tf-helm-set-format-good", &[], ""),
     ("IRSA024", "ci-role", &[], ""),
     ("IRSA024", "ecs-task-role", &[], ""),
     ("IRSA024", "bare-policy", &[], ""),

@@ -5,6 +5,7 @@
 use hcl_edit::structure::Block;
 
 use super::eval::Eval;
+use super::sa::symbolic_text;
 use super::trust::text_node;
 use super::value::{FileId, Kind, Value};
 use crate::diagnostics::finding::ObjectRef;
@@ -137,17 +138,24 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
         let (Some(key), Some(value)) = (e.get("name"), e.get("value")) else {
             continue;
         };
-        let (Some(key_text), false) = (key.as_str(), value.has_unknown()) else {
+        let Some(key_text) = key.as_str() else {
             continue;
         };
+        let path = SetValue::split_key(key_text);
+        // A role ARN known only in part stays symbolic (its known role name still pairs); any
+        // other unknown value is left out, never guessed.
         let value = match &value.kind {
+            _ if value.has_unknown() && is_role_arn_key(&path) => {
+                Value::str(symbolic_text(value), value.span, value.file)
+            }
+            _ if value.has_unknown() => continue,
             Kind::Number(_) | Kind::Bool(_) => {
                 Value::str(value.to_text().unwrap_or_default(), value.span, value.file)
             }
             _ => value.clone(),
         };
         set.push(SetValue {
-            path: SetValue::split_key(key_text),
+            path,
             file: file.clone(),
             key_span: key.span,
             value: value.to_node(),
@@ -171,4 +179,9 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
         set,
         unknown_values: Vec::new(),
     })
+}
+
+fn is_role_arn_key(path: &[String]) -> bool {
+    path.last()
+        .is_some_and(|k| k == crate::facts::ROLE_ARN_ANNOTATION)
 }
