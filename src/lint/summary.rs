@@ -18,6 +18,7 @@ pub(crate) fn coverage(ws: &Workspace, verbose: bool) -> Coverage {
         ..Coverage::default()
     };
     coverage.set_checked(checked_pairs(ws));
+    coverage.set_trusted_outside(trusted_outside(ws));
     coverage
 }
 
@@ -60,4 +61,17 @@ fn checked_pairs(ws: &Workspace) -> Vec<CheckedPair> {
         }
     }
     pairs
+}
+
+/// Service accounts a role of the run trusts by name that the run does not create.
+fn trusted_outside(ws: &Workspace) -> Vec<CheckedPair> {
+    ws.trusted_accounts()
+        .iter()
+        .filter(|t| ws.accounts_landing(&t.namespace, &t.name).is_empty())
+        .map(|t| CheckedPair {
+            role: crate::model::arn::display_role(t.role).to_string(),
+            service_account: format!("{}/{}", t.namespace, t.name),
+            via: "irsa",
+        })
+        .collect()
 }

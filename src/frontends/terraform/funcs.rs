@@ -380,7 +380,10 @@ fn format(spec: &str, args: &[Value]) -> Option<(String, bool)> {
                         partial = true;
                         out.push_str(&super::value::marker(r));
                     }
-                    Kind::Str { text, partial: true } => {
+                    Kind::Str {
+                        text,
+                        partial: true,
+                    } => {
                         partial = true;
                         out.push_str(text);
                     }

@@ -12,7 +12,7 @@ use crate::diagnostics::finding::ObjectRef;
 use crate::facts::release::{
     ChartSource, HelmRelease, Place, ReleaseOrigin, SetValue, Setting, ValuesLayer,
 };
-use crate::syntax::yaml::Span;
+use crate::syntax::yaml::{NodeKind, Span};
 
 /// The release a `helm_release` block declares; `Err` says what is not known offline.
 pub fn release(ev: &Eval, address: &str, block: &Block, f: FileId) -> Result<HelmRelease, String> {
@@ -116,6 +116,8 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
         },
     };
     let mut values = Vec::new();
+    // Values not known offline: the release is resolved without them, and says so.
+    let mut unknown_values = Vec::new();
     for v in d
         .values
         .as_ref()
@@ -126,11 +128,13 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
             Some(doc) => Some(doc.to_node()),
             None => text_node(v, &file),
         };
-        if let Some(root) = root.filter(|_| !v.has_unknown()) {
-            values.push(ValuesLayer {
+        match root {
+            Some(_) | None if v.has_unknown() => unknown_values.push(Place::new(&file, v.span)),
+            Some(root) => values.push(ValuesLayer {
                 file: file.clone(),
                 root,
-            });
+            }),
+            None => {}
         }
     }
     let mut set = Vec::new();
@@ -148,17 +152,27 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
             _ if value.has_unknown() && is_role_arn_key(&path) => {
                 Value::str(symbolic_text(value), value.span, value.file)
             }
-            _ if value.has_unknown() => continue,
+            _ if value.has_unknown() => {
+                unknown_values.push(Place::new(&file, key.span));
+                continue;
+            }
             Kind::Number(_) | Kind::Bool(_) => {
                 Value::str(value.to_text().unwrap_or_default(), value.span, value.file)
             }
             _ => value.clone(),
         };
+        // The provider types a `set` value as `helm --set` does (`"false"` is a boolean), unless
+        // `type = "string"` (`--set-string`).
+        let mut node = value.to_node();
+        let as_string = e.get("type").and_then(Value::as_str) == Some("string");
+        if let (NodeKind::Scalar(scalar), false) = (&mut node.kind, as_string) {
+            scalar.plain = true;
+        }
         set.push(SetValue {
             path,
             file: file.clone(),
             key_span: key.span,
-            value: value.to_node(),
+            value: node,
         });
     }
     let ns_ref = d
@@ -177,7 +191,7 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
         chart,
         values,
         set,
-        unknown_values: Vec::new(),
+        unknown_values,
     })
 }
 
