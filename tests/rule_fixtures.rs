@@ -190,6 +190,7 @@ const CASES: &[Case] = &[
         "uses role `dns-pod-identity`",
     ),
     ("IRSA028", "symbolic", &[], ""),
+    ("IRSA028", "deploy-time-account", &[], ""),
     ("IRSA028", "other-role-trusts-too", &[], ""),
     (
         "IRSA028",

@@ -3,7 +3,9 @@
 //! (its role annotation, or a Pod Identity association) where the run creates it.
 
 use crate::facts::{PolicyInput, SaOrigin, ServiceAccount, Workspace};
-use crate::model::arn::{parse_role_arn, parse_templated};
+use crate::model::arn::{
+    is_stand_in_role_name, parse_role_arn, parse_templated, ArnKind, TemplatedArn,
+};
 use crate::model::policy::{BaseOp, Effect, Spanned};
 use crate::model::trust;
 
@@ -92,11 +94,61 @@ pub fn annotation_use(sa: &ServiceAccount) -> RoleUse {
     }
 }
 
-/// The role a role ARN value names, when it is known.
+/// The role a role ARN value names, when it is wholly known. A value with any part set at
+/// deploy time (`arn:aws:iam::${ACCOUNT_ID}:role/app`) is a template the deploy may still patch
+/// (a Flux `postBuild` substitution often comes with `spec.patches`): not compared.
 pub fn arn_use(value: &str) -> RoleUse {
-    let parsed = parse_templated(value.trim(), parse_role_arn);
-    match parsed.ok().as_ref().and_then(|a| a.role_name()) {
-        Some(name) => RoleUse::Role(name.to_string()),
-        None => RoleUse::Unknown,
+    match parse_templated(value.trim(), parse_role_arn) {
+        Ok(TemplatedArn::Known(arn)) => match arn.kind {
+            ArnKind::Role { name, .. } => RoleUse::Role(name),
+            _ => RoleUse::Unknown,
+        },
+        _ => RoleUse::Unknown,
+    }
+}
+
+/// Whether two role names are one role: equal, or stand-ins of one Terraform resource
+/// (`module.m.aws_iam_role.this` and its instance `module.m.aws_iam_role.this.0`).
+pub fn same_role(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let base = |n: &str| -> Option<String> {
+        is_stand_in_role_name(n).then_some(())?;
+        let i = n.find("aws_iam_role.")? + "aws_iam_role.".len();
+        let name = n[i..].split('.').next()?;
+        Some(format!("{}{name}", &n[..i]))
+    };
+    matches!((base(a), base(b)), (Some(x), Some(y)) if x == y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{arn_use, same_role, RoleUse};
+
+    #[test]
+    fn stand_ins_of_one_resource_are_one_role() {
+        assert!(same_role("app", "app"));
+        assert!(same_role(
+            "module.team.aws_iam_role.this.0",
+            "module.team.aws_iam_role.this"
+        ));
+        assert!(!same_role(
+            "module.team.aws_iam_role.this",
+            "module.red.aws_iam_role.this"
+        ));
+        assert!(!same_role("aws_iam_role.a", "aws_iam_role.ab"));
+        assert!(!same_role("app", "app2"));
+    }
+
+    #[test]
+    fn only_wholly_known_arns_name_a_role() {
+        let known = arn_use("arn:aws:iam::111122223333:role/app");
+        assert_eq!(known, RoleUse::Role("app".into()));
+        assert_eq!(
+            arn_use("arn:aws:iam::${ACCOUNT_ID}:role/app"),
+            RoleUse::Unknown
+        );
+        assert_eq!(arn_use("${ROLE_ARN}"), RoleUse::Unknown);
     }
 }

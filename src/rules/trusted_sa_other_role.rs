@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use crate::declare_rule;
 use crate::diagnostics::finding::{Finding, Location, Severity};
 use crate::diagnostics::RuleMeta;
-use crate::facts::trusted::{annotation_use, arn_use, RoleUse, TrustedAccount};
+use crate::facts::trusted::{annotation_use, arn_use, same_role, RoleUse, TrustedAccount};
 use crate::facts::{PodIdentityAssociation, ServiceAccount, Workspace};
 use crate::model::arn::display_role;
 use crate::rules::util::{policy_finding, sa_related};
@@ -24,7 +24,9 @@ declare_rule! {
     /// It stays quiet when:
     /// - the run does not create the account (the coverage summary lists such trusts);
     /// - any definition of the account uses this role (IRSA016 then checks the pair) or a role
-    ///   the run cannot name (a value set at deploy time, `${…}`, an eksctl-made role);
+    ///   the run cannot name wholly: an ARN with any part set at deploy time (`${…}`; such a
+    ///   manifest is a template the deploy may still patch, as Flux `postBuild` with
+    ///   `spec.patches` does), an eksctl-made role;
     /// - the other role is defined in the run and trusts the same account too (another
     ///   environment's role, or a migration in progress);
     /// - for "none": something in the namespace creates accounts the run cannot list or values
@@ -70,7 +72,8 @@ impl Rule for TrustedSaOtherRole {
             }
             let associations = associations_of(ws, &t.namespace, &t.name);
             let uses = uses(&accounts, &associations);
-            if uses.contains(&RoleUse::Unknown) || uses.contains(&RoleUse::Role(t.role.into())) {
+            let this_role = |u: &RoleUse| matches!(u, RoleUse::Role(r) if same_role(r, t.role));
+            if uses.contains(&RoleUse::Unknown) || uses.iter().any(this_role) {
                 continue;
             }
             let others: Vec<&str> = uses
