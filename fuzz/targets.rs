@@ -442,6 +442,7 @@ pub fn chart_values(data: &[u8]) {
         values_files: vec![file.clone()],
         set_args: Vec::new(),
         declared_by: None,
+        declared_at: None,
     });
     let mut ws = Workspace::default();
     ws.files.push(file.clone());

@@ -158,6 +158,7 @@ impl HelmArgs {
             timeout: std::time::Duration::from_secs(self.render_timeout),
             no_render: self.no_render,
             declared_by: None,
+            declared_at: None,
         }
     }
 }

@@ -207,3 +207,28 @@ fn fail_on_note_does_not_depend_on_verbose() {
     let (default, _) = run(&[TEMPLATES]);
     assert_eq!(default, 0, "could not check never fails the default gate");
 }
+
+/// A role of the run trusts `kube-system/external-dns`, which the run does not create: the
+/// trust-side check (IRSA028) cannot see what it uses, and the summary says so.
+#[test]
+fn trusted_accounts_created_outside_the_run_are_listed() {
+    let dir = "testdata/rules/IRSA028/cases/outside";
+    let (code, doc) = json(&[dir]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["summary"]["trusted_outside_count"], 1, "{doc:#}");
+    assert_eq!(
+        doc["summary"]["trusted_outside"][0]["service_account"],
+        "kube-system/external-dns"
+    );
+    let (_, human) = run(&[dir]);
+    assert!(
+        human.contains("created outside it (what they use is not known): 1 service account: external-dns ↔ kube-system/external-dns"),
+        "{human}"
+    );
+    // A run that creates the account does not list it.
+    let (_, doc) = json(&["testdata/rules/IRSA028/bad.d"]);
+    assert!(
+        doc["summary"].get("trusted_outside_count").is_none(),
+        "{doc:#}"
+    );
+}

@@ -46,6 +46,8 @@ const EXPECTED: &[(&str, usize)] = &[
     ("IRSA025", 7),
     ("IRSA026", 10),
     ("IRSA027", 12),
+    ("IRSA028", 12),
+    ("IRSA029", 5),
     ("IRSA030", 2),
     ("IRSA060", 11),
     ("IRSA061", 8),
@@ -173,6 +175,92 @@ type Case = (
 
 /// More cases of a rule, each raising the rule exactly where listed.
 const CASES: &[Case] = &[
+    // IRSA028: what the trusted account uses, from each source; quiet where it cannot know.
+    (
+        "IRSA028",
+        "none",
+        &[("external-dns.trust.json", 12)],
+        "uses no role",
+    ),
+    ("IRSA028", "outside", &[], ""),
+    ("IRSA028", "pod-identity-uses", &[], ""),
+    (
+        "IRSA028",
+        "pod-identity-other",
+        &[("external-dns.trust.json", 12)],
+        "uses role `dns-pod-identity`",
+    ),
+    ("IRSA028", "symbolic", &[], ""),
+    ("IRSA028", "deploy-time-account", &[], ""),
+    ("IRSA028", "other-role-trusts-too", &[], ""),
+    (
+        "IRSA028",
+        "tf-helm-values",
+        &[("main.tf", 12)],
+        "uses role `old-dns`",
+    ),
+    ("IRSA028", "tf-helm-values-good", &[], ""),
+    // IRSA062 on every service account, and on a Terraform `set`.
+    (
+        "IRSA062",
+        "manifest",
+        &[("serviceaccount.yaml", 7)],
+        "eks.amazon.com/role-arn",
+    ),
+    ("IRSA062", "manifest-good", &[], ""),
+    (
+        "IRSA062",
+        "tf-sa",
+        &[("main.tf", 6)],
+        "eks.amazonaws.com/rolearn",
+    ),
+    ("IRSA062", "tf-sa-good", &[], ""),
+    (
+        "IRSA062",
+        "tf-set",
+        &[("main.tf", 8)],
+        "iam.amazonaws.com/role-arn",
+    ),
+    ("IRSA062", "tf-set-good", &[], ""),
+    // IRSA061 for a service account name the chart does not read.
+    (
+        "IRSA061",
+        "sa-name",
+        &[("helmfile.yaml", 12)],
+        "rbac.serviceAccount.name",
+    ),
+    ("IRSA061", "sa-name-good", &[], ""),
+    // IRSA029 only within one Terraform root, and only for releases whose values are known.
+    ("IRSA029", "two-roots", &[], ""),
+    ("IRSA029", "create-unknown", &[], ""),
+    (
+        "IRSA029",
+        "two-releases",
+        &[("main.tf", 3), ("main.tf", 11)],
+        "Helm refuses",
+    ),
+    // IRSA016 where the service account's role ARN is a Terraform reference, a module output,
+    // a `format()` with an unknown account, an unknown variable in the ARN, a helm_release `set`.
+    ("IRSA016", "tf-reference", &[("main.tf", 13)], "apps/app"),
+    ("IRSA016", "tf-reference-good", &[], ""),
+    (
+        "IRSA016",
+        "tf-module-output",
+        &[("main.tf", 16)],
+        "apps/app",
+    ),
+    ("IRSA016", "tf-module-output-good", &[], ""),
+    ("IRSA016", "tf-format", &[("main.tf", 13)], "apps/app"),
+    ("IRSA016", "tf-format-good", &[], ""),
+    ("IRSA016", "tf-placeholder", &[("main.tf", 13)], "apps/app"),
+    ("IRSA016", "tf-placeholder-good", &[], ""),
+    (
+        "IRSA016",
+        "tf-helm-set-format",
+        &[("main.tf", 13)],
+        "apps/app",
+    ),
+    ("IRSA016", "tf-helm-set-format-good", &[], ""),
     ("IRSA024", "ci-role", &[], ""),
     ("IRSA024", "ecs-task-role", &[], ""),
     ("IRSA024", "bare-policy", &[], ""),

@@ -21,6 +21,9 @@ pub struct RenderContext {
     /// The release object that set the name and namespace (`helm_release.x`, `HelmRelease y`);
     /// `None` when they came from the command line (`--release-name`, `-n`).
     pub declared_by: Option<String>,
+    /// Where that release object is (`None` with `declared_by`): two creators of one service
+    /// account are compared by the Terraform root, kustomization or file that declares them.
+    pub declared_at: Option<crate::facts::release::Place>,
 }
 
 /// A chart found in the inputs.

@@ -7,6 +7,7 @@ pub mod aws_config;
 pub mod chart;
 pub mod pairing;
 pub mod trust_scope;
+pub mod trusted;
 
 /// The account written into ARNs a front-end synthesizes when the account is only known at apply
 /// time (a Terraform `aws_iam_role.x.arn`, a provider ARN from a module output); never compared.

@@ -189,6 +189,7 @@ pub fn classify_package(file: &Arc<SourceFile>, object: &Object, out: &mut Class
         values_files: vec![file.clone()],
         set_args: Vec::new(),
         declared_by: None,
+        declared_at: None,
     });
     out.charts.push(ChartInput {
         dir,

@@ -24,6 +24,7 @@ pub(crate) fn coverage(ws: &Workspace, verbose: bool) -> Coverage {
     graph.dedup();
     coverage.set_checked(graph.iter().map(checked_pair).collect());
     coverage.graph = graph;
+    coverage.set_trusted_outside(trusted_outside(ws));
     coverage
 }
 
@@ -96,3 +97,17 @@ fn graph_pairs(ws: &Workspace) -> Vec<GraphPair> {
     }
     pairs
 }
+
+/// Service accounts a role of the run trusts by name that the run does not create.
+fn trusted_outside(ws: &Workspace) -> Vec<CheckedPair> {
+    ws.trusted_accounts()
+        .iter()
+        .filter(|t| ws.accounts_landing(&t.namespace, &t.name).is_empty())
+        .map(|t| CheckedPair {
+            role: crate::model::arn::display_role(t.role).to_string(),
+            service_account: format!("{}/{}", t.namespace, t.name),
+            via: "irsa",
+        })
+        .collect()
+}
+

@@ -86,6 +86,12 @@ pub struct Coverage {
     /// Every pair checked (capped like `items` without `--verbose`), and their number.
     pub checked_pairs: usize,
     pub checked: Vec<CheckedPair>,
+    /// Service accounts a role of the run trusts by name that the run does not create (the
+    /// trust-side check, IRSA028, cannot see what they use), and their number.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub trusted_outside_count: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trusted_outside: Vec<CheckedPair>,
     pub not_checked: Vec<NotChecked>,
     pub by_rule: Vec<RuleCount>,
     #[serde(skip)]
@@ -134,6 +140,17 @@ impl Coverage {
         self.checked = pairs;
     }
 
+    /// Record the trusted accounts the run does not create, like the checked pairs.
+    pub fn set_trusted_outside(&mut self, mut pairs: Vec<CheckedPair>) {
+        pairs.sort();
+        pairs.dedup();
+        self.trusted_outside_count = pairs.len();
+        if !self.verbose {
+            pairs.truncate(NAMES_SHOWN);
+        }
+        self.trusted_outside = pairs;
+    }
+
     /// The block printed at the end of human output.
     pub fn human_text(&self) -> String {
         let mut s = String::new();
@@ -154,6 +171,15 @@ impl Coverage {
                 "Checked {}: {}",
                 plural(self.checked_pairs, "role/service-account pair"),
                 with_more(&shown, self.checked_pairs)
+            );
+        }
+        if self.trusted_outside_count > 0 {
+            let shown: Vec<String> = self.trusted_outside.iter().map(pair_label).collect();
+            let _ = writeln!(
+                s,
+                "Trusted by a role of the run but created outside it (what they use is not known): {}: {}",
+                plural(self.trusted_outside_count, "service account"),
+                with_more(&shown, self.trusted_outside_count)
             );
         }
         if !self.not_checked.is_empty() {
@@ -178,6 +204,10 @@ impl Coverage {
         }
         s
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// `1 file`, `2 files`, `3 trust policies`.

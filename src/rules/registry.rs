@@ -57,6 +57,8 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(provider_account_mismatch::ProviderAccountMismatch),
         Box::new(trust_policy_grammar::TrustPolicyGrammar),
         Box::new(crate::rules::sub_shape::SubShape),
+        Box::new(crate::rules::trusted_sa_other_role::TrustedSaOtherRole),
+        Box::new(crate::rules::duplicate_sa_creator::DuplicateSaCreator),
         Box::new(intrinsic_map_key::IntrinsicMapKey),
         Box::new(oidc_provider_arn_doubled::OidcProviderArnDoubled),
     ]

@@ -35,6 +35,8 @@ pub struct HelmOptions {
     pub no_render: bool,
     /// The release object rendering this chart, for messages (see `RenderContext::declared_by`).
     pub declared_by: Option<String>,
+    /// Where that release object is.
+    pub declared_at: Option<crate::facts::release::Place>,
 }
 
 impl Default for HelmOptions {
@@ -51,6 +53,7 @@ impl Default for HelmOptions {
             timeout: Duration::from_secs(30),
             no_render: false,
             declared_by: None,
+            declared_at: None,
         }
     }
 }
@@ -152,6 +155,7 @@ pub fn lint_chart_with(
         values_files: values.iter().map(|(f, _)| f.clone()).collect(),
         set_args,
         declared_by: opts.declared_by.clone(),
+        declared_at: opts.declared_at.clone(),
     });
     let mut files: Vec<Arc<SourceFile>> = values.iter().map(|(f, _)| f.clone()).collect();
     files.extend(chart_yaml.map(|(f, _)| f));

@@ -408,6 +408,7 @@ pub fn resolve_remote(release: &HelmRelease, packs: &ChartPacks) -> Resolved {
         values_files: layers.iter().map(|(f, _)| f.clone()).collect(),
         set_args: Vec::new(),
         declared_by: Some(release.declared_by()),
+        declared_at: Some(release.origin.place.clone()),
     });
     out.chart = Some(crate::facts::ChartInput {
         dir: release.origin.place.file.path.clone(),

@@ -115,6 +115,7 @@ fn render_local(
         set: Vec::new(),
         set_string: Vec::new(),
         declared_by: Some(release.declared_by()),
+        declared_at: Some(release.origin.place.clone()),
         ..opts.helm.clone()
     };
     let chart = crate::frontends::helm::lint_chart_with(dir, display, &helm, Some(layers));

@@ -239,7 +239,10 @@ fn strings(name: &str, args: &[Value]) -> Option<Kind> {
             }
             text(parts.join(sep))
         }
-        "format" => text(format(s(0)?, &args[1..])?),
+        "format" => {
+            let (text, partial) = format(s(0)?, &args[1..])?;
+            Some(Kind::Str { text, partial })
+        }
         "substr" => {
             let n = |i: usize| args.get(i)?.to_text()?.parse::<i64>().ok();
             let chars: Vec<char> = s(0)?.chars().collect();
@@ -317,9 +320,11 @@ fn replace(s: &str, from: &str, to: &str) -> Option<String> {
     }
 }
 
-/// `format("%s-%d", a, b)`: `%s`, `%d`, `%v`, `%q` and `%%`.
-fn format(spec: &str, args: &[Value]) -> Option<String> {
+/// `format("%s-%d", a, b)`: `%s`, `%d`, `%v`, `%q` and `%%`. An unknown `%s` argument stays symbolic in place (partial), so the
+/// known parts of `format("arn:aws:iam::%s:role/app", data.x.account_id)` are still read.
+fn format(spec: &str, args: &[Value]) -> Option<(String, bool)> {
     let mut out = String::new();
+    let mut partial = false;
     let mut it = args.iter();
     let mut chars = spec.chars().peekable();
     while let Some(c) = chars.next() {
@@ -332,13 +337,24 @@ fn format(spec: &str, args: &[Value]) -> Option<String> {
             'q' => out.push_str(&format!("{:?}", it.next()?.as_str()?)),
             's' | 'd' | 'v' => {
                 let a = it.next()?;
-                if a.has_unknown() {
-                    return None;
+                match &a.kind {
+                    Kind::Unknown(r) => {
+                        partial = true;
+                        out.push_str(&super::value::marker(r));
+                    }
+                    Kind::Str {
+                        text,
+                        partial: true,
+                    } => {
+                        partial = true;
+                        out.push_str(text);
+                    }
+                    _ if a.has_unknown() => return None,
+                    _ => out.push_str(&a.to_text()?),
                 }
-                out.push_str(&a.to_text()?);
             }
             _ => return None,
         }
     }
-    Some(out)
+    Some((out, partial))
 }

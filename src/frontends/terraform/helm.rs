@@ -5,13 +5,14 @@
 use hcl_edit::structure::Block;
 
 use super::eval::Eval;
+use super::sa::symbolic_text;
 use super::trust::text_node;
 use super::value::{FileId, Kind, Value};
 use crate::diagnostics::finding::ObjectRef;
 use crate::facts::release::{
     ChartSource, HelmRelease, Place, ReleaseOrigin, SetValue, Setting, ValuesLayer,
 };
-use crate::syntax::yaml::Span;
+use crate::syntax::yaml::{NodeKind, Span};
 
 /// The release a `helm_release` block declares; `Err` says what is not known offline.
 pub fn release(ev: &Eval, address: &str, block: &Block, f: FileId) -> Result<HelmRelease, String> {
@@ -114,7 +115,7 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
             place: Some(place(&chart_v)),
         },
     };
-    let (values, unknown_values) = values_layers(ev, d.values.as_ref());
+    let (values, mut unknown_values) = values_layers(ev, d.values.as_ref());
     let mut set = Vec::new();
     for e in d.set {
         let (Some(key), Some(value)) = (e.get("name"), e.get("value")) else {
@@ -123,20 +124,35 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
         let Some(key_text) = key.as_str() else {
             continue;
         };
-        // An unknown value stays in place, symbolic: the chart's default is not what is set.
+        let path = SetValue::split_key(key_text);
+        // An unknown value stays in place, symbolic (the chart's default is not what is set), and
+        // the release says it has values not known offline.
         let value = match &value.kind {
+            _ if value.has_unknown() && is_role_arn_key(&path) => {
+                Value::str(symbolic_text(value), value.span, value.file)
+            }
+            _ if value.has_unknown() => {
+                unknown_values.push(Place::new(&file, key.span));
+                value.clone()
+            }
             Kind::Number(_) | Kind::Bool(_) => {
                 Value::str(value.to_text().unwrap_or_default(), value.span, value.file)
             }
             _ => value.clone(),
         };
-        let mut value = value.to_node();
-        super::standin::deploy_time(&mut value);
+        // The provider types a `set` value as `helm --set` does (`"false"` is a boolean), unless
+        // `type = "string"` (`--set-string`).
+        let mut node = value.to_node();
+        super::standin::deploy_time(&mut node);
+        let as_string = e.get("type").and_then(Value::as_str) == Some("string");
+        if let (NodeKind::Scalar(scalar), false) = (&mut node.kind, as_string) {
+            scalar.plain = true;
+        }
         set.push(SetValue {
-            path: SetValue::split_key(key_text),
+            path,
             file: file.clone(),
             key_span: key.span,
-            value,
+            value: node,
         });
     }
     let ns_ref = d
@@ -161,7 +177,7 @@ pub fn assemble(ev: &Eval, d: Declared, f: FileId) -> Result<HelmRelease, String
 
 /// The values layers of `values = [...]`, each document kept whole: an unknown inside one is a
 /// symbolic scalar in place (`standin`). A layer (or the whole list) that is itself unknown is
-/// set at deploy time: its place is returned as such.
+/// set at deploy time: its place is returned as such, as is a layer kept with unknowns in it.
 fn values_layers(ev: &Eval, values: Option<&Value>) -> (Vec<ValuesLayer>, Vec<Place>) {
     let (mut layers, mut unknown) = (Vec::new(), Vec::new());
     let Some(values) = values else {
@@ -183,6 +199,10 @@ fn values_layers(ev: &Eval, values: Option<&Value>) -> (Vec<ValuesLayer>, Vec<Pl
         };
         match root {
             Some(mut root) => {
+                // Kept whole, but the release's names are then not all known.
+                if v.has_unknown() {
+                    unknown.push(Place::new(&ev.files.get(v.file), v.span));
+                }
                 super::standin::deploy_time(&mut root);
                 layers.push(ValuesLayer { file, root })
             }
@@ -190,4 +210,9 @@ fn values_layers(ev: &Eval, values: Option<&Value>) -> (Vec<ValuesLayer>, Vec<Pl
         }
     }
     (layers, unknown)
+}
+
+fn is_role_arn_key(path: &[String]) -> bool {
+    path.last()
+        .is_some_and(|k| k == crate::facts::ROLE_ARN_ANNOTATION)
 }

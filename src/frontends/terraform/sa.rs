@@ -137,8 +137,14 @@ fn service_account(
     {
         annotations.extend(a.as_map().unwrap_or_default().iter().cloned());
     }
-    // An annotation whose value is not known offline is left out, not guessed.
-    annotations.retain(|(k, v)| !k.has_unknown() && !v.has_unknown());
+    // An annotation whose key is not known offline is left out; a value known only in part
+    // (`format()`, a reference, an unknown variable) stays symbolic (`${…}`), never guessed.
+    annotations.retain(|(k, v)| !k.has_unknown() && (v.to_text().is_some() || v.is_unknown()));
+    for (_, v) in annotations.iter_mut() {
+        if v.has_unknown() {
+            *v = Value::str(symbolic_text(v), v.span, f);
+        }
+    }
     if !annotations.is_empty() {
         let aspan = annotations[0].0.span;
         m.push((
@@ -157,6 +163,16 @@ fn service_account(
         f,
     );
     Some(doc.to_node())
+}
+
+/// A value known only in part as a deploy-time template (`arn:aws:iam::${var.account}:role/app`,
+/// `${aws_iam_role.x.arn}`): the ARN rules check its known parts and say the rest is unknown.
+pub(super) fn symbolic_text(v: &Value) -> String {
+    let text = match &v.kind {
+        Kind::Unknown(r) => super::value::marker(r),
+        _ => v.to_text().unwrap_or_default(),
+    };
+    text.replace(super::value::MARK, "${")
 }
 
 /// The value with unknown map entries and list items left out.

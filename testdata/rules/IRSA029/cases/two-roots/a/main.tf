@@ -1,0 +1,11 @@
+# The service account is created here with its role, and again by the chart (its default
+# `serviceAccount.create = true`).
+resource "kubernetes_service_account_v1" "external_dns" {
+  metadata {
+    name      = "external-dns"
+    namespace = "kube-system"
+    annotations = {
+      "eks.amazonaws.com/role-arn" = "arn:aws:iam::111122223333:role/external-dns"
+    }
+  }
+}
