@@ -15,7 +15,7 @@ use kubectl_irsa::rules::registry::builtin_rules;
 // IRSA053 (deploy-time placeholders) in every format by tests/placeholders.rs.
 const NO_FIXTURES: &[&str] = &[
     "IRSA017", "IRSA018", "IRSA020", "IRSA050", "IRSA051", "IRSA052", "IRSA053", "IRSA054",
-    "IRSA055", "IRSA056",
+    "IRSA055", "IRSA056", "IRSA057",
 ];
 
 /// (code, line of `bad.*` where a finding of that code must be).

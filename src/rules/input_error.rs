@@ -4,7 +4,8 @@
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::input::{
     ChartNotRendered, ConfigError, FileNotRead, GeneratorNotExpanded, InputError,
-    KustomizationError, KustomizeNotBuilt, SourceNotInTree, TemplateNotLinted, TerraformNotChecked,
+    KustomizationError, KustomizeNotBuilt, ProgramNotRead, SourceNotInTree, TemplateNotLinted,
+    TerraformNotChecked,
 };
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
@@ -63,5 +64,6 @@ read_time_rule!(
     TemplateNotLinted,
     SourceNotInTree,
     GeneratorNotExpanded,
-    FileNotRead
+    FileNotRead,
+    ProgramNotRead
 );
