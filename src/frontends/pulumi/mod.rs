@@ -33,7 +33,11 @@ pub fn classify(
             problems.push(Problem::new(
                 format!(
                     "Pulumi stack export with deployment version {}: only versions {}–{} are read; nothing in this file was checked",
-                    version.as_str().map_or_else(|| "(not a number)".to_string(), |v| format!("`{v}`")),
+                    match (version.as_str(), version.scalar().is_some_and(|s| s.plain)) {
+                        (Some(v), true) => format!("`{v}`"),
+                        (Some(v), false) => format!("\"{v}\" (a string, not a number)"),
+                        (None, _) => "(not a number)".to_string(),
+                    },
                     resources::VERSIONS.start(),
                     resources::VERSIONS.end(),
                 ),
