@@ -189,3 +189,32 @@ fn programs_without_their_output_are_noted_once() {
     let synth = findings("programs/cdk-synth");
     assert_eq!(codes(&synth), ["IRSA002"], "{synth:#?}");
 }
+
+/// A `cdk.out` that `.gitignore` hides from the walk (as CDK's project template does) is not
+/// read by `lint .`: the note says to lint it by path. (Built in a temporary directory: a
+/// committed `.gitignore` would hide the fixture from git too.)
+#[test]
+fn a_git_ignored_cdk_out_is_named_in_the_note() {
+    let dir = std::env::temp_dir().join(format!("irsa-cdk-ignored-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("cdk.out")).unwrap();
+    std::fs::copy(data("programs/cdk-only/cdk.json"), dir.join("cdk.json")).unwrap();
+    std::fs::copy(
+        data("programs/cdk-synth/cdk.out/AppStack.template.json"),
+        dir.join("cdk.out/AppStack.template.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(".gitignore"), "node_modules\ncdk.out\n").unwrap();
+    let opts = LintOptions {
+        paths: vec![dir.clone()],
+        ..Default::default()
+    };
+    let f = lint(&opts, &Config::default()).findings;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(codes(&f), ["IRSA057"], "{f:#?}");
+    assert!(
+        f[0].message.contains("kubectl irsa lint"),
+        "{}",
+        f[0].message
+    );
+}

@@ -22,8 +22,15 @@ pub fn note(file: &Arc<SourceFile>) -> Option<Finding> {
     let dir = dir.unwrap_or(Path::new("."));
     let message = if file.file_name() == "cdk.json" {
         let output = cdk_output(&file.text);
-        if dir.join(&output).is_dir() {
+        let out_dir = dir.join(&output);
+        if out_dir.is_dir() && !git_ignored(dir, &out_dir) {
             return None;
+        }
+        if out_dir.is_dir() {
+            return Some(
+                Finding::new(&ProgramNotRead::META, format!("CDK app ({}): {output}/ is ignored by .gitignore, so the walk skips it; run `kubectl irsa lint {}`", file.display, out_dir.display()))
+                    .at(Location::file(file)),
+            );
         }
         format!("CDK app ({}) not synthesized: no {output}/ beside it; run `cdk synth` and lint {output}/", file.display)
     } else {
@@ -33,6 +40,12 @@ pub fn note(file: &Arc<SourceFile>) -> Option<Finding> {
         format!("Pulumi program ({}) not read: no stack export or preview JSON beside it; run `pulumi stack export --file stack.json` (or `pulumi preview --json > preview.json`) and lint that file", file.display)
     };
     Some(Finding::new(&ProgramNotRead::META, message).at(Location::file(file)))
+}
+
+/// Is `path` ignored by the `.gitignore` beside the app (as the walk reads it)?
+fn git_ignored(dir: &Path, path: &Path) -> bool {
+    let (ignore, _) = ignore::gitignore::Gitignore::new(dir.join(".gitignore"));
+    ignore.matched(path, true).is_ignore()
 }
 
 /// `output` of `cdk.json`, else `cdk.out`.
