@@ -97,6 +97,9 @@ fn preview_unknown_role_arn_is_the_role_the_account_depends_on() {
     assert!(f[0].message.contains("`jobs/worker`"), "{}", f[0].message);
     let good = findings("preview-good.json");
     assert!(good.is_empty(), "{good:#?}");
+    // With no role among its dependencies, the annotation stays symbolic: noted, never dropped.
+    let f = findings("preview-no-dependency.json");
+    assert_eq!(codes(&f), ["IRSA053"], "{f:#?}");
 }
 
 /// `aws:eks/podIdentityAssociation` whose role (unknown ARN, by dependency) trusts IRSA only.

@@ -148,9 +148,9 @@ pub fn lower_service_account(
             .path(&["metadata", "annotations"])
             .is_some_and(super::resources::is_unknown);
     if unknown_role {
-        if let Some(arn) = depended_role(r, role_arns) {
-            add_annotation(&mut node, &arn);
-        }
+        // Else a value set at apply time: symbolic (IRSA053), never dropped.
+        let arn = depended_role(r, role_arns).unwrap_or_else(|| "${roleArn}".to_string());
+        add_annotation(&mut node, &arn);
     }
     // The provider fills in `apiVersion` and `kind` from the type token.
     let span = node.span;
