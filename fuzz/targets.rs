@@ -91,6 +91,12 @@ pub const TARGETS: &[FuzzTarget] = &[
         seed_suffixes: &[".json", ".tfstate"],
     },
     FuzzTarget {
+        name: "pulumi_lower",
+        run: pulumi_lower,
+        seed_dirs: &["testdata/pulumi"],
+        seed_suffixes: &[".json"],
+    },
+    FuzzTarget {
         name: "cfn_lower",
         run: cfn_lower,
         seed_dirs: &["testdata/cloudformation"],
@@ -344,6 +350,27 @@ pub fn tfplan_lower(data: &[u8]) {
         "{{\"format_version\":\"1.2\",\"resource_changes\":[{{\"address\":\"aws_iam_role.r\",\"type\":\"aws_iam_role\",\"change\":{{\"after\":{{\"name\":\"r\",\"assume_role_policy\":{policy}}}}}}}]}}"
     );
     lower_and_check("plan.json", plan);
+}
+
+/// Pulumi: the bytes as a whole export or preview, and as the `assumeRolePolicy` string of an
+/// export's role and the `values` of a Helm release in a preview (positions mapped through the
+/// JSON escapes; secrets blanked in place, so offsets must not move).
+pub fn pulumi_lower(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    lower_and_check("stack.json", text.to_string());
+    let policy = serde_json::to_string(text).unwrap_or_default();
+    let export = format!(
+        "{{\"version\":3,\"deployment\":{{\"manifest\":{{}},\"resources\":[{{\"urn\":\"urn:pulumi:s::p::aws:iam/role:Role::r\",\"type\":\"aws:iam/role:Role\",\"inputs\":{{\"name\":\"r\",\"assumeRolePolicy\":{policy}}}}}]}}}}"
+    );
+    lower_and_check("stack.json", export);
+    if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+        let preview = format!(
+            "{{\"steps\":[{{\"op\":\"create\",\"urn\":\"urn:pulumi:s::p::kubernetes:helm.sh/v3:Release::x\",\"newState\":{{\"urn\":\"urn:pulumi:s::p::kubernetes:helm.sh/v3:Release::x\",\"type\":\"kubernetes:helm.sh/v3:Release\",\"inputs\":{{\"chart\":\"aws-load-balancer-controller\",\"values\":{text}}}}}}}]}}"
+        );
+        lower_and_check("preview.json", preview);
+    }
 }
 
 /// CloudFormation templates (YAML with tags, or JSON).

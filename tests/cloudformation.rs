@@ -195,3 +195,28 @@ fn intrinsics_are_unknown_values_not_literals() {
         "{f:#?}"
     );
 }
+
+/// A ServiceAccount written as a YAML mapping in a `Custom::KubeManifest` /
+/// `AWSQS::Kubernetes::Resource` manifest, its role ARN a `Fn::Sub` of `${AWS::Partition}` and
+/// `${AWS::AccountId}` that the template cannot resolve: the account stays symbolic (IRSA053,
+/// not "account is not 12 digits"), and the role name still pairs it with the template's role.
+#[test]
+fn pseudo_parameters_in_a_mapping_manifest_stay_symbolic() {
+    let rel = "manifest-map-pseudo-bad.yaml";
+    let all = findings(rel);
+    // Each role ARN with a deploy-time part is noted as such (IRSA053), never an error.
+    let deploy_time: Vec<_> = all.iter().filter(|f| f.code == "IRSA053").collect();
+    assert_eq!(deploy_time.len(), 2, "{all:#?}");
+    let f: Vec<Finding> = all.into_iter().filter(|f| f.code != "IRSA053").collect();
+    let sub = where_is(rel, "AssumeRolePolicyDocument", "\"${OidcIssuer}:sub\"");
+    assert_eq!(
+        summary(&f),
+        vec![("IRSA016".to_string(), sub.0, sub.1)],
+        "{f:#?}"
+    );
+    assert!(f[0].message.contains("`orders/app`"), "{}", f[0].message);
+    let sa = where_is(rel, "AppServiceAccount", "eks.amazonaws.com/role-arn");
+    assert_eq!((f[0].related[0].line, f[0].related[0].column), sa);
+    let good = findings("manifest-map-pseudo-good.yaml");
+    assert!(good.iter().all(|f| f.code == "IRSA053"), "{good:#?}");
+}

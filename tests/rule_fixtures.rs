@@ -13,10 +13,11 @@ use kubectl_irsa::rules::registry::builtin_rules;
 // IRSA018 (rule packs) is covered by tests/packs.rs, IRSA020 (charts) by tests/helm_charts.rs,
 // IRSA050-IRSA053 (kustomize units, templates) by tests/gitops.rs over testdata/gitops/, and
 // IRSA053 (deploy-time placeholders) in every format by tests/placeholders.rs, IRSA058
-// (operator accounts) by tests/operators.rs over testdata/operators/.
+// (operator accounts) by tests/operators.rs over testdata/operators/, IRSA057 (programs not
+// read) by tests/pulumi.rs.
 const NO_FIXTURES: &[&str] = &[
     "IRSA017", "IRSA018", "IRSA020", "IRSA050", "IRSA051", "IRSA052", "IRSA053", "IRSA054",
-    "IRSA055", "IRSA056", "IRSA058",
+    "IRSA055", "IRSA056", "IRSA057", "IRSA058",
 ];
 
 /// (code, line of `bad.*` where a finding of that code must be).

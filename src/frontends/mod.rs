@@ -18,6 +18,7 @@ pub mod kustomize;
 pub mod manifest;
 pub mod operators;
 pub mod pod_identity;
+pub mod pulumi;
 pub mod release;
 pub mod runner;
 pub mod template;
@@ -49,6 +50,11 @@ pub fn lower_file(file: &Arc<SourceFile>) -> Lowered {
         eksa::classify_aws_config_file(file, &mut out.facts);
         return out;
     }
+    // Pulumi programs and CDK apps are not run: a note when their output is not there.
+    if pulumi::program::is_program_name(&file.path) {
+        out.findings.extend(pulumi::program::note(file));
+        return out;
+    }
     lower_yaml(file, &mut out);
     out
 }
@@ -65,8 +71,10 @@ fn lower_yaml(file: &Arc<SourceFile>, out: &mut Lowered) {
     if is_json_schema(&stream) {
         return;
     }
-    // A Terraform plan or state may hold secrets: only what is read of it is kept.
+    // A Terraform plan or state, or a Pulumi export, may hold secrets: only what is read of it
+    // is kept.
     let redacted = tfplan::redacted(&file.text, &stream)
+        .or_else(|| pulumi::redacted(&file.text, &stream))
         .map(|text| Arc::new(SourceFile::new(&file.path, &file.display, text)));
     let original = &file.text;
     let file = redacted.as_ref().unwrap_or(file);
@@ -78,6 +86,11 @@ fn lower_yaml(file: &Arc<SourceFile>, out: &mut Lowered) {
             "JSON"
         } else {
             "YAML"
+        };
+        let what = if pulumi::looks_like_pulumi(original) {
+            "JSON: a Pulumi stack export or preview must be the JSON `pulumi stack export` or `pulumi preview --json` writes"
+        } else {
+            what
         };
         out.findings.push(unread::parse_failure(
             file,
@@ -134,8 +147,8 @@ impl Problem {
     }
 }
 
-/// Read `stream` as a Terraform plan/state (`tfplan`) or a CloudFormation template
-/// (`cloudformation`) when it has that shape. `false`: neither; it is read as manifests.
+/// Read `stream` as a Terraform plan/state (`tfplan`), a Pulumi export or preview (`pulumi`) or a
+/// CloudFormation template (`cloudformation`) when it has that shape. `false`: neither; it is read as manifests.
 fn classify_resolved(
     file: &Arc<SourceFile>,
     stream: &Stream,
@@ -150,5 +163,6 @@ fn classify_resolved(
         return false;
     }
     tfplan::classify(file, root, out, problems)
+        || pulumi::classify(file, root, out, problems)
         || cloudformation::classify(file, stream, out, problems)
 }

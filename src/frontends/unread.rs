@@ -65,7 +65,7 @@ pub fn meant_for_the_tool(text: &str) -> bool {
             re(r#"["']?\bkind["']?\s*:"#),
             re(r#"["']?\bStatement["']?\s*:|AssumeRole"#),
             re(r"arn:aws[a-z-]*:iam::"),
-            re(r#""terraform_version"\s*:|AWSTemplateFormatVersion|AWS::IAM::"#),
+            re(r#""terraform_version"\s*:|AWSTemplateFormatVersion|AWS::IAM::|"urn:pulumi:"#),
         ]
     });
     (api_version.is_match(text) && kind.is_match(text))

@@ -94,14 +94,15 @@ pub fn is_placeholder_word(s: &str) -> bool {
         })
 }
 
-/// IAM policy variables (`${aws:username}`, `${*}`) are not placeholders.
+/// IAM policy variables (`${aws:username}`, `${*}`) are not placeholders; a CloudFormation
+/// pseudo parameter left unresolved (`${AWS::AccountId}`, `::` after the prefix) is one.
 pub fn is_policy_variable(inner: &str) -> bool {
     if matches!(inner, "*" | "?" | "$") {
         return true;
     }
     match inner.split_once(':') {
         Some((prefix, rest)) => {
-            !prefix.is_empty() && !rest.starts_with(['-', '=', '?', '+']) && !rest.is_empty()
+            !prefix.is_empty() && !rest.starts_with(['-', '=', '?', '+', ':']) && !rest.is_empty()
         }
         None => false,
     }
@@ -256,6 +257,11 @@ mod tests {
         assert_eq!(
             filled("arn:aws:iam::123456789012:role/${aws:username}"),
             Filled::Known
+        );
+        // A CloudFormation pseudo parameter left unresolved is a deploy-time value.
+        assert_eq!(
+            texts("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/app"),
+            ["${AWS::Partition}", "${AWS::AccountId}"]
         );
     }
 

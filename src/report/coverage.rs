@@ -32,6 +32,10 @@ const UNCHECKED: &[(&str, &str)] = &[
         "IRSA056",
         "files not read (not parseable, not IAM or Kubernetes)",
     ),
+    (
+        "IRSA057",
+        "Pulumi programs and CDK apps not run (lint their export or synth output)",
+    ),
     ("IRSA058", "operator service accounts not known in full"),
 ];
 

@@ -4,8 +4,8 @@
 use crate::diagnostics::finding::Finding;
 use crate::diagnostics::input::{
     ChartNotRendered, ConfigError, FileNotRead, GeneratorNotExpanded, InputError,
-    KustomizationError, KustomizeNotBuilt, OperatorAccountNotKnown, SourceNotInTree,
-    TemplateNotLinted, TerraformNotChecked,
+    KustomizationError, KustomizeNotBuilt, OperatorAccountNotKnown, ProgramNotRead,
+    SourceNotInTree, TemplateNotLinted, TerraformNotChecked,
 };
 use crate::diagnostics::RuleMeta;
 use crate::facts::Workspace;
@@ -65,5 +65,6 @@ read_time_rule!(
     SourceNotInTree,
     GeneratorNotExpanded,
     FileNotRead,
+    ProgramNotRead,
     OperatorAccountNotKnown
 );

@@ -62,6 +62,10 @@ impl Rule for ProviderKeyMismatch {
                     if issuers.iter().any(|(i, _)| i.eq_ignore_ascii_case(prefix)) {
                         continue;
                     }
+                    // An issuer set at deploy time on either side cannot be compared offline.
+                    if deploy_time(prefix) || issuers.iter().any(|(i, _)| deploy_time(i)) {
+                        continue;
+                    }
                     out.push(
                         policy_finding(
                             &Self::META,
@@ -76,6 +80,10 @@ impl Rule for ProviderKeyMismatch {
             }
         }
     }
+}
+
+fn deploy_time(issuer: &str) -> bool {
+    !crate::model::placeholder::template_placeholders(issuer).is_empty()
 }
 
 /// A hint at what differs between two EKS issuers: the region or the cluster ID.

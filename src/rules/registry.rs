@@ -50,6 +50,7 @@ pub fn builtin_rules() -> Vec<Box<dyn Rule>> {
         Box::new(crate::diagnostics::input::SourceNotInTree),
         Box::new(crate::diagnostics::input::GeneratorNotExpanded),
         Box::new(crate::diagnostics::input::FileNotRead),
+        Box::new(crate::diagnostics::input::ProgramNotRead),
         Box::new(crate::diagnostics::input::OperatorAccountNotKnown),
         Box::new(crate::rules::values_key_typo::ValuesKeyTypo),
         Box::new(crate::rules::role_arn_ignored_key::RoleArnIgnoredKey),

@@ -7,6 +7,7 @@ mod config_error;
 mod gitops;
 mod input_error;
 mod not_checked;
+mod program_not_read;
 mod terraform_not_checked;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub use input_error::InputError;
 pub use not_checked::{
     FileNotRead, GeneratorNotExpanded, OperatorAccountNotKnown, SourceNotInTree,
 };
+pub use program_not_read::ProgramNotRead;
 pub use terraform_not_checked::TerraformNotChecked;
 
 use crate::diagnostics::finding::{Finding, Location};

@@ -7,6 +7,7 @@ mod lower;
 mod redact;
 mod refs;
 
+pub(crate) use redact::blank_except;
 pub use redact::redacted;
 
 use std::sync::Arc;

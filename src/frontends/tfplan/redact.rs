@@ -75,7 +75,7 @@ fn keep_resource(r: &Resource, kept: &mut Vec<(usize, usize)>) {
 }
 
 /// Every byte outside `kept` that is not a line break becomes a space.
-fn blank_except(text: &str, mut kept: Vec<(usize, usize)>) -> String {
+pub(crate) fn blank_except(text: &str, mut kept: Vec<(usize, usize)>) -> String {
     kept.sort_unstable();
     let mut bytes = text.as_bytes().to_vec();
     let mut ranges = kept.into_iter().peekable();
