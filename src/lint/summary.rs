@@ -110,4 +110,3 @@ fn trusted_outside(ws: &Workspace) -> Vec<CheckedPair> {
         })
         .collect()
 }
-
