@@ -31,6 +31,8 @@ pub struct Releases {
     pub crossplane: Vec<Arc<SourceFile>>,
     /// ConfigMaps and Secrets for Flux `valuesFrom`.
     values_objects: crate::frontends::gitops::values_from::ValuesObjects,
+    /// The tree's charts and Flux chart sources, for releases of published charts.
+    tree_charts: crate::frontends::gitops::flux_chart::TreeCharts,
 }
 
 impl Releases {
@@ -107,7 +109,12 @@ impl Releases {
             let flux = helmrelease::may_hold(&file.text);
             let argo = argocd::may_hold(&file.text);
             // Namespace targets stay as read from the files: the builds were made with them.
-            let read = release_objects(file, flux, argo, &self.roots, &self.values_objects, false);
+            let lookups = Lookups {
+                roots: &self.roots,
+                values_objects: &self.values_objects,
+                charts: &self.tree_charts,
+            };
+            let read = release_objects(file, flux, argo, &lookups, false);
             self.releases.extend(read.releases);
             findings.extend(read.findings);
             self.files.extend(read.files);
@@ -231,6 +238,7 @@ impl Provenance {
 /// Flux HelmReleases and Argo CD Applications among the inputs (files that mention their API
 /// groups), with the ConfigMaps and Secrets that Flux `valuesFrom` entries name.
 fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut Releases) {
+    use crate::frontends::gitops::flux_chart::TreeCharts;
     use crate::frontends::gitops::values_from::ValuesObjects;
     use crate::frontends::gitops::{argocd, flux, helmrelease};
     use crate::frontends::terraform::is_terraform_path;
@@ -248,7 +256,12 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
             let flux = helmrelease::may_hold(&text) || flux::may_hold_kustomization(&text);
             let argo = argocd::may_hold(&text);
             let operators = crate::frontends::operators::crossplane::may_hold(&text);
-            if !flux && !argo && !operators && !ValuesObjects::may_hold(&text) {
+            if !flux
+                && !argo
+                && !operators
+                && !ValuesObjects::may_hold(&text)
+                && !TreeCharts::may_hold(&text)
+            {
                 return None;
             }
             Some((
@@ -276,11 +289,27 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
             index.add(file, &crate::syntax::yaml::parse(&file.text));
         }
     }
+    let charts = &mut out.tree_charts;
+    if texts.iter().any(|(_, flux, _)| *flux) {
+        for input in inputs {
+            if let Input::Chart { dir, display } = input {
+                charts.add_chart(dir.clone(), display);
+            }
+        }
+        for (file, ..) in texts.iter().filter(|(f, ..)| TreeCharts::may_hold(&f.text)) {
+            charts.add_sources(file);
+        }
+    }
+    let lookups = Lookups {
+        roots,
+        values_objects: &out.values_objects,
+        charts: &out.tree_charts,
+    };
     let read: Vec<_> = texts
         .into_par_iter()
         .filter(|(_, flux, argo)| *flux || *argo)
         .map(|(file, flux, argo)| {
-            let read = release_objects(&file, flux, argo, roots, index, true);
+            let read = release_objects(&file, flux, argo, &lookups, true);
             (file, read)
         })
         .collect();
@@ -304,20 +333,28 @@ fn gitops_releases(inputs: &[Input], roots: &[PathBuf], max_size: u64, out: &mut
     }
 }
 
+/// What reading release objects looks up in the tree.
+struct Lookups<'a> {
+    roots: &'a [PathBuf],
+    values_objects: &'a crate::frontends::gitops::values_from::ValuesObjects,
+    charts: &'a crate::frontends::gitops::flux_chart::TreeCharts,
+}
+
 /// The Flux HelmReleases (and, with `targets`, Kustomizations' namespace targets) and Argo CD
 /// Applications of one file.
 fn release_objects(
     file: &Arc<SourceFile>,
     flux: bool,
     argo: bool,
-    roots: &[PathBuf],
-    values_objects: &crate::frontends::gitops::values_from::ValuesObjects,
+    lookups: &Lookups,
     targets: bool,
 ) -> crate::frontends::gitops::argocd::Read {
     use crate::frontends::gitops::{argocd, flux, helmrelease};
+    let roots = lookups.roots;
     let mut read = argocd::Read::default();
     if flux {
-        let (releases, findings) = helmrelease::read(file, roots, values_objects);
+        let (releases, findings) =
+            helmrelease::read(file, roots, lookups.values_objects, lookups.charts);
         read.releases.extend(releases);
         read.findings.extend(findings);
         if targets {

@@ -1,8 +1,9 @@
 //! Flux `HelmRelease` (helm.toolkit.fluxcd.io/v2) lowered into the release fact.
 //!
 //! - chart: `spec.chart.spec.chart` from a `GitRepository` (a directory of this tree, tried
-//!   against the object's directory and its parents), else a remote chart (`HelmRepository`,
-//!   `spec.chartRef`) for the chart packs;
+//!   against the object's directory and its parents); a chart of a `HelmRepository` or
+//!   `spec.chartRef` that the tree holds under the same name and a matching version
+//!   ([`super::flux_chart`]); else a remote chart for the chart packs;
 //! - namespace: `spec.targetNamespace`, else `metadata.namespace`;
 //! - release name: `spec.releaseName`, else `<targetNamespace>-<name>` when a target namespace is
 //!   set, else `<name>`, shortened past 53 characters as helm-controller does (the first 40, `-`,
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::deploy_time::placeholder_values;
+use super::flux_chart::{TreeCharts, Wanted};
 use super::values_from::{self, ValuesObjects};
 use crate::diagnostics::finding::{Finding, Location, ObjectRef};
 use crate::diagnostics::input::InputError;
@@ -34,6 +36,7 @@ pub fn read(
     file: &Arc<SourceFile>,
     roots: &[PathBuf],
     index: &ValuesObjects,
+    charts: &TreeCharts,
 ) -> (Vec<HelmRelease>, Vec<Finding>) {
     let mut releases = Vec::new();
     let mut findings = Vec::new();
@@ -44,7 +47,12 @@ pub fn read(
                 .str_at(&["apiVersion"])
                 .is_some_and(|a| a.starts_with("helm.toolkit.fluxcd.io/"));
         if is_release {
-            if let Some(r) = release(file, root, roots, index, &mut findings) {
+            let sources = Sources {
+                roots,
+                index,
+                charts,
+            };
+            if let Some(r) = release(file, root, &sources, &mut findings) {
                 releases.push(r);
             }
         }
@@ -52,13 +60,20 @@ pub fn read(
     (releases, findings)
 }
 
+/// Where a release's chart and values are looked up.
+struct Sources<'a> {
+    roots: &'a [PathBuf],
+    index: &'a ValuesObjects,
+    charts: &'a TreeCharts,
+}
+
 fn release(
     file: &Arc<SourceFile>,
     root: &Node,
-    roots: &[PathBuf],
-    index: &ValuesObjects,
+    sources: &Sources,
     findings: &mut Vec<Finding>,
 ) -> Option<HelmRelease> {
+    let index = sources.index;
     let place = |n: &Node| Place::new(file, n.span);
     let name_node = root.path(&["metadata", "name"])?;
     let name = name_node.as_str()?.to_string();
@@ -109,7 +124,7 @@ fn release(
             }
         }
     };
-    let chart = chart_source(file, root, roots, findings)?;
+    let chart = chart_source(file, root, sources, findings)?;
     let mut values = Vec::new();
     if let Some(from) = root.path(&["spec", "valuesFrom"]) {
         let ns = own_ns.and_then(Node::as_str).unwrap_or("default");
@@ -172,10 +187,20 @@ fn shorten(name: &str) -> String {
 fn chart_source(
     file: &Arc<SourceFile>,
     root: &Node,
-    roots: &[PathBuf],
+    sources: &Sources,
     findings: &mut Vec<Finding>,
 ) -> Option<ChartSource> {
+    let roots = sources.roots;
+    let namespace = root.str_at(&["metadata", "namespace"]).unwrap_or("default");
     if let Some(r) = root.path(&["spec", "chartRef"]) {
+        let at = Location::new(file, r.span);
+        let in_tree = sources
+            .charts
+            .chart_ref(r, namespace, at)
+            .and_then(|w| sources.charts.find(&w, findings));
+        if let Some(local) = in_tree {
+            return Some(local);
+        }
         return Some(ChartSource::Remote {
             repo: None,
             name: r.str_at(&["name"])?.to_string(),
@@ -188,6 +213,23 @@ fn chart_source(
     let chart = chart_node.as_str()?;
     let kind = spec.str_at(&["sourceRef", "kind"]).unwrap_or("");
     if kind != "GitRepository" && kind != "Bucket" {
+        let wanted = Wanted {
+            via: format!(
+                "{} `{}`",
+                if kind.is_empty() {
+                    "HelmRepository"
+                } else {
+                    kind
+                },
+                spec.str_at(&["sourceRef", "name"]).unwrap_or("")
+            ),
+            name: chart.to_string(),
+            version: spec.str_at(&["version"]).map(str::to_string),
+            at: Location::new(file, chart_node.span),
+        };
+        if let Some(local) = sources.charts.find(&wanted, findings) {
+            return Some(local);
+        }
         return Some(ChartSource::Remote {
             repo: spec.str_at(&["sourceRef", "name"]).map(str::to_string),
             name: chart.to_string(),

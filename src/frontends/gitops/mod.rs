@@ -4,6 +4,7 @@ pub mod appset;
 pub mod argocd;
 pub mod deploy_time;
 pub mod flux;
+pub mod flux_chart;
 pub mod flux_deps;
 pub mod flux_path;
 pub mod helmrelease;
