@@ -108,7 +108,12 @@ fn eksctl_fallback_trust_without_sub_is_missing_sub() {
 /// the manifest is a `Fn::Join`; what cannot be known (the account, the issuer) stays symbolic.
 #[test]
 fn cdk_out_template_reads_the_cfn_json_condition() {
-    let f = findings("cdk.out");
+    // The role ARN the manifest takes from `Fn::GetAtt` keeps its deploy-time account (IRSA053).
+    let deploy_time = |f: &Finding| f.code == "IRSA053";
+    let f: Vec<Finding> = findings("cdk.out")
+        .into_iter()
+        .filter(|f| !deploy_time(f))
+        .collect();
     let (line, _) = where_is(
         "cdk.out/AppStack.template.json",
         "Custom::AWSCDKCfnJson",
@@ -118,7 +123,7 @@ fn cdk_out_template_reads_the_cfn_json_condition() {
     assert_eq!(got.len(), 1, "{f:#?}");
     assert_eq!((got[0].0.as_str(), got[0].1), ("IRSA002", line), "{f:#?}");
     let good = findings("cdk.out-good");
-    assert!(good.is_empty(), "{good:#?}");
+    assert!(good.iter().all(deploy_time), "{good:#?}");
 }
 
 #[test]

@@ -346,13 +346,18 @@ fn a_flux_release_an_overlay_patches_is_read_as_built() {
 #[test]
 fn flux_values_from_config_maps_and_secrets_apply_in_order_and_trace_to_their_line() {
     let (code, findings) = lint(&["testdata/gitops/flux-values-from/bad"]);
+    // The account carries role `orders` (which does not trust it), while role `carts` trusts it:
+    // both sides of one mistake, each with its own fix.
     expect(
         &findings,
-        &[("IRSA016", "flux-values-from/bad/iam/orders.json", 12)],
+        &[
+            ("IRSA028", "flux-values-from/bad/iam/carts.json", 12),
+            ("IRSA016", "flux-values-from/bad/iam/orders.json", 12),
+        ],
     );
     assert_eq!(code, 1);
     // The Secret's `targetPath: roleArn` value overrides the ConfigMap's `values.yaml`.
-    let related = related_lines(&findings[0]);
+    let related = related_lines(&findings[1]);
     assert!(
         related.contains(&(
             "testdata/gitops/flux-values-from/bad/clusters/prod/carts-values.yaml",

@@ -101,7 +101,11 @@ fn workload_rules_find_the_service_account_in_another_file() {
 
 #[test]
 fn without_a_role_on_the_other_files_service_account_nothing_is_reported() {
-    let dir = repo(&SA.replace("role-arn", "something-else"));
+    // An annotation that is no role annotation at all (a misspelt one would be IRSA062).
+    let dir = repo(&SA.replace(
+        "eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/reader",
+        "example.com/owner: team-reader",
+    ));
     let (code, out) = run(dir.path(), &["--format", "json"], "2");
     assert_eq!(code, 0, "{out}");
 }

@@ -311,27 +311,31 @@ fn manifest_from_string(file: &SourceFile, r: &mut Resolver, manifest: &Node) ->
         .iter()
         .map(|d| {
             let mut root = resolve_tree(r, &d.root, vars, in_sub);
-            drop_symbolic_role_arns(&mut root);
+            mark_symbolic_role_arns(&mut root);
             root
         })
         .collect()
 }
 
-/// A role ARN that substitution left symbolic (`${AWS::AccountId}` unknown) is unknown, not a
-/// placeholder the user wrote: the service account is lowered without it.
-fn drop_symbolic_role_arns(root: &mut Node) {
+/// A role ARN that substitution left symbolic (`${AWS::AccountId}` unknown) is set at deploy
+/// time, not a placeholder the user wrote: it becomes wholly symbolic (`${Role.Arn}`), so the
+/// account still has a role (IRSA053 says it was not checked) and is never paired by a guess.
+fn mark_symbolic_role_arns(root: &mut Node) {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match &mut n.kind {
             NodeKind::Scalar(_) => {}
             NodeKind::Seq(items) => stack.extend(items.iter_mut()),
             NodeKind::Map(entries) => {
-                entries.retain(|e| {
-                    e.key.as_str() != Some(crate::facts::ROLE_ARN_ANNOTATION)
-                        || !e.value.as_str().is_some_and(|v| v.contains("${"))
-                });
                 for e in entries.iter_mut() {
-                    stack.push(&mut e.value);
+                    let is_role = e.key.as_str() == Some(crate::facts::ROLE_ARN_ANNOTATION);
+                    match (&mut e.value.kind, is_role) {
+                        (NodeKind::Scalar(s), true) if s.text.contains("${") => {
+                            let role = s.text.rsplit(":role/").next().unwrap_or("role");
+                            s.text = format!("${{{}.Arn}}", role.trim_start_matches("${"));
+                        }
+                        _ => stack.push(&mut e.value),
+                    }
                 }
             }
         }
