@@ -103,3 +103,22 @@ fn helm_charts_twin_is_clean_and_an_unnamed_release_is_a_note() {
     );
     assert_eq!(code, 0);
 }
+
+/// A base that is not in the tree (a pipeline writes it before the build): a patch that matches
+/// nothing patches an object of it, so it is not a warning; the missing base is a note.
+#[test]
+fn a_patch_over_a_base_missing_from_the_tree_is_not_a_warning() {
+    let (code, findings) = lint(&["testdata/gitops/missing-base-patch"]);
+    let loud: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["severity"] != "note")
+        .collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+    assert_eq!(code, 0);
+    let missing = located(&findings)
+        .into_iter()
+        .filter(|(c, p, _)| c == "IRSA051" && p.ends_with("overlays/staging/kustomization.yaml"))
+        .map(|(_, _, line)| line)
+        .collect::<Vec<_>>();
+    assert_eq!(missing, [5], "{findings:#?}");
+}

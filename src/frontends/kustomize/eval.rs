@@ -73,8 +73,8 @@ pub struct Evaluated {
     pub cycle: bool,
     /// Remote bases not fetched, and partial objects not linted (IRSA054 notes).
     pub unfetched: Vec<Problem>,
-    /// Whether the kustomization being walked has a base that was not fetched (so a patch that
-    /// matches nothing patches an object lint cannot see).
+    /// Whether the kustomization being walked has a base that was not fetched or is not in the
+    /// tree (so a patch that matches nothing patches an object lint cannot see).
     pub base_unfetched: bool,
 }
 
@@ -155,7 +155,7 @@ fn eval_dir(
             .insert(format!("`{key}` in {}", k.file.display));
     }
     let mut acc = Vec::new();
-    let unfetched_before = out.unfetched.len();
+    let (unfetched_before, generated_before) = (out.unfetched.len(), out.generated.len());
     for w in k.resources.iter().chain(&k.components) {
         match k.resolve(&w.value, roots) {
             Target::Dir(child) if stack.contains(&child) => {
@@ -199,7 +199,10 @@ fn eval_dir(
         }
     }
     let outer = out.base_unfetched;
-    out.base_unfetched = out.unfetched.len() > unfetched_before;
+    // A base not fetched, or not in the tree (written before the build): a patch that matches
+    // nothing may patch an object of it.
+    out.base_unfetched =
+        out.unfetched.len() > unfetched_before || out.generated.len() > generated_before;
     for p in &k.patches {
         apply_patch(k, p, roots, &mut acc, out);
     }
