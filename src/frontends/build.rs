@@ -30,3 +30,19 @@ pub fn map(span: Span, entries: Vec<(Node, Node)>) -> Node {
 pub fn entry(key: &str, key_span: Span, value: Node) -> (Node, Node) {
     (scalar(key, key_span), value)
 }
+
+/// `key: value` with the key at the value's span.
+pub fn field(key: &str, value: Node) -> Entry {
+    Entry {
+        key: scalar(key, value.span),
+        value,
+    }
+}
+
+/// A mapping of entries already built.
+pub fn mapping(entries: Vec<Entry>, span: Span) -> Node {
+    Node {
+        kind: NodeKind::Map(entries),
+        span,
+    }
+}

@@ -21,8 +21,9 @@ use crate::diagnostics::finding::{Finding, Location};
 use crate::diagnostics::input::OperatorAccountNotKnown;
 use crate::facts::release::{HelmRelease, Setting};
 use crate::facts::{Classified, Object, SaOrigin, ServiceAccount, ROLE_ARN_ANNOTATION};
+use crate::frontends::build::{field, mapping, scalar};
 use crate::syntax::source::SourceFile;
-use crate::syntax::yaml::{self, Entry, Node, NodeKind, Scalar, Span};
+use crate::syntax::yaml::{self, Entry, Node, Span};
 
 /// Whether a text may hold a Crossplane package object (cheap test before parsing).
 pub fn may_hold(text: &str) -> bool {
@@ -217,30 +218,6 @@ fn note(runtime: &Runtime, message: String) -> Finding {
         .at(Location::new(&runtime.file, runtime.name_span))
 }
 
-fn scalar(text: &str, span: Span) -> Node {
-    Node {
-        kind: NodeKind::Scalar(Scalar {
-            text: text.to_string(),
-            plain: false,
-        }),
-        span,
-    }
-}
-
-fn entry(key: &str, value: Node) -> Entry {
-    Entry {
-        key: scalar(key, value.span),
-        value,
-    }
-}
-
-fn map(entries: Vec<Entry>, span: Span) -> Node {
-    Node {
-        kind: NodeKind::Map(entries),
-        span,
-    }
-}
-
 /// The ServiceAccount, in the runtime configuration's file and at its lines.
 fn account(runtime: &Runtime, name: &str, namespace: &Setting) -> (Arc<SourceFile>, Classified) {
     let at = runtime.name_span;
@@ -252,17 +229,20 @@ fn account(runtime: &Runtime, name: &str, namespace: &Setting) -> (Arc<SourceFil
         .filter(|p| p.file.display == file.display)
         .map_or(at, |p| p.span);
     let mut metadata = vec![
-        entry("name", scalar(name, name_span)),
-        entry("namespace", scalar(&namespace.value, ns_span)),
+        field("name", scalar(name, name_span)),
+        field("namespace", scalar(&namespace.value, ns_span)),
     ];
     if !runtime.annotations.is_empty() {
-        metadata.push(entry("annotations", map(runtime.annotations.clone(), at)));
+        metadata.push(field(
+            "annotations",
+            mapping(runtime.annotations.clone(), at),
+        ));
     }
-    let root = map(
+    let root = mapping(
         vec![
-            entry("apiVersion", scalar("v1", at)),
-            entry("kind", scalar("ServiceAccount", at)),
-            entry("metadata", map(metadata, at)),
+            field("apiVersion", scalar("v1", at)),
+            field("kind", scalar("ServiceAccount", at)),
+            field("metadata", mapping(metadata, at)),
         ],
         at,
     );

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use crate::facts::release::{HelmRelease, Place};
 use crate::facts::Classified;
 use crate::facts::{Object, SaOrigin, ServiceAccount, ROLE_ARN_ANNOTATION};
+use crate::frontends::build::{field, mapping, scalar};
 use crate::frontends::release::chartpack::{PackServiceAccount, Values};
 use crate::frontends::release::{fullname, merge};
 use crate::syntax::source::SourceFile;
-use crate::syntax::yaml::{Entry, Node, NodeKind, Scalar, Span};
+use crate::syntax::yaml::{Entry, NodeKind, Scalar};
 
 /// What a pack computes for one ServiceAccount of a release.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,30 +81,6 @@ fn role_arn<'a>(
         .or(annotated)
 }
 
-fn scalar(text: &str, span: Span) -> Node {
-    Node {
-        kind: NodeKind::Scalar(Scalar {
-            text: text.to_string(),
-            plain: false,
-        }),
-        span,
-    }
-}
-
-fn entry(key: &str, value: Node) -> Entry {
-    Entry {
-        key: scalar(key, value.span),
-        value,
-    }
-}
-
-fn map(entries: Vec<Entry>, span: Span) -> Node {
-    Node {
-        kind: NodeKind::Map(entries),
-        span,
-    }
-}
-
 /// The synthesized ServiceAccount, in the file of its role ARN (else where its name, else the
 /// release, is decided). `None` when the chart does not create it.
 pub fn service_account(
@@ -161,17 +138,17 @@ pub fn service_account(
         });
     }
     let mut metadata = vec![
-        entry("name", scalar(&computed.name, name_span)),
-        entry("namespace", scalar(&ns, ns_span)),
+        field("name", scalar(&computed.name, name_span)),
+        field("namespace", scalar(&ns, ns_span)),
     ];
     if !annotations.is_empty() {
-        metadata.push(entry("annotations", map(annotations, fallback)));
+        metadata.push(field("annotations", mapping(annotations, fallback)));
     }
-    let root = map(
+    let root = mapping(
         vec![
-            entry("apiVersion", scalar("v1", fallback)),
-            entry("kind", scalar("ServiceAccount", fallback)),
-            entry("metadata", map(metadata, fallback)),
+            field("apiVersion", scalar("v1", fallback)),
+            field("kind", scalar("ServiceAccount", fallback)),
+            field("metadata", mapping(metadata, fallback)),
         ],
         fallback,
     );
