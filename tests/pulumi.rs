@@ -188,9 +188,12 @@ fn programs_without_their_output_are_noted_once() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(f[0].message.contains("cdk synth"), "{}", f[0].message);
     // cdk.out is there: its templates are read by the CloudFormation front-end (this one has
-    // the IRSA002 of `testdata/cloudformation/cdk.out`).
+    // the IRSA002 of `testdata/cloudformation/cdk.out`, and the IRSA053 of its role ARN, whose
+    // account is set at deploy time).
     let synth = findings("programs/cdk-synth");
-    assert_eq!(codes(&synth), ["IRSA002"], "{synth:#?}");
+    let loud: Vec<_> = synth.iter().filter(|f| f.code != "IRSA053").collect();
+    assert_eq!(loud.len(), 1, "{synth:#?}");
+    assert_eq!(loud[0].code, "IRSA002", "{synth:#?}");
 }
 
 /// A `cdk.out` that `.gitignore` hides from the walk (as CDK's project template does) is not
