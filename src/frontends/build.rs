@@ -46,3 +46,25 @@ pub fn mapping(entries: Vec<Entry>, span: Span) -> Node {
         span,
     }
 }
+
+/// The ACK `PodIdentityAssociation` every format lowers its associations to
+/// (`frontends::pod_identity` reads it), named `name`, with `spec` entries as given.
+pub fn ack_pod_identity_association(name: &str, span: Span, spec: Vec<(Node, Node)>) -> Node {
+    map(
+        span,
+        vec![
+            entry(
+                "apiVersion",
+                span,
+                scalar("eks.services.k8s.aws/v1alpha1", span),
+            ),
+            entry("kind", span, scalar("PodIdentityAssociation", span)),
+            entry(
+                "metadata",
+                span,
+                map(span, vec![entry("name", span, scalar(name, span))]),
+            ),
+            entry("spec", span, map(span, spec)),
+        ],
+    )
+}

@@ -8,7 +8,7 @@ use super::resolve::{intrinsic, sub_parts, Resolver};
 use crate::diagnostics::finding::ObjectRef;
 use crate::facts::Classified;
 use crate::facts::{PolicyInput, PolicySource};
-use crate::frontends::build::{entry, map, scalar};
+use crate::frontends::build::{ack_pod_identity_association, entry, scalar};
 use crate::frontends::jsonstr::parse_string_value;
 use crate::frontends::manifest::classify_node;
 use crate::model::policy::{parse_policy, PolicyError};
@@ -242,23 +242,7 @@ pub fn lower_pod_identity(
             }
         }
     }
-    let node = map(
-        span,
-        vec![
-            entry(
-                "apiVersion",
-                span,
-                scalar("eks.services.k8s.aws/v1alpha1", span),
-            ),
-            entry("kind", span, scalar("PodIdentityAssociation", span)),
-            entry(
-                "metadata",
-                span,
-                map(span, vec![entry("name", span, scalar(id, span))]),
-            ),
-            entry("spec", span, map(span, spec)),
-        ],
-    );
+    let node = ack_pod_identity_association(id, span, spec);
     classify_node(file, &node, None, out);
 }
 

@@ -4,12 +4,11 @@
 //! (`path`, or a `./` chart); `values` as written (secrets and unknowns left out). A Chart whose
 //! rendered objects are in the export (its children) is not lowered again.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use super::lower::object_ref;
 use super::resources::{known_tree, Resource};
-use crate::facts::release::{ChartSource, HelmRelease, Place, ReleaseOrigin, Setting, ValuesLayer};
+use crate::facts::release::{HelmRelease, Place, ReleaseOrigin, Setting, ValuesLayer};
 use crate::syntax::source::SourceFile;
 use crate::syntax::yaml::Node;
 
@@ -60,7 +59,13 @@ pub fn lower(file: &Arc<SourceFile>, r: &Resource, all: &[Resource]) -> Option<H
         },
         release_name,
         namespace,
-        chart: chart_source(file, r, chart, chart_node),
+        chart: crate::frontends::release::chart_beside(
+            file,
+            chart,
+            repository(r),
+            r.prop("version", true).and_then(Node::as_str),
+            chart_node,
+        ),
         values: values.into_iter().collect(),
         set: Vec::new(),
         unknown_values: Vec::new(),
@@ -74,35 +79,4 @@ fn repository<'a>(r: &Resource<'a>) -> Option<&'a str> {
         }
     }
     r.prop("repo", true).and_then(Node::as_str)
-}
-
-/// A chart directory beside the file, else a repository chart for the packs.
-fn chart_source(file: &Arc<SourceFile>, r: &Resource, chart: &str, node: &Node) -> ChartSource {
-    let repository = repository(r);
-    if repository.is_none() && !chart.starts_with("oci://") {
-        let base = file.path.parent().filter(|p| !p.as_os_str().is_empty());
-        let base = base.unwrap_or(Path::new("."));
-        let dir = base.join(chart);
-        let inside = match (dir.canonicalize(), base.canonicalize()) {
-            (Ok(d), Ok(b)) => d.starts_with(b) && d.join("Chart.yaml").is_file(),
-            _ => false,
-        };
-        if inside {
-            let display = dir.to_string_lossy().trim_start_matches("./").to_string();
-            return ChartSource::Local { dir, display };
-        }
-    }
-    // `repo/name` (a repository alias) or a bare name.
-    let name = chart.rsplit('/').next().unwrap_or(chart).to_string();
-    ChartSource::Remote {
-        repo: repository
-            .map(str::to_string)
-            .or_else(|| chart.starts_with("oci://").then(|| chart.to_string())),
-        name,
-        version: r
-            .prop("version", true)
-            .and_then(Node::as_str)
-            .map(str::to_string),
-        place: Some(Place::new(file, node.span)),
-    }
 }

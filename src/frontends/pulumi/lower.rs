@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::resources::{known_tree, Resource};
 use crate::diagnostics::finding::ObjectRef;
 use crate::facts::{Classified, PolicyInput, PolicySource, ROLE_ARN_ANNOTATION};
-use crate::frontends::build::{entry, map, scalar};
+use crate::frontends::build::{ack_pod_identity_association, entry, map, scalar};
 use crate::frontends::jsonstr::parse_string_value;
 use crate::frontends::manifest::classify_node;
 use crate::model::policy::{parse_policy, PolicyError};
@@ -238,22 +238,6 @@ pub fn lower_pod_identity(
         }
     }
     let name = r.name().replace(['_', ':', '/'], "-");
-    let node = map(
-        span,
-        vec![
-            entry(
-                "apiVersion",
-                span,
-                scalar("eks.services.k8s.aws/v1alpha1", span),
-            ),
-            entry("kind", span, scalar("PodIdentityAssociation", span)),
-            entry(
-                "metadata",
-                span,
-                map(span, vec![entry("name", span, scalar(&name, span))]),
-            ),
-            entry("spec", span, map(span, spec)),
-        ],
-    );
+    let node = ack_pod_identity_association(&name, span, spec);
     classify_node(file, &node, None, out);
 }

@@ -180,3 +180,37 @@ impl Drop for TempValues {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A release's chart as a plan, state or stack export records it: a directory with a
+/// `Chart.yaml` beside `file` (inside its directory, never out of it), else a repository or OCI
+/// chart for the packs.
+pub fn chart_beside(
+    file: &Arc<SourceFile>,
+    chart: &str,
+    repository: Option<&str>,
+    version: Option<&str>,
+    at: &Node,
+) -> ChartSource {
+    if repository.is_none() && !chart.starts_with("oci://") {
+        let base = file.path.parent().filter(|p| !p.as_os_str().is_empty());
+        let base = base.unwrap_or(std::path::Path::new("."));
+        let dir = base.join(chart);
+        let inside = match (dir.canonicalize(), base.canonicalize()) {
+            (Ok(d), Ok(b)) => d.starts_with(b) && d.join("Chart.yaml").is_file(),
+            _ => false,
+        };
+        if inside {
+            let display = dir.to_string_lossy().trim_start_matches("./").to_string();
+            return ChartSource::Local { dir, display };
+        }
+    }
+    // `repo/name` (a repository alias) or a bare name.
+    ChartSource::Remote {
+        repo: repository
+            .map(str::to_string)
+            .or_else(|| chart.starts_with("oci://").then(|| chart.to_string())),
+        name: chart.rsplit('/').next().unwrap_or(chart).to_string(),
+        version: version.map(str::to_string),
+        place: Some(crate::facts::release::Place::new(file, at.span)),
+    }
+}

@@ -4,14 +4,11 @@
 //! strings (parsed with spans inside the JSON strings) and `set` entries (`type = "string"` as
 //! `--set-string`). `set_sensitive` is never read.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use super::Resource;
 use crate::diagnostics::finding::ObjectRef;
-use crate::facts::release::{
-    ChartSource, HelmRelease, Place, ReleaseOrigin, SetValue, Setting, ValuesLayer,
-};
+use crate::facts::release::{HelmRelease, Place, ReleaseOrigin, SetValue, Setting, ValuesLayer};
 use crate::frontends::jsonstr::parse_string_value;
 use crate::frontends::Problem;
 use crate::syntax::source::SourceFile;
@@ -70,7 +67,14 @@ pub fn lower(
         },
         release_name: Setting::written(name, Place::new(file, name_node.span)),
         namespace,
-        chart: chart_source(file, r, chart, chart_node),
+        // The plan records a local chart's path as Terraform evaluated it, relative to the module.
+        chart: crate::frontends::release::chart_beside(
+            file,
+            chart,
+            r.known("repository").and_then(Node::as_str),
+            r.known("version").and_then(Node::as_str),
+            chart_node,
+        ),
         values,
         set,
         unknown_values: Vec::new(),
@@ -91,39 +95,4 @@ fn set_value(file: &Arc<SourceFile>, s: &Node) -> Option<SetValue> {
         key_span: key.key.span.to(value.span),
         value,
     })
-}
-
-/// A chart directory beside the plan (the plan records the path as Terraform evaluated it,
-/// relative to the module), else a repository chart for the packs.
-fn chart_source(file: &Arc<SourceFile>, r: &Resource, chart: &str, node: &Node) -> ChartSource {
-    let repository = r.known("repository").and_then(Node::as_str);
-    if repository.is_none() && !chart.starts_with("oci://") {
-        let base = file.path.parent().unwrap_or(Path::new("."));
-        let base = if base.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            base
-        };
-        let dir = base.join(chart);
-        let inside = match (dir.canonicalize(), base.canonicalize()) {
-            (Ok(d), Ok(b)) => d.starts_with(b) && d.join("Chart.yaml").is_file(),
-            _ => false,
-        };
-        if inside {
-            let display = dir.to_string_lossy().trim_start_matches("./").to_string();
-            return ChartSource::Local { dir, display };
-        }
-    }
-    let name = chart.rsplit('/').next().unwrap_or(chart).to_string();
-    ChartSource::Remote {
-        repo: repository
-            .map(str::to_string)
-            .or_else(|| chart.starts_with("oci://").then(|| chart.to_string())),
-        name,
-        version: r
-            .known("version")
-            .and_then(Node::as_str)
-            .map(str::to_string),
-        place: Some(Place::new(file, node.span)),
-    }
 }

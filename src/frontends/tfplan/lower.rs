@@ -10,7 +10,7 @@ use super::Resource;
 use crate::diagnostics::finding::ObjectRef;
 use crate::facts::{ArnValue, PolicyInput, PolicySource, ROLE_ARN_ANNOTATION};
 use crate::facts::{Classified, ExpectedArn};
-use crate::frontends::build::{entry, map, scalar};
+use crate::frontends::build::{ack_pod_identity_association, entry, map, scalar};
 use crate::frontends::jsonstr::parse_string_value;
 use crate::frontends::manifest::classify_node;
 use crate::frontends::Problem;
@@ -248,23 +248,7 @@ fn pod_identity_node(r: &Resource) -> Node {
         }
     }
     let name = r.address.replace(['_', '[', ']', '"'], "-");
-    map(
-        span,
-        vec![
-            entry(
-                "apiVersion",
-                span,
-                scalar("eks.services.k8s.aws/v1alpha1", span),
-            ),
-            entry("kind", span, scalar("PodIdentityAssociation", span)),
-            entry(
-                "metadata",
-                span,
-                map(span, vec![entry("name", span, scalar(&name, span))]),
-            ),
-            entry("spec", span, map(span, spec)),
-        ],
-    )
+    ack_pod_identity_association(&name, span, spec)
 }
 
 #[cfg(test)]
