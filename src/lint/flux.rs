@@ -101,7 +101,7 @@ fn dir_display(dir: &Path, file: &Path, display: &str) -> String {
 }
 
 /// The linted trees, canonical (directories; a file's parent).
-fn roots_of(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub(super) fn roots_of(paths: &[PathBuf]) -> Vec<PathBuf> {
     paths
         .iter()
         .filter_map(|p| {

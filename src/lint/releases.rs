@@ -50,22 +50,7 @@ impl Releases {
                 _ => None,
             })
             .collect();
-        let roots: Vec<PathBuf> = paths
-            .iter()
-            .filter_map(|p| {
-                let dir = if p.is_dir() {
-                    p.clone()
-                } else {
-                    p.parent()?.to_path_buf()
-                };
-                let dir = if dir.as_os_str().is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    dir
-                };
-                dir.canonicalize().ok()
-            })
-            .collect();
+        let roots = super::flux::roots_of(paths);
         gitops_releases(inputs, &roots, max_size, &mut out);
         out.roots = roots.clone();
         for (path, display) in helmfiles {

@@ -40,6 +40,19 @@ pub struct Res {
 }
 
 impl Res {
+    /// An object as written in `file`, before any overlay touched it.
+    pub fn written(file: &Arc<SourceFile>, node: Node) -> Res {
+        Res {
+            file: file.clone(),
+            value: node.to_json(),
+            node,
+            namespace_from: None,
+            name_from: Vec::new(),
+            fields_from: Vec::new(),
+            partial: false,
+        }
+    }
+
     pub fn kind(&self) -> &str {
         self.value["kind"].as_str().unwrap_or("")
     }
@@ -249,15 +262,7 @@ pub(super) fn read_resources(
     }
     docs.into_iter()
         .filter(|d| d.as_map().is_some())
-        .map(|node| Res {
-            file: file.clone(),
-            value: node.to_json(),
-            node,
-            namespace_from: None,
-            name_from: Vec::new(),
-            fields_from: Vec::new(),
-            partial: false,
-        })
+        .map(|node| Res::written(&file, node))
         .collect()
 }
 

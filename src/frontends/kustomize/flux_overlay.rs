@@ -200,14 +200,6 @@ pub fn resources_of(built: &Arc<SourceFile>) -> Vec<Res> {
         .into_iter()
         .map(|d| d.root)
         .filter(|n| n.as_map().is_some())
-        .map(|node| Res {
-            file: built.clone(),
-            value: node.to_json(),
-            node,
-            namespace_from: None,
-            name_from: Vec::new(),
-            fields_from: Vec::new(),
-            partial: false,
-        })
+        .map(|node| Res::written(built, node))
         .collect()
 }

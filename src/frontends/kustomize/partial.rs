@@ -46,7 +46,10 @@ pub(super) fn from_patch(
             if let Some(ns) = ns.and_then(Node::as_str) {
                 value["metadata"]["namespace"] = Value::String(ns.into());
             }
-            let mut res = new_res(file, skeleton(target?, name, ns), value);
+            let mut res = Res {
+                value,
+                ..Res::written(file, skeleton(target?, name, ns))
+            };
             apply_ops(&mut res, ops);
             res
         }
@@ -61,7 +64,10 @@ pub(super) fn from_patch(
             if let Some(ns) = target_ns.and_then(Node::as_str) {
                 value["metadata"]["namespace"] = Value::String(ns.into());
             }
-            new_res(file, doc.clone(), value)
+            Res {
+                value,
+                ..Res::written(file, doc.clone())
+            }
         }
     };
     let annotated = res.value["metadata"]["annotations"][ROLE_ANNOTATION].is_string();
@@ -70,18 +76,6 @@ pub(super) fn from_patch(
     }
     res.partial = true;
     Some(res)
-}
-
-fn new_res(file: &Arc<SourceFile>, node: Node, value: Value) -> Res {
-    Res {
-        file: file.clone(),
-        node,
-        value,
-        namespace_from: None,
-        name_from: Vec::new(),
-        fields_from: Vec::new(),
-        partial: false,
-    }
 }
 
 /// The object as written for a JSON6902 patch: its identity at the `target:` lines.
